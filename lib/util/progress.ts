@@ -36,6 +36,7 @@ export class Progress {
   #quiet: boolean;
   #tty: boolean;
   #note = "";
+  #printed = -1;
 
   constructor(total: number, options: ProgressOptions = {}) {
     this.total = Math.max(0, total);
@@ -86,6 +87,7 @@ export class Progress {
     if (this.#quiet) return;
     if (this.#tty) this.#write(`\r\x1b[2K${this.render()}`);
     else if (this.done === this.total || this.done % Math.max(1, Math.floor(this.total / 10)) === 0) {
+      this.#printed = this.done;
       this.#write(`${this.render()}\n`);
     }
   }
@@ -95,6 +97,6 @@ export class Progress {
     this.done = this.total;
     if (this.#quiet) return;
     if (this.#tty) this.#write(`\r\x1b[2K${this.render()}\n`);
-    else this.#write(`${this.render()}\n`);
+    else if (this.#printed !== this.done) this.#write(`${this.render()}\n`);
   }
 }

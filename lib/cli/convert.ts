@@ -1,0 +1,69 @@
+/**
+ * `deno task convert IN OUT.safetensors [--dtype float32|float16] [--hf]`: converts a CLIP checkpoint (PyTorch zip
+ * `.pt`, as CheXzero publishes, or safetensors; OpenAI or HF key names) to safetensors with OpenAI key names (or HF
+ * CLIPModel names with `--hf`). OUT is written atomically; its `__metadata__` records the source file and sha256.
+ * @module
+ */
+import { InputError, runMain } from "../util/errors.ts";
+import { parseCli } from "../util/cli.ts";
+import { basename, resolve } from "../util/path.ts";
+import { openaiToHf, parseStateDict, writeSafetensors } from "../encoders/checkpoint/mod.ts";
+
+/** Version string written to `__metadata__.converter`. */
+export const CONVERTER_VERSION = "ppad-convert/1";
+
+const USAGE = "usage: deno task convert IN.pt OUT.safetensors [--dtype float32|float16] [--hf]";
+
+/** Hex sha256 of `bytes`. */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Runs the conversion for command-line `args`; prints a one-line summary on stdout. */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseCli("convert", args, {
+    dtype: { type: "string" },
+    hf: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, true);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length !== 2) throw new InputError(`Cannot parse convert arguments: expected IN and OUT. ${USAGE}`);
+  const [input, output] = positionals;
+  const dtype = (values.dtype ?? "float32") as string;
+  if (dtype !== "float32" && dtype !== "float16") {
+    throw new InputError(`Cannot use --dtype ${JSON.stringify(dtype)}: expected float32 or float16`);
+  }
+  if (resolve(input) === resolve(output)) throw new InputError(`Cannot convert ${input}: OUT is the same file as IN`);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(input);
+  } catch (err) {
+    throw new InputError(`Cannot read ${input}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const t0 = performance.now();
+  const openai = parseStateDict(bytes, input);
+  const sd = values.hf ? openaiToHf(openai) : openai;
+  const metadata: Record<string, string> = {
+    format: "pt", // what HF transformers expects of a PyTorch-origin safetensors file
+    keys: values.hf ? "hf-clip" : "openai-clip",
+    source: basename(input),
+    source_sha256: await sha256Hex(bytes),
+    converter: CONVERTER_VERSION,
+    dtype,
+    tensor_count: String(sd.size),
+  };
+  await writeSafetensors(output, sd, { dtype, metadata });
+  const params = [...sd.values()].reduce((n, t) => n + t.data.length, 0);
+  console.error(
+    `converted ${sd.size} tensors (${params.toLocaleString("en-US")} values) in ${
+      (performance.now() - t0).toFixed(0)
+    } ms`,
+  );
+  console.log(`${output}\t${sd.size} tensors\t${dtype}\t${metadata.keys}`);
+}
+
+if (import.meta.main) runMain(() => main(Deno.args));

@@ -1,0 +1,35 @@
+/**
+ * `deno task kernel`: installs the Deno Jupyter kernelspec for this project's deno binary into `<project>/.jupyter`
+ * and prints how to open the notebooks in the classic Jupyter UI.
+ * @module
+ */
+import { installKernelSpec, JUPYTER_DIR, kernelSpec } from "../notebooks/kernelspec.ts";
+import { jupyterMissing } from "../notebooks/python.ts";
+import { parseCli } from "../util/cli.ts";
+import { runMain } from "../util/errors.ts";
+import { join, PROJECT_ROOT } from "../util/path.ts";
+
+async function main(): Promise<void> {
+  const { values } = parseCli("kernel", Deno.args, { help: { type: "boolean", short: "h" } });
+  if (values.help) {
+    console.log(
+      "usage: deno task kernel\n\nInstalls the Deno kernelspec (this deno binary) into .jupyter/ and prints " +
+        "how to start Jupyter.",
+    );
+    return;
+  }
+  const dir = await installKernelSpec(JUPYTER_DIR);
+  console.error(`Installed kernelspec "deno" → ${dir} (${kernelSpec().argv[0]})`);
+  const missing = await jupyterMissing();
+  if (missing) console.error(`note: ${missing}`);
+  const notebooks = join(PROJECT_ROOT, "notebooks");
+  console.log(
+    [
+      "Start the classic notebook UI (Debian's jupyter-notebook) with:",
+      `  JUPYTER_PATH=${JUPYTER_DIR} jupyter notebook ${notebooks}`,
+      'then pick the kernel "Deno (PPAD)". Run them headlessly with: deno task notebooks [names…] [--quick]',
+    ].join("\n"),
+  );
+}
+
+if (import.meta.main) runMain(main);

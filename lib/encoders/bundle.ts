@@ -1,0 +1,129 @@
+/**
+ * A ready-to-use CLIP: weights, tokenizer and image normalisation, resolved from a checkpoint path and the model card
+ * beside it (`model.json`). CheXzero's `.pt` has no card: it gets the CLIP BPE and the `chexzero` normalisation.
+ * @module
+ */
+import { loadStateDict } from "./checkpoint/mod.ts";
+import { ClipModel, DEFAULT_MODEL_PATH } from "./clip/mod.ts";
+import type { ClipConfig } from "./clip/config.ts";
+import { BpeTokenizer, DEFAULT_CLIP_BPE_PATH } from "./tokenizer.ts";
+import { NORMALISATION, type Normalisation, normalisationPreset } from "../data/preprocess.ts";
+import { InputError } from "../util/errors.ts";
+import { basename, dirname, isAbsolute, join, PROJECT_ROOT } from "../util/path.ts";
+
+/** The JSON card written beside a platform-trained checkpoint. */
+export interface ModelCard {
+  name: string;
+  architecture: ClipConfig;
+  /** Per-channel mean/std applied after scaling pixels to [0, 1]. */
+  normalisation: Normalisation;
+  /** Tokenizer merges file, relative to the card's folder. */
+  tokenizer: string;
+  /** Free-form provenance: data seed and sizes, steps, final loss, git commit, zero-shot results. */
+  training?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** A loaded model with everything needed to use it. */
+export interface ModelBundle {
+  clip: ClipModel;
+  tokenizer: BpeTokenizer;
+  normalisation: Normalisation;
+  /** Absolute checkpoint path. */
+  path: string;
+  /** First 16 hex digits of the checkpoint's SHA-256 (prompts record it and refuse another model). */
+  hash: string;
+  card: ModelCard | null;
+}
+
+/** Options for {@link loadModelBundle}. */
+export interface LoadBundleOptions {
+  /** Tokenizer merges file; default: the card's, else CLIP's `bpe_simple_vocab_16e6.txt.gz` from ../shared. */
+  tokenizer?: string;
+  /** Normalisation override; default: the card's, else `chexzero`. */
+  normalisation?: Normalisation;
+  /** Load the weights trainable (pretraining). @default false */
+  trainable?: boolean;
+}
+
+/** Resolves a user path against the working directory, or the default model against the project root. */
+export function resolveModelPath(path?: string): string {
+  if (!path) return join(PROJECT_ROOT, DEFAULT_MODEL_PATH);
+  return isAbsolute(path) ? path : join(Deno.cwd(), path);
+}
+
+/** SHA-256 of bytes, hex, first 16 digits. */
+export async function shortHash(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Reads `model.json` beside a checkpoint, or null when absent. Malformed cards are an `InputError`. */
+export async function readModelCard(modelPath: string): Promise<ModelCard | null> {
+  const cardPath = join(dirname(modelPath), basename(modelPath).replace(/\.[^.]+$/, "") + ".json");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(cardPath);
+  } catch {
+    return null;
+  }
+  try {
+    const card = JSON.parse(text) as ModelCard;
+    if (typeof card.tokenizer !== "string" || !card.normalisation?.mean || !card.normalisation?.std) {
+      throw new Error("needs tokenizer and normalisation.mean/std");
+    }
+    return card;
+  } catch (err) {
+    throw new InputError(`Cannot read model card ${cardPath}: ${(err as Error).message}`);
+  }
+}
+
+/** Loads weights, tokenizer and normalisation for `path` (default: the embedded small CXR CLIP). */
+export async function loadModelBundle(path?: string, options: LoadBundleOptions = {}): Promise<ModelBundle> {
+  const modelPath = resolveModelPath(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(modelPath);
+  } catch (err) {
+    const hint = path ? "" : " (the embedded default model is missing: run `deno task pretrain`)";
+    throw new InputError(`Cannot read model ${modelPath}: ${(err as Error).message.split("\n")[0]}${hint}`);
+  }
+  const hash = await shortHash(bytes);
+  const card = await readModelCard(modelPath);
+  const sd = await loadStateDict(modelPath);
+  const clip = ClipModel.fromStateDict(sd, { trainable: options.trainable ?? false, source: modelPath });
+  const tokPath = options.tokenizer ?? (card ? join(dirname(modelPath), card.tokenizer) : DEFAULT_CLIP_BPE_PATH);
+  let tokenizer: BpeTokenizer;
+  try {
+    tokenizer = await BpeTokenizer.fromFile(tokPath);
+  } catch (err) {
+    clip.dispose();
+    if (!options.tokenizer && !card) {
+      throw new InputError(
+        `Cannot load the CLIP tokenizer for ${modelPath}: ${tokPath} is missing; pass --tokenizer PATH to OpenAI CLIP's ` +
+          "bpe_simple_vocab_16e6.txt.gz (from the openai/CLIP repository, clip/bpe_simple_vocab_16e6.txt.gz)",
+      );
+    }
+    throw err;
+  }
+  if (tokenizer.vocabSize !== clip.config.vocabSize) {
+    clip.dispose();
+    throw new InputError(
+      `Cannot use tokenizer ${tokPath} with ${modelPath}: it has ${tokenizer.vocabSize} tokens, the model ${clip.config.vocabSize}`,
+    );
+  }
+  const normalisation = options.normalisation ?? card?.normalisation ?? NORMALISATION.chexzero;
+  return { clip, tokenizer, normalisation, path: modelPath, hash, card };
+}
+
+/** Parses `--preset` / `--mean` / `--std` flags into a normalisation (undefined: use the model's). */
+export function normalisationFromFlags(preset?: string, mean?: string, std?: string): Normalisation | undefined {
+  if (mean !== undefined || std !== undefined) {
+    const m = Number(mean), s = Number(std);
+    if (!Number.isFinite(m) || !Number.isFinite(s) || s <= 0) {
+      throw new InputError(`Cannot use --mean ${mean} --std ${std}: both must be numbers and std > 0`);
+    }
+    return { mean: [m, m, m], std: [s, s, s] };
+  }
+  return preset ? normalisationPreset(preset) : undefined;
+}

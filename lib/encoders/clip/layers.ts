@@ -1,0 +1,387 @@
+/**
+ * Fast transformer primitives with hand-written gradients, shaped for tfjs-wasm: every large matMul is plain 2-D with
+ * no transpose flags (the only form wasm sends to its fast kernel), forward and backward alike; transposes are explicit.
+ * Each op has two modes: frozen (weights captured, gradient only to the input, backward never computes weight
+ * gradients) and trainable (weights are inputs of the custom gradient and receive gradients).
+ * Rows are tokens: activations are `[rows, width]` with rows = batch · tokens.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type Save = (tensors: tf.Tensor[]) => void;
+type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+
+/** Runs `forward` under `tf.customGrad` with gradients for every tensor in `inputs`, in order. */
+function custom<T extends tf.Tensor>(
+  inputs: tf.Tensor[],
+  forward: (inputs: tf.Tensor[], save: Save) => { value: T; grad: GradFn },
+): T {
+  const f = tf.customGrad(
+    ((...args: unknown[]) => {
+      const save = args.pop() as Save;
+      const { value, grad } = forward(args as tf.Tensor[], save);
+      return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => grad(dy, saved) };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return f(...inputs) as T;
+}
+
+/** 2-D matMul `a·b` with explicit transposes, so wasm always takes its fast path. */
+function mm(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+}
+
+/** `aᵀ·b` for 2-D tensors via an explicit transpose. */
+function mmT(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return tf.matMul(tf.transpose(a as tf.Tensor2D), b as tf.Tensor2D);
+}
+
+function affine(x: tf.Tensor, wT: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
+  return tf.fused.matMul({ a: x as tf.Tensor2D, b: wT as tf.Tensor2D, bias: b ?? undefined }) as tf.Tensor2D;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Linear
+
+/** A frozen linear map `y = x·wT + b`: `w` `[out, in]` (PyTorch layout), `wT` `[in, out]`, `b` `[out]` or null. */
+export interface FrozenLinear {
+  w: tf.Tensor2D;
+  wT: tf.Tensor2D;
+  b: tf.Tensor1D | null;
+}
+
+/** Frozen linear layer: x `[rows, in]` → `[rows, out]`; the gradient reaches `x` only (dx = dy·w). */
+export function linearFrozen(x: tf.Tensor2D, p: FrozenLinear): tf.Tensor2D {
+  return custom<tf.Tensor2D>([x], ([xi]) => ({
+    value: affine(xi, p.wT, p.b),
+    grad: (dy) => [mm(dy, p.w)],
+  }));
+}
+
+/**
+ * Trainable linear layer: x `[rows, in]`, wT `[in, out]`, b `[out]` or null → `[rows, out]`; gradients reach x, wT, b
+ * (dx = dy·wTᵀ, dwT = xᵀ·dy, db = Σ_rows dy).
+ */
+export function linearTrainable(x: tf.Tensor2D, wT: tf.Tensor2D, b: tf.Tensor1D | null): tf.Tensor2D {
+  const inputs: tf.Tensor[] = b ? [x, wT, b] : [x, wT];
+  return custom<tf.Tensor2D>(inputs, ([xi, wTi, bi], save) => {
+    save([xi, wTi]);
+    return {
+      value: affine(xi, wTi, bi ?? null),
+      grad: (dy, [xs, wTs]) => {
+        const grads: tf.Tensor[] = [mm(dy, tf.transpose(wTs)), mmT(xs, dy)];
+        if (b) grads.push(tf.sum(dy, 0));
+        return grads;
+      },
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Layer norm
+
+function normalise(x: tf.Tensor, eps: number): { xhat: tf.Tensor; rstd: tf.Tensor } {
+  const mu = tf.mean(x, -1, true);
+  const xc = tf.sub(x, mu);
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
+  return { xhat: tf.mul(xc, rstd), rstd };
+}
+
+function normaliseGrad(dxhat: tf.Tensor, xhat: tf.Tensor, rstd: tf.Tensor): tf.Tensor {
+  const m1 = tf.mean(dxhat, -1, true);
+  const m2 = tf.mean(tf.mul(dxhat, xhat), -1, true);
+  return tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(xhat, m2)), rstd);
+}
+
+/**
+ * Layer norm over the last axis: x `[rows, width]`, g, b `[width]` → `[rows, width]` (PyTorch's, eps 1e-5).
+ * `trainable` sends gradients to g and b as well as x.
+ */
+export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D, trainable: boolean, eps = 1e-5): tf.Tensor2D {
+  if (!trainable) {
+    return custom<tf.Tensor2D>([x], ([xi], save) => {
+      const { xhat, rstd } = normalise(xi, eps);
+      save([xhat, rstd]);
+      return {
+        value: tf.add(tf.mul(xhat, g), b) as tf.Tensor2D,
+        grad: (dy, [xh, rs]) => [normaliseGrad(tf.mul(dy, g), xh, rs)],
+      };
+    });
+  }
+  return custom<tf.Tensor2D>([x, g, b], ([xi, gi, bi], save) => {
+    const { xhat, rstd } = normalise(xi, eps);
+    save([xhat, rstd, gi]);
+    return {
+      value: tf.add(tf.mul(xhat, gi), bi) as tf.Tensor2D,
+      grad: (dy, [xh, rs, gs]) => [
+        normaliseGrad(tf.mul(dy, gs), xh, rs),
+        tf.sum(tf.mul(dy, xh), 0),
+        tf.sum(dy, 0),
+      ],
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// MLP: c_proj(QuickGELU(c_fc(x)))
+
+/** The MLP's weights in PyTorch layout: fcW `[4w, w]`, fcB `[4w]`, projW `[w, 4w]`, projB `[w]`. */
+export interface MlpParams {
+  fcW: tf.Tensor2D;
+  fcB: tf.Tensor1D;
+  projW: tf.Tensor2D;
+  projB: tf.Tensor1D;
+}
+
+/** Transposed copies of a frozen MLP's weights: fcWT `[w, 4w]`, projWT `[4w, w]`. */
+export interface MlpPrepared {
+  fcWT: tf.Tensor2D;
+  projWT: tf.Tensor2D;
+}
+
+/** Builds the transposed weights a frozen MLP needs (call once; keep the result). */
+export function prepareMlp(p: MlpParams): MlpPrepared {
+  return { fcWT: tf.transpose(p.fcW), projWT: tf.transpose(p.projW) };
+}
+
+const GELU_K = 1.702;
+
+function mlpForward(x: tf.Tensor, fcWT: tf.Tensor, fcB: tf.Tensor, projWT: tf.Tensor, projB: tf.Tensor) {
+  const h = affine(x, fcWT, fcB);
+  const s = tf.sigmoid(tf.mul(h, GELU_K));
+  const y = affine(tf.mul(h, s), projWT, projB);
+  return { h, s, y };
+}
+
+/** d(h·σ(kh))/dh = σ·(1 + k·h·(1 − σ)). */
+function geluGrad(dg: tf.Tensor, h: tf.Tensor, s: tf.Tensor): tf.Tensor {
+  return tf.mul(dg, tf.mul(s, tf.add(tf.mul(tf.mul(h, GELU_K), tf.sub(1, s)), 1)));
+}
+
+/**
+ * CLIP's MLP block: x `[rows, w]` → c_proj(QuickGELU(c_fc(x))) `[rows, w]`, QuickGELU(h) = h·σ(1.702h).
+ * With `prepared` (frozen) the gradient reaches x only; without, x and every weight in `p`.
+ */
+export function mlp(x: tf.Tensor2D, p: MlpParams, prepared: MlpPrepared | null): tf.Tensor2D {
+  if (prepared) {
+    return custom<tf.Tensor2D>([x], ([xi], save) => {
+      const { h, s, y } = mlpForward(xi, prepared.fcWT, p.fcB, prepared.projWT, p.projB);
+      save([h, s]);
+      return { value: y, grad: (dy, [hs, ss]) => [mm(geluGrad(mm(dy, p.projW), hs, ss), p.fcW)] };
+    });
+  }
+  return custom<tf.Tensor2D>([x, p.fcW, p.fcB, p.projW, p.projB], ([xi, fcW, fcB, projW, projB], save) => {
+    const { h, s, y } = mlpForward(xi, tf.transpose(fcW), fcB, tf.transpose(projW), projB);
+    save([xi, h, s, fcW, projW]);
+    return {
+      value: y,
+      grad: (dy, [xs, hs, ss, fcWs, projWs]) => {
+        const dh = geluGrad(mm(dy, projWs), hs, ss);
+        return [mm(dh, fcWs), mmT(dh, xs), tf.sum(dh, 0), mmT(dy, tf.mul(hs, ss)), tf.sum(dy, 0)];
+      },
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Multi-head self-attention (PyTorch nn.MultiheadAttention with packed in_proj)
+
+/** Attention weights in PyTorch layout: inW `[3w, w]` (q; k; v rows), inB `[3w]`, outW `[w, w]`, outB `[w]`. */
+export interface AttentionParams {
+  inW: tf.Tensor2D;
+  inB: tf.Tensor1D;
+  outW: tf.Tensor2D;
+  outB: tf.Tensor1D;
+}
+
+/** Split and transposed copies for the forward pass: qT, kT, vT, outWT `[w, w]`; qB, kB, vB `[w]`. */
+export interface AttentionPrepared {
+  qT: tf.Tensor2D;
+  kT: tf.Tensor2D;
+  vT: tf.Tensor2D;
+  qB: tf.Tensor1D;
+  kB: tf.Tensor1D;
+  vB: tf.Tensor1D;
+  outWT: tf.Tensor2D;
+}
+
+/** Builds the split, transposed weights attention's forward pass uses (frozen: call once and keep). */
+export function prepareAttention(p: AttentionParams): AttentionPrepared {
+  const w = p.outW.shape[0];
+  const [q, k, v] = tf.split(p.inW, 3, 0) as tf.Tensor2D[];
+  const [qB, kB, vB] = tf.split(p.inB, 3, 0) as tf.Tensor1D[];
+  const out: AttentionPrepared = {
+    qT: tf.transpose(q),
+    kT: tf.transpose(k),
+    vT: tf.transpose(v),
+    qB,
+    kB,
+    vB,
+    outWT: tf.transpose(p.outW),
+  };
+  tf.dispose([q, k, v]);
+  if (out.qT.shape[0] !== w) throw new Error(`Cannot prepare attention: in_proj width ${out.qT.shape[0]} ≠ ${w}`);
+  return out;
+}
+
+/** Layout of an attention call: rows = batch · tokens; `mask` `[tokens, tokens]` is added to the scores (or null). */
+export interface AttentionShape {
+  batch: number;
+  tokens: number;
+  heads: number;
+  mask: tf.Tensor2D | null;
+}
+
+/** `[B·T, H·d]` → `[B·H, T, d]`. */
+function toHeads(x: tf.Tensor, s: AttentionShape, d: number): tf.Tensor3D {
+  return tf.reshape(tf.transpose(tf.reshape(x, [s.batch, s.tokens, s.heads, d]), [0, 2, 1, 3]), [
+    s.batch * s.heads,
+    s.tokens,
+    d,
+  ]);
+}
+
+/** `[B·H, T, d]` → `[B·T, H·d]`. */
+function fromHeads(x: tf.Tensor, s: AttentionShape, d: number): tf.Tensor2D {
+  return tf.reshape(tf.transpose(tf.reshape(x, [s.batch, s.heads, s.tokens, d]), [0, 2, 1, 3]), [
+    s.batch * s.tokens,
+    s.heads * d,
+  ]);
+}
+
+function attentionForward(x: tf.Tensor, pr: AttentionPrepared, outB: tf.Tensor, s: AttentionShape) {
+  const w = pr.qT.shape[1];
+  const d = w / s.heads;
+  const q = tf.mul(affine(x, pr.qT, pr.qB), 1 / Math.sqrt(d));
+  const qh = toHeads(q, s, d); // [B·H, T, d], scaled by d^-½
+  const kh = tf.reshape(
+    tf.transpose(tf.reshape(affine(x, pr.kT, pr.kB), [s.batch, s.tokens, s.heads, d]), [0, 2, 3, 1]),
+    [
+      s.batch * s.heads,
+      d,
+      s.tokens,
+    ],
+  ); // [B·H, d, T]
+  const vh = toHeads(affine(x, pr.vT, pr.vB), s, d); // [B·H, T, d]
+  let scores: tf.Tensor = tf.matMul(qh, kh); // [B·H, T, T]
+  if (s.mask) scores = tf.add(scores, s.mask);
+  const p = tf.softmax(scores);
+  const o = fromHeads(tf.matMul(p, vh), s, d); // [B·T, w]
+  return { qh, kh, vh, p, o, y: affine(o, pr.outWT, outB) };
+}
+
+function attentionBackward(
+  dy: tf.Tensor,
+  saved: { qh: tf.Tensor; kh: tf.Tensor; vh: tf.Tensor; p: tf.Tensor },
+  inW: tf.Tensor,
+  outW: tf.Tensor,
+  s: AttentionShape,
+) {
+  const w = outW.shape[0];
+  const d = w / s.heads;
+  const tr = [0, 2, 1];
+  const doh = toHeads(mm(dy, outW), s, d); // [B·H, T, d]
+  const dp = tf.matMul(doh, tf.transpose(saved.vh, tr)); // [B·H, T, T]
+  const dvh = tf.matMul(tf.transpose(saved.p, tr), doh); // [B·H, T, d]
+  const ds = tf.mul(saved.p, tf.sub(dp, tf.sum(tf.mul(dp, saved.p), -1, true)));
+  const dqh = tf.mul(tf.matMul(ds, tf.transpose(saved.kh, tr)), 1 / Math.sqrt(d)); // [B·H, T, d]
+  const dkh = tf.matMul(tf.transpose(saved.qh, tr), ds); // [B·H, d, T]
+  const dk = tf.reshape(tf.transpose(tf.reshape(dkh, [s.batch, s.heads, d, s.tokens]), [0, 3, 1, 2]), [
+    s.batch * s.tokens,
+    w,
+  ]);
+  const dqkv = tf.concat([fromHeads(dqh, s, d), dk, fromHeads(dvh, s, d)], 1); // [B·T, 3w]
+  return { dqkv, dx: mm(dqkv, inW) };
+}
+
+/**
+ * Multi-head self-attention as in `nn.MultiheadAttention(x, x, x, attn_mask=mask)`: x `[B·T, w]` → `[B·T, w]`,
+ * heads of size w / heads, scores scaled by d^−½, `shape.mask` (e.g. causal, −∞ above the diagonal) added before softmax.
+ * With `prepared` (frozen) the gradient reaches x only; without, x and every weight in `p`.
+ */
+export function attention(
+  x: tf.Tensor2D,
+  p: AttentionParams,
+  prepared: AttentionPrepared | null,
+  shape: AttentionShape,
+): tf.Tensor2D {
+  if (prepared) {
+    return custom<tf.Tensor2D>([x], ([xi], save) => {
+      const f = attentionForward(xi, prepared, p.outB, shape);
+      save([f.qh, f.kh, f.vh, f.p]);
+      return {
+        value: f.y,
+        grad: (dy, [qh, kh, vh, pr]) => [attentionBackward(dy, { qh, kh, vh, p: pr }, p.inW, p.outW, shape).dx],
+      };
+    });
+  }
+  return custom<tf.Tensor2D>([x, p.inW, p.inB, p.outW, p.outB], ([xi, inW, inB, outW, outB], save) => {
+    const pr = prepareAttention({ inW, inB, outW, outB } as AttentionParams);
+    const f = attentionForward(xi, pr, outB, shape);
+    save([f.qh, f.kh, f.vh, f.p, xi, f.o, inW, outW]);
+    return {
+      value: f.y,
+      grad: (dy, [qh, kh, vh, ps, xs, o, inWs, outWs]) => {
+        const { dqkv, dx } = attentionBackward(dy, { qh, kh, vh, p: ps }, inWs, outWs, shape);
+        return [dx, mmT(dqkv, xs), tf.sum(dqkv, 0), mmT(dy, o), tf.sum(dy, 0)];
+      },
+    };
+  });
+}
+
+/** The additive causal mask `[n, n]`: 0 on and below the diagonal, −∞ above (OpenAI's `build_attention_mask`). */
+export function causalMask(n: number): tf.Tensor2D {
+  const data = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) data[i * n + j] = -Infinity;
+  return tf.tensor2d(data, [n, n]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Row selection
+
+/**
+ * Rows `index` of x: x `[rows, w]` → `[k, w]`. Differentiable on every backend: the gradient is a `scatterND` (which
+ * sums repeated rows), not gather's UnsortedSegmentSum, which wasm lacks. Serves embedding lookups on a trained table
+ * and the CLS / EOT selections.
+ */
+export function gatherRows(x: tf.Tensor2D, index: readonly number[]): tf.Tensor2D {
+  const [rows, width] = x.shape;
+  for (const i of index) {
+    if (!Number.isInteger(i) || i < 0 || i >= rows) throw new RangeError(`Cannot gather row ${i}: x has ${rows} rows`);
+  }
+  return custom<tf.Tensor2D>([x], ([xi], save) => {
+    const idx = tf.tensor1d(Int32Array.from(index), "int32");
+    save([idx]);
+    return {
+      value: tf.gather(xi as tf.Tensor2D, idx),
+      grad: (dy, [ids]) => [tf.scatterND(tf.reshape(ids, [index.length, 1]), dy, [rows, width])],
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Patches
+
+/**
+ * Cuts images into flattened patches for a conv-free patch embedding: pixels `[B, g·p, g·p, C]` →
+ * `[B·g², p·p·C]`, rows in raster order (row-major over the patch grid), each patch flattened as (ky, kx, c).
+ */
+export function patchify(pixels: tf.Tensor4D, patch: number): tf.Tensor2D {
+  const [b, h, w, c] = pixels.shape;
+  const g = h / patch;
+  if (!Number.isInteger(g) || w !== h) {
+    throw new RangeError(
+      `Cannot patchify images of ${h}×${w}: side must be a multiple of the patch ${patch} and square`,
+    );
+  }
+  return tf.tidy(() => {
+    const x = tf.reshape(pixels, [b * g, patch, g, patch * c]); // [B·gy, ky, gx, kx·c]
+    return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b * g * g, patch * patch * c]); // [B·gy·gx, ky·kx·c]
+  });
+}
+
+/** conv1.weight `[out, C, p, p]` (PyTorch) → `[out, p·p·C]` matching {@link patchify}'s (ky, kx, c) order. */
+export function convWeightToMatrix(w: tf.Tensor4D): tf.Tensor2D {
+  const [out, c, p] = w.shape;
+  return tf.reshape(tf.transpose(w, [0, 2, 3, 1]), [out, p * p * c]);
+}

@@ -1,0 +1,106 @@
+/**
+ * The charts of a sweep, from its run records and per-image scores: ablation bars with error bars per question, ROC
+ * and PR curves of the main variants, score distributions per class, and region heat maps over example test images.
+ * @module
+ */
+import { ablationBars, prCurves, rocCurves, scoreDistributions, type ScoreRow } from "../report/charts.ts";
+import { regionHeatmapSvg } from "../report/heatmap.ts";
+import { saveChart, saveSvg } from "../report/save.ts";
+import { meanStd } from "../report/tables.ts";
+import { prCurve, rocCurve } from "../metrics/mod.ts";
+import { regionSet } from "../prompts/regions.ts";
+import { effectiveRegions } from "../prompts/prompt_model.ts";
+import { getVariant } from "../prompts/variants.ts";
+import { join } from "../util/path.ts";
+import type { Question } from "./config.ts";
+import { paths, readJsonOrNull, type RunRecord, type TrainedRecord } from "./store.ts";
+
+/** What a question varies, as a label of a run (e.g. `sas`, `grid3x3`, `text-only`). */
+function levelOf(q: Question, r: RunRecord): string {
+  return Object.keys(q.vary).map((k) => String((r.spec as unknown as Record<string, unknown>)[k])).join(" · ");
+}
+
+/** Writes every chart into `out/charts/`; returns the written PNG paths. */
+export async function writeSweepCharts(
+  out: string,
+  records: readonly RunRecord[],
+  questions: readonly Question[],
+  options: { testImages?: readonly Float32Array[]; resolution?: number } = {},
+): Promise<string[]> {
+  const dir = join(out, "charts");
+  const pngs: string[] = [];
+  for (const metric of ["auroc", "ap", "f1"] as const) {
+    const rows = questions.flatMap((q) => {
+      const mine = records.filter((r) => r.questions.includes(q.name));
+      const levels = [...new Set(mine.map((r) => levelOf(q, r)))];
+      return levels.map((level) => {
+        const vals = mine.filter((r) => levelOf(q, r) === level).map((r) => r.metrics[metric] * 100);
+        const { mean, std } = meanStd(vals);
+        return { group: q.title, variant: level, mean, std: Number.isFinite(std) ? std : 0 };
+      });
+    });
+    if (!rows.length) continue;
+    const seeds = new Set(records.map((r) => r.spec.seed)).size;
+    const saved = await saveChart(
+      dir,
+      `ablation-${metric}`,
+      ablationBars(rows, {
+        metric: `${metric === "auroc" ? "AUROC" : metric.toUpperCase()} (%)`,
+        title: `Ablations on ${records[0].spec.dataset}: ${metric.toUpperCase()}`,
+        subtitle: `mean ± std over ${seeds} seed(s); ${records[0].nTest} test images; model ${
+          records[0].spec.modelHash
+        }`,
+        highlight: ["ppad", "sas", "ppad5", "paper"],
+      }),
+    );
+    pngs.push(saved.pngPath);
+  }
+  // Curves and distributions of the main variants (base regions/synthesis/scoring, seed 0).
+  const base = records.filter((r) => r.questions.includes("prompts") && r.spec.seed === 0);
+  const main = base.length ? base : records.filter((r) => r.spec.seed === 0);
+  const scored: { rec: RunRecord; trained: TrainedRecord; scores: number[] }[] = [];
+  for (const rec of main) {
+    const trained = await readJsonOrNull<TrainedRecord>(paths.trained(out, rec.trainingId));
+    const csv = await Deno.readTextFile(paths.scores(out, rec.id)).catch(() => null);
+    if (!trained || !csv) continue;
+    const scores = csv.trim().split("\n").slice(1).map((l) => Number(l.split(",").at(-1 - trained.regionNames.length)));
+    scored.push({ rec, trained, scores });
+  }
+  if (scored.length) {
+    const roc = scored.map(({ rec, trained, scores }) => {
+      const c = rocCurve(trained.labels, scores);
+      return { variant: rec.spec.variant, fpr: c.fpr, tpr: c.tpr, auc: rec.metrics.auroc };
+    });
+    pngs.push((await saveChart(dir, "roc", rocCurves(roc, { title: "ROC curves of the main variants" }))).pngPath);
+    const pr = scored.map(({ rec, trained, scores }) => {
+      const c = prCurve(trained.labels, scores);
+      return { variant: rec.spec.variant, recall: c.recall, precision: c.precision, ap: rec.metrics.ap };
+    });
+    const prevalence = scored[0].trained.labels.filter((l) => l === 1).length / scored[0].trained.labels.length;
+    pngs.push((await saveChart(dir, "pr", prCurves(pr, { title: "Precision–recall curves", prevalence }))).pngPath);
+    const rows: ScoreRow[] = scored.flatMap(({ rec, trained, scores }) =>
+      scores.map((score, i) => ({ variant: rec.spec.variant, label: trained.labels[i], score }))
+    );
+    pngs.push(
+      (await saveChart(dir, "scores", scoreDistributions(rows, { title: "Anomaly scores per class", threshold: 0.5 })))
+        .pngPath,
+    );
+  }
+  // Region heat maps of PPAD (base run) over example test images: 2 normal, 2 abnormal.
+  const ppad = scored.find((s) => s.rec.spec.variant === "ppad");
+  if (ppad && options.testImages && options.resolution) {
+    const regions = effectiveRegions(getVariant("ppad"), regionSet(ppad.rec.spec.regions, options.resolution));
+    const picks = [
+      ...ppad.trained.labels.map((l, i) => [l, i]).filter(([l]) => l === 0).slice(0, 2),
+      ...ppad.trained.labels.map((l, i) => [l, i]).filter(([l]) => l === 1).slice(0, 2),
+    ];
+    for (const [label, i] of picks) {
+      const svg = regionHeatmapSvg(options.testImages[i], ppad.trained.probs[i], regions.regions, {
+        size: options.resolution,
+        title: `${ppad.trained.ids[i]} (${label ? "abnormal" : "normal"}), score ${ppad.scores[i].toFixed(3)}`,
+      });
+      pngs.push((await saveSvg(dir, `heatmap-${label ? "abnormal" : "normal"}-${i}`, svg)).pngPath);
+    }
+  }
+  return pngs;
+}

@@ -1,0 +1,191 @@
+/**
+ * Runs planned runs against one model and data set: trains each distinct prompt configuration once, scores the test
+ * set, computes metrics with bootstrap intervals, and writes every result atomically when its run completes. Finished
+ * runs are skipped, so a killed sweep resumes where it stopped.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { writeSafetensors } from "../encoders/checkpoint/mod.ts";
+import type { ModelBundle } from "../encoders/bundle.ts";
+import { regionProbabilities } from "../eval/evaluate.ts";
+import { aggregateScores } from "../eval/scoring.ts";
+import { auroc, averagePrecision, bootstrapCI, computeMetrics } from "../metrics/mod.ts";
+import { PromptModel } from "../prompts/prompt_model.ts";
+import { regionSet } from "../prompts/regions.ts";
+import { getVariant } from "../prompts/variants.ts";
+import { getSynthesis } from "../synthesis/registry.ts";
+import { trainPrompts } from "../train/ppad.ts";
+import { Progress } from "../util/progress.ts";
+import { Rng } from "../util/rng.ts";
+import type { PlannedRun, RunSpec } from "./config.ts";
+import type { ExperimentData } from "./data.ts";
+import {
+  paths,
+  readJsonOrNull,
+  readRunRecords,
+  type RunRecord,
+  type TrainedRecord,
+  writeJson,
+  writeScores,
+  writeTables,
+} from "./store.ts";
+
+/** Options for {@link runSweep}. */
+export interface RunSweepOptions {
+  out: string;
+  bundle: ModelBundle;
+  data: ExperimentData;
+  /** Bootstrap resamples for the AUROC/AP intervals. @default 1000 */
+  bootstrap?: number;
+  quiet?: boolean;
+  /** Called after each finished run. */
+  onRun?: (record: RunRecord, skipped: boolean) => void;
+}
+
+/** Builds, trains (when the variant trains) and evaluates one prompt configuration. */
+export async function trainAndEvaluate(
+  spec: RunSpec,
+  trainingId: string,
+  bundle: ModelBundle,
+  data: ExperimentData,
+  options: { quiet?: boolean; label?: string } = {},
+): Promise<{ trained: TrainedRecord; model: PromptModel }> {
+  const start = performance.now();
+  const variant = getVariant(spec.variant);
+  const rng = new Rng((spec.seed * 0x9e3779b1 + 17) >>> 0);
+  const regions = regionSet(spec.regions, bundle.clip.config.imageResolution);
+  const model = new PromptModel(bundle.clip, bundle.tokenizer, {
+    variant,
+    regions,
+    classWords: spec.classWords,
+    nCtx: spec.nCtx,
+    rng: rng.fork(),
+  });
+  let losses: number[] = [];
+  if (variant.trains && spec.steps > 0) {
+    const shots = await data.shots(spec.seed, spec.shots);
+    const bar = new Progress(spec.steps, { label: `  train ${options.label ?? spec.variant}`, quiet: options.quiet });
+    losses = trainPrompts(model, {
+      images: shots.images,
+      synthesis: getSynthesis(spec.synthesis),
+      normalisation: bundle.normalisation,
+      rng: rng.fork(),
+      steps: spec.steps,
+      lr: spec.lr,
+      momentum: spec.momentum,
+      onStep: (_s, loss) => bar.tick(1, `loss ${loss.toFixed(4)}`),
+    });
+    bar.finish();
+  }
+  const evalBar = new Progress(data.test.images.length, { label: "  score test", quiet: options.quiet });
+  const probs = regionProbabilities(model, data.test.images, {
+    normalisation: bundle.normalisation,
+    onBatch: (done) => evalBar.tick(done - evalBar.done),
+  });
+  evalBar.finish();
+  const trained: TrainedRecord = {
+    trainingId,
+    regionNames: model.regions.regions.map((r) => r.name),
+    ids: data.test.samples.map((s) => s.id),
+    labels: data.test.labels,
+    probs: probs.map((p) => Array.from(p, (x) => Number(x.toFixed(7)))),
+    losses,
+    seconds: (performance.now() - start) / 1000,
+  };
+  return { trained, model };
+}
+
+/** Metrics of one scored run, with 95% bootstrap intervals for AUROC and AP. */
+export function runMetrics(
+  labels: number[],
+  scores: ArrayLike<number>,
+  seed: number,
+  n = 1000,
+): Record<string, number> {
+  const m = computeMetrics(labels, scores);
+  const rngA = new Rng(seed + 101), rngB = new Rng(seed + 202);
+  const a = bootstrapCI(labels, scores, auroc, { rng: rngA, n });
+  const p = bootstrapCI(labels, scores, averagePrecision, { rng: rngB, n });
+  return {
+    auroc: m.auroc,
+    ap: m.ap,
+    acc: m.acc,
+    f1: m.f1,
+    f1max: m.f1max,
+    auroc_lo: a.lo,
+    auroc_hi: a.hi,
+    ap_lo: p.lo,
+    ap_hi: p.hi,
+  };
+}
+
+/** Runs every planned run not already finished in `out`; returns all records in `out` afterwards. */
+export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOptions): Promise<RunRecord[]> {
+  const { out, bundle, data } = options;
+  const bar = new Progress(runs.length, { label: "runs", quiet: options.quiet });
+  for (const run of runs) {
+    const existing = await readJsonOrNull<RunRecord>(paths.run(out, run.id));
+    if (existing) {
+      bar.tick(1, `skip ${run.id} (done)`);
+      options.onRun?.(existing, true);
+      continue;
+    }
+    const label = `${run.spec.variant}/${run.spec.regions}/${run.spec.synthesis}/s${run.spec.seed}`;
+    if (!options.quiet) console.error(`run ${run.id}: ${label} scoring=${run.spec.scoring}`);
+    let trained = await readJsonOrNull<TrainedRecord>(paths.trained(out, run.trainingId));
+    let seconds = 0;
+    if (!trained) {
+      const before = tf.memory().numTensors;
+      const result = await trainAndEvaluate(run.spec, run.trainingId, bundle, data, { quiet: options.quiet, label });
+      trained = result.trained;
+      seconds = trained.seconds;
+      const learned = result.model.learnedTensors();
+      if (Object.keys(learned).length) {
+        await writeSafetensors(paths.prompts(out, run.trainingId), new Map(Object.entries(learned)), {
+          metadata: {
+            variant: run.spec.variant,
+            regions: run.spec.regions,
+            model_hash: bundle.hash,
+            spec: JSON.stringify(run.spec),
+          },
+        });
+        await writeJson(paths.prompts(out, run.trainingId).replace(/\.safetensors$/, ".json"), {
+          kind: "ppad-prompts",
+          spec: run.spec,
+          regions: trained.regionNames,
+          modelHash: bundle.hash,
+          dataset: run.spec.dataset,
+          shots: run.spec.shots,
+          seed: run.spec.seed,
+        });
+      }
+      result.model.dispose();
+      const leaked = tf.memory().numTensors - before;
+      if (leaked > 0 && !options.quiet) console.error(`warning: ${leaked} tensors left after run ${run.id}`);
+      await writeJson(paths.trained(out, run.trainingId), trained);
+    }
+    const scores = aggregateScores(trained.probs, run.spec.scoring);
+    const metrics = runMetrics(trained.labels, scores, run.spec.seed, options.bootstrap ?? 1000);
+    await writeScores(paths.scores(out, run.id), trained, scores);
+    const record: RunRecord = {
+      id: run.id,
+      trainingId: run.trainingId,
+      spec: run.spec,
+      questions: run.questions,
+      metrics,
+      nTest: trained.labels.length,
+      positives: trained.labels.filter((l) => l === 1).length,
+      seconds,
+      losses: trained.losses,
+      finishedAt: new Date().toISOString(),
+    };
+    await writeJson(paths.run(out, run.id), record);
+    await writeTables(out, await readRunRecords(out));
+    bar.tick(1, `${label} AUROC ${(metrics.auroc * 100).toFixed(1)}`);
+    options.onRun?.(record, false);
+  }
+  bar.finish();
+  const records = await readRunRecords(out);
+  await writeTables(out, records);
+  return records;
+}

@@ -1,0 +1,153 @@
+/**
+ * A sweep's results folder: one JSON record per finished run (written atomically, last: it marks completion), per-image
+ * scores, trained prompts, and the tidy tables rebuilt from the records.
+ *
+ * Layout of `out/`: `runs/<id>.json`, `scores/<id>.csv`, `trained/<trainingId>.json` (per-region probabilities shared
+ * by runs that differ only in scoring), `prompts/<trainingId>.safetensors` + `.json`, `runs.csv`, `summary.csv`, `charts/`.
+ * @module
+ */
+import { writeFileAtomic } from "../util/atomic.ts";
+import { InputError } from "../util/errors.ts";
+import { join } from "../util/path.ts";
+import { summarise, toTidy, writeCsvAtomic } from "../report/tables.ts";
+import type { RunSpec } from "./config.ts";
+
+/** The metrics recorded for every run. */
+export const METRIC_NAMES = ["auroc", "ap", "acc", "f1", "f1max", "auroc_lo", "auroc_hi", "ap_lo", "ap_hi"] as const;
+
+/** A finished run. */
+export interface RunRecord {
+  id: string;
+  trainingId: string;
+  spec: RunSpec;
+  /** Ablation questions this run answers. */
+  questions: string[];
+  metrics: Record<string, number>;
+  /** Test images scored (after skips). */
+  nTest: number;
+  positives: number;
+  /** Wall-clock seconds of training + evaluation (0 when reused from a run differing only in scoring). */
+  seconds: number;
+  /** Per-step training loss. */
+  losses: number[];
+  finishedAt: string;
+}
+
+/** Per-image probabilities of one trained prompt model, shared by runs that differ only in scoring. */
+export interface TrainedRecord {
+  trainingId: string;
+  regionNames: string[];
+  ids: string[];
+  labels: number[];
+  /** `[images][regions]` abnormal probabilities. */
+  probs: number[][];
+  losses: number[];
+  seconds: number;
+}
+
+/** Reads a JSON file, or null if it does not exist; a corrupt file is an `InputError` naming it. */
+export async function readJsonOrNull<T>(path: string): Promise<T | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new InputError(`Cannot read ${path}: invalid JSON (${(err as Error).message})`);
+  }
+}
+
+/** Writes JSON atomically. */
+export function writeJson(path: string, value: unknown): Promise<void> {
+  return writeFileAtomic(path, JSON.stringify(value, null, 1) + "\n");
+}
+
+/** Paths inside a results folder. */
+export const paths = {
+  run: (out: string, id: string) => join(out, "runs", `${id}.json`),
+  scores: (out: string, id: string) => join(out, "scores", `${id}.csv`),
+  trained: (out: string, tid: string) => join(out, "trained", `${tid}.json`),
+  prompts: (out: string, tid: string) => join(out, "prompts", `${tid}.safetensors`),
+};
+
+/** All finished run records in `out/runs/`, sorted by id. */
+export async function readRunRecords(out: string): Promise<RunRecord[]> {
+  const dir = join(out, "runs");
+  const records: RunRecord[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isFile || !e.name.endsWith(".json")) continue;
+      const r = await readJsonOrNull<RunRecord>(join(dir, e.name));
+      if (r) records.push(r);
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return records.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** Tidy rows: one per run × metric. */
+export function tidyRows(records: readonly RunRecord[]): Record<string, string | number>[] {
+  const rows: Record<string, string | number>[] = [];
+  for (const r of records) {
+    const s = r.spec;
+    for (const metric of METRIC_NAMES) {
+      if (!(metric in r.metrics)) continue;
+      rows.push({
+        run_id: r.id,
+        variant: s.variant,
+        regions: s.regions,
+        synthesis: s.synthesis,
+        scoring: s.scoring,
+        seed: s.seed,
+        shots: s.shots,
+        steps: s.steps,
+        n_ctx: s.nCtx,
+        backend: s.backend,
+        model: s.model,
+        model_hash: s.modelHash,
+        dataset: s.dataset,
+        test_n: r.nTest,
+        metric,
+        value: r.metrics[metric],
+        seconds: Number(r.seconds.toFixed(2)),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Rewrites `runs.csv` (tidy) and `summary.csv` (mean ± std per configuration and metric) from the records. */
+export async function writeTables(out: string, records: readonly RunRecord[]): Promise<void> {
+  const rows = tidyRows(records);
+  if (rows.length === 0) return;
+  await writeCsvAtomic(join(out, "runs.csv"), toTidy(rows));
+  const summary = summarise(
+    rows.filter((r) => !String(r.metric).endsWith("_lo") && !String(r.metric).endsWith("_hi")),
+    ["variant", "regions", "synthesis", "scoring", "shots", "steps", "dataset", "metric"],
+    "value",
+    { digits: 4 },
+  );
+  await writeCsvAtomic(join(out, "summary.csv"), summary);
+}
+
+/** Writes the per-image scores of a run: `id,label,score,p_<region>…`. */
+export async function writeScores(
+  path: string,
+  trained: TrainedRecord,
+  scores: ArrayLike<number>,
+): Promise<void> {
+  const header = ["id", "label", "score", ...trained.regionNames.map((n) => `p_${n}`)];
+  const lines = [header.join(",")];
+  trained.ids.forEach((id, i) => {
+    const quoted = /[",\n]/.test(id) ? `"${id.replaceAll('"', '""')}"` : id;
+    lines.push(
+      [quoted, trained.labels[i], scores[i].toFixed(6), ...trained.probs[i].map((p) => p.toFixed(6))].join(","),
+    );
+  });
+  await writeFileAtomic(path, lines.join("\n") + "\n");
+}

@@ -1,0 +1,31 @@
+/**
+ * Anomaly synthesis for training: SAS (the paper's structure-preserving lesions), FPI (patch-blending baseline) and
+ * `none`, behind one typed registry; plus the pieces (lesion shapes, exact EDT) and a visual gallery.
+ * All images are `[size*size]` row-major grey Float32Arrays in [0, 1]; masks are `[size*size]` Uint8Arrays.
+ * @module
+ */
+export {
+  applyGamma,
+  type LesionGamma,
+  lesionGamma,
+  sas,
+  SAS_WEIGHTS,
+  type SasDistance,
+  type SasOptions,
+  type SasResult,
+} from "./sas.ts";
+export { fpi, type FpiOptions, type FpiResult } from "./fpi.ts";
+export { getSynthesis, none, SYNTHESES, SYNTHESIS_NAMES, type SynthesisName } from "./registry.ts";
+export type { Synthesis, SynthesisInput, SynthesisResult } from "./types.ts";
+export {
+  bezierLoop,
+  convexHull,
+  dilateSquare,
+  fillPolygon,
+  lesionShape,
+  type LesionShapeOptions,
+  type PixelBox,
+  type Point,
+} from "./shape.ts";
+export { edt, EdtScratch, edtSquaredInto } from "./distance.ts";
+export { type GalleryOptions, sasGallery } from "./gallery.ts";

@@ -1,0 +1,148 @@
+/**
+ * Training PPAD's prompts: normal-only k-shot images, each turned abnormal by a synthesis with probability 0.5 inside
+ * a region drawn uniformly; SGD with momentum and cosine annealing on BCE-with-logits of the region's scaled logits.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Normalisation } from "../data/preprocess.ts";
+import type { PromptModel } from "../prompts/prompt_model.ts";
+import type { Synthesis } from "../synthesis/types.ts";
+import type { Rng } from "../util/rng.ts";
+import { cosineLr, SgdMomentum } from "./optimizer.ts";
+
+/** Options for {@link trainPrompts}. */
+export interface TrainOptions {
+  /** Normal training images `[shots][size*size]` in [0, 1], at the model's resolution. */
+  images: readonly Float32Array[];
+  synthesis: Synthesis;
+  normalisation: Normalisation;
+  rng: Rng;
+  /** Optimisation steps (one batch of all shots each; the paper: 100). @default 100 */
+  steps?: number;
+  /** @default 1e-3 */
+  lr?: number;
+  /** @default 0.9 */
+  momentum?: number;
+  /** Probability that a sample is synthesised as abnormal. @default 0.5 */
+  abnormalProbability?: number;
+  /** Images per forward pass (gradients are accumulated over chunks of one batch). @default 64 */
+  chunk?: number;
+  /** Called after each step. */
+  onStep?: (step: number, loss: number, lr: number) => void;
+}
+
+/** One training batch: images with their drawn regions and labels (0 normal, 1 abnormal). */
+export interface TrainBatch {
+  /** `[batch][size*size]` in [0, 1]. */
+  images: Float32Array[];
+  regionIndex: number[];
+  labels: number[];
+}
+
+/**
+ * Draws one batch: every shot once; region uniform over the model's regions; abnormal with probability `p` (never when
+ * the synthesis is `none`), synthesised inside the drawn region.
+ */
+export function drawBatch(
+  model: PromptModel,
+  shots: readonly Float32Array[],
+  synthesis: Synthesis,
+  rng: Rng,
+  p = 0.5,
+): TrainBatch {
+  const size = model.regions.size;
+  const out: TrainBatch = { images: [], regionIndex: [], labels: [] };
+  for (let i = 0; i < shots.length; i++) {
+    const r = rng.int(0, model.numRegions - 1);
+    const abnormal = synthesis.name !== "none" && rng.bernoulli(p);
+    let image = shots[i];
+    if (abnormal) {
+      const other = synthesis.needsOther && shots.length > 1
+        ? shots[(i + 1 + rng.int(0, shots.length - 2)) % shots.length]
+        : undefined;
+      image = synthesis.apply({ image, size, region: model.regions.regions[r], other }, rng).image;
+    }
+    out.images.push(image);
+    out.regionIndex.push(r);
+    out.labels.push(abnormal ? 1 : 0);
+  }
+  return out;
+}
+
+/** Normalises `[batch][size*size]` grey images in [0, 1] into model input `[batch, size, size, 3]`. */
+export function pixelsFromGray(images: readonly Float32Array[], size: number, norm: Normalisation): tf.Tensor4D {
+  const per = size * size;
+  const buf = new Float32Array(images.length * per * 3);
+  const [m0, m1, m2] = norm.mean, [s0, s1, s2] = norm.std;
+  images.forEach((img, b) => {
+    let j = b * per * 3;
+    for (let i = 0; i < per; i++, j += 3) {
+      const v = img[i];
+      buf[j] = (v - m0) / s0;
+      buf[j + 1] = (v - m1) / s1;
+      buf[j + 2] = (v - m2) / s2;
+    }
+  });
+  return tf.tensor4d(buf, [images.length, size, size, 3]);
+}
+
+/** Trains the prompt model in place; returns the loss of every step. The frozen CLIP is never updated. */
+export function trainPrompts(model: PromptModel, options: TrainOptions): number[] {
+  const steps = options.steps ?? 100;
+  const baseLr = options.lr ?? 1e-3;
+  const vars = model.trainableVariables();
+  const varList = Object.values(vars);
+  if (varList.length === 0) return [];
+  const opt = new SgdMomentum({ lr: baseLr, momentum: options.momentum ?? 0.9 });
+  const chunk = options.chunk ?? 64;
+  const size = model.regions.size;
+  const losses: number[] = [];
+  try {
+    for (let step = 0; step < steps; step++) {
+      opt.lr = cosineLr(baseLr, step, steps);
+      const batch = drawBatch(
+        model,
+        options.images,
+        options.synthesis,
+        options.rng,
+        options.abnormalProbability ?? 0.5,
+      );
+      const n = batch.images.length;
+      let total = 0;
+      const acc: Record<string, tf.Tensor> = {};
+      for (let s = 0; s < n; s += chunk) {
+        const e = Math.min(n, s + chunk);
+        const weight = (e - s) / n;
+        const regionIndex = batch.regionIndex.slice(s, e);
+        const labels = batch.labels.slice(s, e);
+        const pixels = pixelsFromGray(batch.images.slice(s, e), size, options.normalisation);
+        // Without image prompts the image tower needs no gradient: encode outside the tape.
+        const fixedImage = model.image ? null : model.imageFeatures(pixels, regionIndex);
+        const { value, grads } = tf.variableGrads(() => {
+          const img = fixedImage ?? model.imageFeatures(pixels, regionIndex);
+          const txt = model.textFeatures();
+          return tf.mul(model.loss(img, txt, regionIndex, labels), weight) as tf.Scalar;
+        }, varList);
+        total += value.dataSync()[0];
+        value.dispose();
+        pixels.dispose();
+        fixedImage?.dispose();
+        for (const [k, g] of Object.entries(grads)) {
+          if (acc[k]) {
+            const sum = tf.add(acc[k], g);
+            acc[k].dispose();
+            g.dispose();
+            acc[k] = sum;
+          } else acc[k] = g;
+        }
+      }
+      opt.apply(vars, acc);
+      for (const g of Object.values(acc)) g.dispose();
+      losses.push(total);
+      options.onStep?.(step, total, opt.lr);
+    }
+  } finally {
+    opt.dispose();
+  }
+  return losses;
+}

@@ -1,0 +1,119 @@
+/**
+ * Contrastive (CLIP) pretraining of a small CLIP from scratch on image–report pairs: symmetric cross-entropy over the
+ * batch's image–text similarities, AdamW with warm-up and cosine decay, resumable from checkpoints.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ClipModel } from "../encoders/clip/mod.ts";
+import type { BpeTokenizer } from "../encoders/tokenizer.ts";
+import type { Normalisation } from "../data/preprocess.ts";
+import { Rng } from "../util/rng.ts";
+import { AdamW, cosineLr } from "./optimizer.ts";
+import { pixelsFromGray } from "./ppad.ts";
+
+/** A pool of training pairs: images `[n][size*size]` in [0, 1] at the model's resolution and their reports. */
+export interface PairPool {
+  images: Float32Array[];
+  texts: string[];
+}
+
+/** Options for {@link pretrainClip}. */
+export interface PretrainOptions {
+  pool: PairPool;
+  tokenizer: BpeTokenizer;
+  normalisation: Normalisation;
+  seed: number;
+  steps: number;
+  /** Pairs per step. @default 32 */
+  batch?: number;
+  /** Peak learning rate. @default 5e-4 */
+  lr?: number;
+  /** Linear warm-up steps. @default 5% of steps */
+  warmup?: number;
+  /** @default 0.05 */
+  weightDecay?: number;
+  /** The step to start from (resume); the optimizer must already hold that step's state. @default 0 */
+  startStep?: number;
+  optimizer?: AdamW;
+  /** Called after every step. */
+  onStep?: (step: number, loss: number, lr: number) => void;
+  /** Called every `checkpointEvery` steps and at the end, with the number of steps done. */
+  onCheckpoint?: (stepsDone: number, optimizer: AdamW) => Promise<void>;
+  checkpointEvery?: number;
+}
+
+/** The batch drawn at `step`: a pure function of (seed, step), so a resumed run sees the same data. */
+export function batchIndices(seed: number, step: number, poolSize: number, batch: number): number[] {
+  const rng = new Rng((seed * 1_000_003 + step * 7919) >>> 0);
+  return rng.sample([...Array(poolSize).keys()], Math.min(batch, poolSize));
+}
+
+/** Learning rate at `step`: linear warm-up then cosine decay to 0. */
+export function pretrainLr(peak: number, step: number, steps: number, warmup: number): number {
+  if (step < warmup) return peak * (step + 1) / warmup;
+  return cosineLr(peak, step - warmup, Math.max(1, steps - warmup));
+}
+
+/**
+ * CLIP loss of one batch: pixels `[b, H, W, 3]`, token ids `[b][length]` → scalar
+ * (mean of image→text and text→image cross-entropies with the diagonal as targets).
+ */
+export function clipLoss(model: ClipModel, pixels: tf.Tensor4D, ids: number[][]): tf.Scalar {
+  return tf.tidy(() => {
+    const logits = model.logits(model.encodeImage(pixels), model.encodeText(ids));
+    const b = ids.length;
+    const targets = tf.oneHot(tf.range(0, b, 1, "int32"), b);
+    const i2t = tf.losses.softmaxCrossEntropy(targets, logits);
+    const t2i = tf.losses.softmaxCrossEntropy(targets, tf.transpose(logits));
+    return tf.div(tf.add(i2t, t2i), 2) as tf.Scalar;
+  });
+}
+
+/** Tokenises reports and trims the padding to the longest EOT in the batch (exact under the causal mask). */
+export function tokenizeBatch(tokenizer: BpeTokenizer, texts: readonly string[], contextLength: number): number[][] {
+  const ids = tokenizer.tokenize([...texts], { contextLength, truncate: true });
+  const len = Math.max(...ids.map((row) => row.indexOf(tokenizer.eot) + 1));
+  return ids.map((row) => row.slice(0, len));
+}
+
+/** Pretrains `model` (trainable) in place; returns the per-step losses of this call. */
+export async function pretrainClip(model: ClipModel, options: PretrainOptions): Promise<number[]> {
+  const { pool, steps } = options;
+  const batch = options.batch ?? 32;
+  const peak = options.lr ?? 5e-4;
+  const warmup = options.warmup ?? Math.max(1, Math.round(steps * 0.05));
+  const opt = options.optimizer ?? new AdamW({
+    lr: peak,
+    weightDecay: options.weightDecay ?? 0.05,
+    decay: (name) => !/(\.bias|ln_|embedding|logit_scale|class_embedding)/.test(name),
+  });
+  const vars = new Map<string, tf.Variable>();
+  for (const v of model.variables) vars.set(v.name, v);
+  const size = model.config.imageResolution;
+  const maxScale = Math.log(100);
+  const losses: number[] = [];
+  const every = options.checkpointEvery ?? 0;
+  for (let step = options.startStep ?? 0; step < steps; step++) {
+    opt.lr = pretrainLr(peak, step, steps, warmup);
+    const idx = batchIndices(options.seed, step, pool.images.length, batch);
+    const pixels = pixelsFromGray(idx.map((i) => pool.images[i]), size, options.normalisation);
+    const ids = tokenizeBatch(options.tokenizer, idx.map((i) => pool.texts[i]), model.config.contextLength);
+    const { value, grads } = tf.variableGrads(() => clipLoss(model, pixels, ids), model.variables);
+    const loss = value.dataSync()[0];
+    value.dispose();
+    pixels.dispose();
+    const gradMap = new Map<string, tf.Tensor>();
+    for (const v of model.variables) if (grads[v.name]) gradMap.set(v.name, grads[v.name]);
+    opt.apply(vars, gradMap);
+    for (const g of Object.values(grads)) g.dispose();
+    // CLIP clamps the temperature at 100.
+    const scale = model.logitScale;
+    if (scale.dataSync()[0] > maxScale) tf.tidy(() => scale.assign(tf.scalar(maxScale)));
+    losses.push(loss);
+    options.onStep?.(step, loss, opt.lr);
+    if (options.onCheckpoint && ((every > 0 && (step + 1) % every === 0) || step + 1 === steps)) {
+      await options.onCheckpoint(step + 1, opt);
+    }
+  }
+  return losses;
+}

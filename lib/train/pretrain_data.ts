@@ -1,0 +1,108 @@
+/**
+ * Data for pretraining and checking the small CXR CLIP: seeded pools of synthetic image–report pairs at the model's
+ * resolution (generated at the benchmark's 256 px and resized like every test image), and the zero-shot check.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { FINDINGS, generateCase } from "../data/synthetic/mod.ts";
+import { resize } from "../data/resize.ts";
+import type { Normalisation } from "../data/preprocess.ts";
+import type { ClipModel } from "../encoders/clip/mod.ts";
+import type { BpeTokenizer } from "../encoders/tokenizer.ts";
+import { auroc } from "../metrics/mod.ts";
+import { Progress } from "../util/progress.ts";
+import type { Rng } from "../util/rng.ts";
+import type { PairPool } from "./pretrain.ts";
+import { pixelsFromGray } from "./ppad.ts";
+
+/** Size at which the benchmark is generated (its PNGs are 256²). */
+export const BENCHMARK_SIZE = 256;
+
+/** One synthetic case resized to `resolution`: image `[resolution²]` in [0, 1], its report and finding. */
+export function syntheticPair(
+  rng: Rng,
+  resolution: number,
+  finding: string,
+): { image: Float32Array; text: string; finding: string } {
+  const c = generateCase(rng, { size: BENCHMARK_SIZE, finding: finding as never });
+  const q = new Float32Array(c.image.length);
+  for (let i = 0; i < q.length; i++) q[i] = Math.round(Math.min(1, Math.max(0, c.image[i])) * 255) / 255;
+  const img = resize(
+    { width: BENCHMARK_SIZE, height: BENCHMARK_SIZE, data: q, bitDepth: 8, source: "synthetic" },
+    resolution,
+    resolution,
+  );
+  return { image: img.data, text: c.report, finding: c.finding };
+}
+
+/** A pool of `n` pairs, half normal and half abnormal (findings uniform), drawn with `rng`. */
+export function makePairPool(rng: Rng, n: number, resolution: number, options: { label?: string } = {}): PairPool {
+  const bar = options.label ? new Progress(n, { label: options.label }) : null;
+  const pool: PairPool = { images: [], texts: [] };
+  for (let i = 0; i < n; i++) {
+    const finding = rng.bernoulli(0.5) ? "normal" : rng.pick(FINDINGS);
+    const p = syntheticPair(rng, resolution, finding);
+    pool.images.push(p.image);
+    pool.texts.push(p.text);
+    bar?.tick();
+  }
+  bar?.finish();
+  return pool;
+}
+
+/** Zero-shot AUROC overall and per finding (normals vs that finding). */
+export interface ZeroShotResult {
+  auroc: number;
+  perFinding: Record<string, number>;
+  n: number;
+}
+
+/** Zero-shot scores `[n]`: softmax over "normal." / "pneumonia." of exp(logit_scale)·cos, abnormal column. */
+export function zeroShotScores(
+  model: ClipModel,
+  tokenizer: BpeTokenizer,
+  normalisation: Normalisation,
+  images: readonly Float32Array[],
+  batch = 32,
+): Float32Array {
+  const out = new Float32Array(images.length);
+  const txt = tf.tidy(() => model.encodeText(tokenizer.tokenize(["normal.", "pneumonia."])));
+  for (let s = 0; s < images.length; s += batch) {
+    const e = Math.min(images.length, s + batch);
+    const probs = tf.tidy(() => {
+      const px = pixelsFromGray(images.slice(s, e), model.config.imageResolution, normalisation);
+      return tf.softmax(model.logits(model.encodeImage(px), txt)).slice([0, 1], [e - s, 1]);
+    });
+    out.set(probs.dataSync(), s);
+    probs.dispose();
+  }
+  txt.dispose();
+  return out;
+}
+
+/** Zero-shot check of a pretrained and a random CLIP on `n` fresh cases (half normal, findings uniform). */
+export function zeroShotReport(
+  pretrained: ClipModel,
+  random: ClipModel,
+  tokenizer: BpeTokenizer,
+  normalisation: Normalisation,
+  rng: Rng,
+  n: number,
+): { pretrained: ZeroShotResult; random: ZeroShotResult } {
+  const res = pretrained.config.imageResolution;
+  const cases = Array.from(
+    { length: n },
+    (_, i) => syntheticPair(rng, res, i % 2 === 0 ? "normal" : FINDINGS[(i >> 1) % FINDINGS.length]),
+  );
+  const labels = cases.map((c) => (c.finding === "normal" ? 0 : 1));
+  const evaluate = (model: ClipModel): ZeroShotResult => {
+    const scores = zeroShotScores(model, tokenizer, normalisation, cases.map((c) => c.image));
+    const perFinding: Record<string, number> = {};
+    for (const f of FINDINGS) {
+      const idx = cases.map((c, i) => (c.finding === "normal" || c.finding === f ? i : -1)).filter((i) => i >= 0);
+      if (idx.some((i) => labels[i] === 1)) perFinding[f] = auroc(idx.map((i) => labels[i]), idx.map((i) => scores[i]));
+    }
+    return { auroc: auroc(labels, scores), perFinding, n };
+  };
+  return { pretrained: evaluate(pretrained), random: evaluate(random) };
+}
