@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { InputError } from "./util/errors.ts";
 import { join, PROJECT_ROOT } from "./util/path.ts";
+import { initThreadedWasm, resetToSingleThread } from "./backend_wasm_threads.ts";
 
 /** The backends the platform knows. */
 export const BACKENDS = ["wasm", "webgpu", "cpu", "tensorflow"] as const;
@@ -41,16 +42,34 @@ export function requestedBackend(flag?: string): BackendName {
 }
 
 async function initWasm(): Promise<BackendInfo> {
-  // The threaded wasm build cannot start under Deno as shipped (Emscripten spawns workers from blob: URLs, tfjs #3830),
-  // so we run the SIMD single-thread build and say so.
+  // The module (threaded or not) loads once per process; switching back to wasm reuses it.
+  if (wasmInfo) {
+    if (!await tf.setBackend("wasm")) throw new Error("Cannot switch to backend wasm: tfjs reported a failure");
+    return wasmInfo;
+  }
+  // The threaded build does not start under Deno as shipped (tfjs #3830); backend_wasm_threads.ts works around it.
+  // PPAD_WASM_THREADS: thread count (default: the CPU count, at most 4); 1 forces the single-thread SIMD build.
   const sab = typeof SharedArrayBuffer !== "undefined";
-  await tf.setBackend("wasm");
+  const wanted = Number(Deno.env.get("PPAD_WASM_THREADS") ?? Math.min(4, navigator.hardwareConcurrency || 1));
+  let reason = sab ? `PPAD_WASM_THREADS=${wanted}` : "SharedArrayBuffer is unavailable";
+  if (sab && Number.isInteger(wanted) && wanted > 1) {
+    try {
+      const threads = await initThreadedWasm(wanted);
+      wasmInfo = { name: "wasm", tfName: "wasm", threads, description: `wasm (SIMD, ${threads} threads)` };
+      return wasmInfo;
+    } catch (err) {
+      reason = `the threaded build failed to start: ${(err as Error).message.split("\n")[0]}`;
+      resetToSingleThread();
+    }
+  }
+  if (!await tf.setBackend("wasm")) throw new Error("Cannot initialise backend wasm: tfjs reported a failure");
   await tf.ready();
-  const reason = sab
-    ? "the threaded build's blob: workers do not start under Deno"
-    : "SharedArrayBuffer is unavailable";
-  return { name: "wasm", tfName: "wasm", threads: 1, description: `wasm (SIMD, 1 thread: ${reason})` };
+  wasmInfo = { name: "wasm", tfName: "wasm", threads: 1, description: `wasm (SIMD, 1 thread: ${reason})` };
+  return wasmInfo;
 }
+
+/** The wasm module loaded in this process, if any (its build, threaded or not, cannot change afterwards). */
+let wasmInfo: BackendInfo | null = null;
 
 async function initWebgpu(): Promise<BackendInfo> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;

@@ -123,7 +123,8 @@ await runMain(async () => {
   // 4. Train.
   const bar = new Progress(steps, { label: "pretrain" });
   bar.done = startStep;
-  const losses = await pretrainClip(model, {
+  const losses: number[] = [];
+  await pretrainClip(model, {
     pool,
     tokenizer,
     normalisation,
@@ -134,7 +135,10 @@ await runMain(async () => {
     startStep,
     optimizer,
     checkpointEvery: every,
-    onStep: (_s, loss) => bar.tick(1, `loss ${loss.toFixed(3)}`),
+    onStep: (_s, loss) => {
+      losses.push(loss);
+      bar.tick(1, `loss ${loss.toFixed(3)}`);
+    },
     onCheckpoint: async (done, opt) => {
       await writeSafetensors(ckptModel, model.toStateDict());
       const index = new Map(model.variables.map((x, i) => [x.name, String(i)]));
@@ -146,7 +150,7 @@ await runMain(async () => {
       await writeSafetensors(ckptOpt, moments);
       await writeFileAtomic(
         ckptState,
-        JSON.stringify({ steps, seed, config, stepsDone: done, losses: [...history, ...losses.slice(0)] }),
+        JSON.stringify({ steps, seed, config, stepsDone: done, losses: [...history, ...losses] }),
       );
     },
   });

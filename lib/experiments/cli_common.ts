@@ -14,6 +14,9 @@ import { ExperimentData } from "./data.ts";
 import { runSweep } from "./runner.ts";
 import { writeSweepCharts } from "./charts.ts";
 import type { RunRecord } from "./store.ts";
+import { sasGallery } from "../synthesis/gallery.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import { Rng } from "../util/rng.ts";
 
 /** Flags shared by the sweep commands (node:util parseArgs options). */
 export const SWEEP_FLAGS = {
@@ -115,6 +118,13 @@ export async function executeSweep(s: SweepSettings): Promise<SweepOutcome> {
       resolution: bundle.clip.config.imageResolution,
     })
     : [];
+  if (s.charts && planned.some((p) => p.spec.shots > 0)) {
+    const shots = await data.shots(0, Math.min(4, data.trainNormals.length));
+    const png = sasGallery(shots.images, data.resolution, new Rng(7));
+    const path = join(s.out, "charts", "sas-gallery.png");
+    await writeFileAtomic(path, png);
+    charts.push(path);
+  }
   return { records: mine, planned, bundle, data, charts, seconds: (performance.now() - start) / 1000 };
 }
 

@@ -5,6 +5,7 @@
  */
 import { type Dataset, loadDataset, loadImages, type Sample, select } from "../data/datasets/mod.ts";
 import type { BadImagePolicy, SkippedImage } from "../data/datasets/mod.ts";
+import { defaultCachePath, loadPrepared } from "../data/cache.ts";
 import { InputError } from "../util/errors.ts";
 import { Rng } from "../util/rng.ts";
 
@@ -68,7 +69,8 @@ export class ExperimentData {
     let testSamples = select(dataset, "test");
     if (testSamples.length === 0) throw new InputError(`Cannot evaluate on ${dataset.root}: the test split is empty`);
     if (options.testLimit) testSamples = stratifiedSubsample(testSamples, options.testLimit);
-    const loaded = await loadImages(testSamples, {
+    const prepared = await ExperimentData.#fromCache(dataset, options);
+    const loaded = prepared ? ExperimentData.#pick(prepared, testSamples) : await loadImages(testSamples, {
       resolution: options.resolution,
       onBadImage: options.onBadImage ?? "fail",
       progress: options.quiet ? undefined : "decode test",
@@ -83,7 +85,41 @@ export class ExperimentData {
       images: loaded.images.map((g) => g.data),
       skipped: loaded.skipped,
     };
-    return new ExperimentData(dataset, test, options.resolution, options.onBadImage ?? "fail");
+    const data = new ExperimentData(dataset, test, options.resolution, options.onBadImage ?? "fail");
+    if (prepared) prepared.samples.forEach((s, i) => data.#cache.set(s.path, prepared.images[i].data));
+    return data;
+  }
+
+  /** The `deno task prepare` cache of the data set when one exists and is fresh, else null (images get decoded). */
+  static async #fromCache(dataset: Dataset, options: ExperimentDataOptions) {
+    const path = defaultCachePath(dataset, options.resolution);
+    if (!(await Deno.stat(path).then(() => true, () => false))) return null;
+    try {
+      const prepared = await loadPrepared(dataset, {
+        resolution: options.resolution,
+        onBadImage: options.onBadImage ?? "fail",
+        rebuild: "never",
+        progress: false,
+      });
+      if (!options.quiet) console.error(`data: using prepared images from ${prepared.path}`);
+      return prepared;
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      if (!options.quiet) console.error(`warning: not using ${path} (${err.message}); decoding images instead`);
+      return null;
+    }
+  }
+
+  /** The cached images of `samples` (in order), with the cache's skipped files that belong to them. */
+  static #pick(prepared: Awaited<ReturnType<typeof loadPrepared>>, samples: readonly Sample[]) {
+    const index = new Map(prepared.samples.map((s, i) => [s.path, i]));
+    const kept = samples.filter((s) => index.has(s.path));
+    const wanted = new Set(samples.map((s) => s.path));
+    return {
+      samples: kept,
+      images: kept.map((s) => prepared.images[index.get(s.path)!]),
+      skipped: prepared.skipped.filter((k) => wanted.has(k.path)),
+    };
   }
 
   /** The k-shot normal training images of `seed` (`[k][size*size]`), drawn without replacement; cached decodes. */

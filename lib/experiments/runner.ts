@@ -9,6 +9,7 @@ import { writeSafetensors } from "../encoders/checkpoint/mod.ts";
 import type { ModelBundle } from "../encoders/bundle.ts";
 import { regionProbabilities } from "../eval/evaluate.ts";
 import { aggregateScores } from "../eval/scoring.ts";
+import { makePromptCard, promptCardPath, recordCardMetrics } from "../eval/score_images.ts";
 import { auroc, averagePrecision, bootstrapCI, computeMetrics } from "../metrics/mod.ts";
 import { PromptModel } from "../prompts/prompt_model.ts";
 import { regionSet } from "../prompts/regions.ts";
@@ -119,9 +120,19 @@ export function runMetrics(
   };
 }
 
+/** Runs each tower once so the frozen CLIP prepares (and keeps) its weight copies before tensors are counted. */
+function warmUp(bundle: ModelBundle): void {
+  const r = bundle.clip.config.imageResolution;
+  tf.tidy(() => {
+    bundle.clip.encodeImage(tf.zeros([1, r, r, 3]));
+    bundle.clip.encodeText([[bundle.tokenizer.sot, bundle.tokenizer.eot]]);
+  });
+}
+
 /** Runs every planned run not already finished in `out`; returns all records in `out` afterwards. */
 export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOptions): Promise<RunRecord[]> {
   const { out, bundle, data } = options;
+  warmUp(bundle);
   const bar = new Progress(runs.length, { label: "runs", quiet: options.quiet });
   for (const run of runs) {
     const existing = await readJsonOrNull<RunRecord>(paths.run(out, run.id));
@@ -149,15 +160,10 @@ export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOpt
             spec: JSON.stringify(run.spec),
           },
         });
-        await writeJson(paths.prompts(out, run.trainingId).replace(/\.safetensors$/, ".json"), {
-          kind: "ppad-prompts",
-          spec: run.spec,
-          regions: trained.regionNames,
-          modelHash: bundle.hash,
-          dataset: run.spec.dataset,
-          shots: run.spec.shots,
-          seed: run.spec.seed,
-        });
+        await writeJson(
+          promptCardPath(paths.prompts(out, run.trainingId)),
+          makePromptCard(run.spec, trained.regionNames, bundle.hash, bundle.normalisation),
+        );
       }
       result.model.dispose();
       const leaked = tf.memory().numTensors - before;
@@ -179,6 +185,10 @@ export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOpt
       losses: trained.losses,
       finishedAt: new Date().toISOString(),
     };
+    await recordCardMetrics(paths.prompts(out, run.trainingId), run.spec.scoring, metrics, {
+      n: record.nTest,
+      abnormal: record.positives,
+    });
     await writeJson(paths.run(out, run.id), record);
     await writeTables(out, await readRunRecords(out));
     bar.tick(1, `${label} AUROC ${(metrics.auroc * 100).toFixed(1)}`);

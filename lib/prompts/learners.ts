@@ -25,7 +25,9 @@ export class TextPromptLearner {
     this.#frozen = model.tokenEmbeddings(prompts.ids);
     if (options.learn && prompts.nCtx > 0) {
       const init = rng.normalArray(prompts.nCtx * width, 0, options.std ?? 0.02);
-      this.context = tf.variable(tf.tensor2d(init, [prompts.nCtx, width]), true, `text_ctx_${crypto.randomUUID()}`);
+      this.context = tf.tidy(() =>
+        tf.variable(tf.tensor2d(init, [prompts.nCtx, width]), true, `text_ctx_${crypto.randomUUID()}`)
+      );
       const { placement, keep } = contextPlacement(prompts);
       const n = prompts.ids.length;
       this.#placement = tf.tensor2d(placement, [n * prompts.length, prompts.nCtx]);
@@ -73,10 +75,8 @@ export class ImagePromptLearner {
   constructor(model: PromptableClip, keepMasks: Float32Array, numRegions: number, rng: Rng, std = 0.2) {
     const { grid, visionWidth } = model.config;
     const init = rng.normalArray(grid * grid * visionWidth, 0, std);
-    this.tokens = tf.variable(
-      tf.tensor2d(init, [grid * grid, visionWidth]),
-      true,
-      `image_prompts_${crypto.randomUUID()}`,
+    this.tokens = tf.tidy(() =>
+      tf.variable(tf.tensor2d(init, [grid * grid, visionWidth]), true, `image_prompts_${crypto.randomUUID()}`)
     );
     this.keepMasks = tf.tensor2d(keepMasks, [numRegions, grid * grid]);
     this.numRegions = numRegions;

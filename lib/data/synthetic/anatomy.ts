@@ -344,7 +344,7 @@ export function renderSoftTissue(anat: Anatomy, layers: AnatomyLayers): void {
   const gastricY = anat.lungs[1].domeTopY + 0.09 * S;
   const gRx = 0.09 * S;
   const gRy = 0.045 * S;
-  const breastY = anat.lungs[1].cpY - 0.03 * S;
+  const breastY = anat.lungs[1].cpY - 0.16 * S;
   const fine = fineNoise();
   const smooth = smoothNoise();
   const tx = p.noiseOffset[4];
@@ -374,9 +374,9 @@ export function renderSoftTissue(anat: Anatomy, layers: AnatomyLayers): void {
       let t = e > 0 ? depth * Math.sqrt(e) : 0;
       if (p.breast > 0 && ad > 0.2 * hw) {
         const bx = (ad - 0.62 * hw) / (0.5 * hw);
-        const by = (py - breastY) / (0.2 * S);
+        const by = (py - breastY) / (0.13 * S);
         const q = 1 - bx * bx - by * by;
-        if (q > 0 && py > breastY - 0.12 * S) t += p.breast * Math.sqrt(q) * smoothstep(-0.2, 0.05, by);
+        if (q > 0) t += p.breast * Math.sqrt(q) * smoothstep(-0.9, -0.2, by);
       }
       // Heart: anti-aliased between its row borders; q is the squared offset from the row's centre (depth profile).
       let hm = 0;
@@ -448,7 +448,7 @@ function bandColumns(
     const dx = (x + 0.5 - x0) * side;
     if (dx < u0 || dx > u1) continue;
     const y = f(dx);
-    const slope = (f(dx + 0.5) - f(dx - 0.5));
+    const slope = f(dx + 0.5) - f(dx - 0.5);
     const fade = Math.min(1, (dx - u0) / 2 + 0.5, (u1 - dx) / 2 + 0.5);
     centre[x] = y;
     half[x] = thickness(dx) * Math.sqrt(1 + slope * slope) * fade;
@@ -498,7 +498,8 @@ export function renderBones(anat: Anatomy, layers: AnatomyLayers): void {
     const uLat = 1.2 * hw;
     const clav = (ad: number) => {
       const w = (ad - uMed) / (uLat - uMed);
-      return yMed + (yLat - yMed) * w - 0.03 * S * Math.sin(Math.PI * w) * (1 - w) + 0.012 * S * Math.sin(2 * Math.PI * w);
+      return yMed + (yLat - yMed) * w - 0.03 * S * Math.sin(Math.PI * w) * (1 - w) +
+        0.012 * S * Math.sin(2 * Math.PI * w);
     };
     bandColumns(
       anat,
@@ -518,6 +519,12 @@ export function renderBones(anat: Anatomy, layers: AnatomyLayers): void {
     const w = 0.6 * d * anat.pxCm;
     drawTube(bone, C, C, hx, hy, hx, hy, 0.085 * S, 0.085 * S, w);
     drawTube(bone, C, C, hx, hy + 0.05 * S, hx + side * 0.05 * S, hy + 0.5 * S, 0.045 * S, 0.04 * S, w, true);
+  }
+  // Below the domes the ribs lie over the thick, scatter-rich upper abdomen: their contrast there is lower.
+  for (let x = 0; x < C; x++) {
+    const lung = x + 0.5 < cx ? anat.lungs[0] : anat.lungs[1];
+    const y0 = Math.max(0, Math.ceil(lung.dome[x] + 2));
+    for (let y = y0; y < C; y++) bone[y * C + x] *= 0.55;
   }
   renderSpine(anat, bone);
 }
@@ -639,7 +646,18 @@ export function renderVessels(anat: Anatomy, layers: AnatomyLayers, rng: Rng): v
     const hx = cx + side * (side < 0 ? 0.27 : 0.25) * hw;
     const hy = L.apexY + (side < 0 ? 0.44 : 0.4) * lh;
     // Hilar density: the overlapping proximal pulmonary arteries and veins.
-    drawTube(out, C, C, hx - side * 0.01 * S, hy - 0.03 * S, hx + side * 0.01 * S, hy + 0.03 * S, 0.022 * S, 0.018 * S, weight * 0.8);
+    drawTube(
+      out,
+      C,
+      C,
+      hx - side * 0.01 * S,
+      hy - 0.03 * S,
+      hx + side * 0.01 * S,
+      hy + 0.03 * S,
+      0.022 * S,
+      0.018 * S,
+      weight * 0.8,
+    );
     // Main branches: angles from the lateral direction (negative = upwards), degrees.
     const trunks = [-85, -50, -15, 20, 50, 80];
     for (const deg of trunks) {

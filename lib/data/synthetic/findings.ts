@@ -240,11 +240,15 @@ function renderConsolidation(
         g += Math.exp(-(dx * dx + dy * dy) * inv);
       }
       const n = noise[nrow + ((Math.floor(x * step) + ox) & NOISE_MASK)];
-      const op = smoothstep(0.3, 0.75, g * (0.8 + 0.35 * n)) * lm;
+      // Finer patches (the same texture at twice the frequency) make the opacity uneven inside.
+      const n2 = noise[
+        (((Math.floor(2 * y * step) + ox) & NOISE_MASK) * NOISE_SIZE) + ((Math.floor(2 * x * step) + oy) & NOISE_MASK)
+      ];
+      const op = smoothstep(0.15, 0.8, g * (0.75 + 0.45 * n)) * lm;
       if (op <= 0) continue;
       // Bronchograms keep their air; scratch holds a chord length in pixels, saturate it at ~1 px.
       const keep = 1 - 0.85 * Math.min(1, scratch[i]);
-      const f = density * op * keep;
+      const f = density * op * keep * (0.6 + 0.4 * clamp(0.5 + 0.5 * n2));
       if (f > layers.fill[i]) layers.fill[i] = f;
       if (op > 0.35 && lm > 0.5 && op > maskOut[i]) maskOut[i] = 1;
     }
@@ -363,7 +367,7 @@ function renderPneumothorax(
     else if (topPoint) drawTube(scratch, C, C, topPoint[0], py, pt[0], py, 0.45 * S / 256, 0.45 * S / 256, 1, true);
     prev = pt;
   }
-  const lineWeight = 8 * pxCm;
+  const lineWeight = 14 * pxCm;
   for (let y = 0; y < C; y++) {
     const py = y + 0.5;
     const g = gapAt(py);

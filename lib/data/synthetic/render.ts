@@ -5,9 +5,9 @@
  * @module
  */
 import {
+  allocateLayers,
   type Anatomy,
   type AnatomyLayers,
-  allocateLayers,
   renderAirways,
   renderBones,
   renderSoftTissue,
@@ -56,7 +56,12 @@ export function workspaceFor(size: number, canvas: number): Workspace {
       size,
       canvas,
       layers: allocateLayers(canvas),
-      finding: { fill: new Float32Array(n), extra: new Float32Array(n), ptx: new Float32Array(n), mask: new Float32Array(n) },
+      finding: {
+        fill: new Float32Array(n),
+        extra: new Float32Array(n),
+        ptx: new Float32Array(n),
+        mask: new Float32Array(n),
+      },
       total: new Float32Array(n),
       tmp: new Float32Array(n),
       out: new Float32Array(size * size),
@@ -85,7 +90,7 @@ export function renderAnatomy(anat: Anatomy, ws: Workspace, rng: Rng): void {
 
 /**
  * Sums layers into `ws.total` `[C * C]`:
- * tissue − air·(1−fill)·(1+0.12·ptx) + vessels·lung·(1−fill)·(1−ptx)·(1−0.7·heart) + bone + extra.
+ * tissue − air·(1−fill)·(1+0.25·ptx) + vessels·lung·(1−fill)·(1−ptx)·(1−0.7·heart) + bone + extra.
  */
 export function composeAttenuation(ws: Workspace): void {
   const { tissue, air, lung, heart, bone, vessels } = ws.layers;
@@ -94,7 +99,8 @@ export function composeAttenuation(ws: Workspace): void {
   for (let i = 0; i < total.length; i++) {
     const keep = 1 - fill[i];
     const p = ptx[i];
-    total[i] = tissue[i] - air[i] * keep * (1 + 0.12 * p) + vessels[i] * lung[i] * keep * (1 - p) * (1 - 0.7 * heart[i]) + bone[i] +
+    total[i] = tissue[i] - air[i] * keep * (1 + 0.25 * p) +
+      vessels[i] * lung[i] * keep * (1 - p) * (1 - 0.7 * heart[i]) + bone[i] +
       extra[i];
   }
 }

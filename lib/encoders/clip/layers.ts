@@ -165,9 +165,12 @@ function geluGrad(dg: tf.Tensor, h: tf.Tensor, s: tf.Tensor): tf.Tensor {
 export function mlp(x: tf.Tensor2D, p: MlpParams, prepared: MlpPrepared | null): tf.Tensor2D {
   if (prepared) {
     return custom<tf.Tensor2D>([x], ([xi], save) => {
-      const { h, s, y } = mlpForward(xi, prepared.fcWT, p.fcB, prepared.projWT, p.projB);
-      save([h, s]);
-      return { value: y, grad: (dy, [hs, ss]) => [mm(geluGrad(mm(dy, p.projW), hs, ss), p.fcW)] };
+      const { h, y } = mlpForward(xi, prepared.fcWT, p.fcB, prepared.projWT, p.projB);
+      save([h]); // σ(1.702h) is recomputed in backward: [rows, 4w] less to hold per block
+      return {
+        value: y,
+        grad: (dy, [hs]) => [mm(geluGrad(mm(dy, p.projW), hs, tf.sigmoid(tf.mul(hs, GELU_K))), p.fcW)],
+      };
     });
   }
   return custom<tf.Tensor2D>([x, p.fcW, p.fcB, p.projW, p.projB], ([xi, fcW, fcB, projW, projB], save) => {

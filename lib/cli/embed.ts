@@ -1,0 +1,138 @@
+/**
+ * `deno task embed [--model FILE] [--preset chexzero|openai | --mean M --std S] [--image PATH]... [--text "..."]...
+ * [--json] [--backend B] [--tokenizer FILE]`: CLIP token ids, image features, text features (projected, not
+ * normalised) and logits_per_image, as OpenAI's `model.encode_image` / `encode_text` / `model(image, text)` give them.
+ * Without `--model`, the embedded default model. Diagnostics go to stderr; stdout holds only the result, with `--json`
+ * one object `{"tokens", "image_features", "text_features", "logits_per_image"}` (tokens without the padding).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend, requestedBackend } from "../backend.ts";
+import { loadModelBundle, normalisationFromFlags } from "../encoders/bundle.ts";
+import { readImage } from "../data/image.ts";
+import { toModelInput } from "../data/preprocess.ts";
+import { InputError, runMain } from "../util/errors.ts";
+import { parseCli } from "../util/cli.ts";
+
+const USAGE = "usage: deno task embed [--model FILE] [--preset chexzero|openai | --mean M --std S] " +
+  '[--image PATH]... [--text "..."]... [--json] [--backend wasm|webgpu|cpu|tensorflow] [--tokenizer FILE]';
+
+/** Images encoded per forward pass. */
+const IMAGE_CHUNK = 16;
+
+/** What `embed` prints: ids up to and including EOT, features `[n, embedDim]`, logits `[nImages, nTexts]`. */
+export interface EmbedResult {
+  tokens: number[][];
+  image_features: number[][];
+  text_features: number[][];
+  logits_per_image: number[][];
+}
+
+function rows(t: tf.Tensor2D): number[][] {
+  return t.arraySync();
+}
+
+function strings(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function formatRow(values: readonly number[]): string {
+  return values.map((v) => Number(v.toPrecision(7)).toString()).join(" ");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseCli("embed", Deno.args, {
+    model: { type: "string" },
+    preset: { type: "string" },
+    mean: { type: "string" },
+    std: { type: "string" },
+    image: { type: "string", multiple: true },
+    text: { type: "string", multiple: true },
+    json: { type: "boolean" },
+    backend: { type: "string" },
+    tokenizer: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const images = strings(values.image);
+  const texts = strings(values.text);
+  if (images.length === 0 && texts.length === 0) {
+    throw new InputError(`Cannot embed: give --image or --text (${USAGE})`);
+  }
+  const preset = values.preset as string | undefined, mean = values.mean as string | undefined;
+  const std = values.std as string | undefined;
+  if (preset !== undefined && (mean !== undefined || std !== undefined)) {
+    throw new InputError("Cannot use --preset together with --mean/--std: pick one");
+  }
+  if ((mean === undefined) !== (std === undefined)) {
+    throw new InputError("Cannot use --mean without --std (or --std without --mean)");
+  }
+  const normalisation = normalisationFromFlags(preset, mean, std);
+
+  await initBackend(requestedBackend(values.backend as string | undefined));
+  const bundle = await loadModelBundle(values.model as string | undefined, {
+    normalisation,
+    tokenizer: values.tokenizer as string | undefined,
+  });
+  const { clip, tokenizer } = bundle;
+  console.error(
+    `model: ${bundle.path} (${bundle.hash}), normalisation mean ${bundle.normalisation.mean.join("/")} std ${
+      bundle.normalisation.std.join("/")
+    }`,
+  );
+
+  const ids = texts.length > 0 ? tokenizer.tokenize(texts, { contextLength: clip.config.contextLength }) : [];
+  const result: EmbedResult = {
+    tokens: ids.map((row) => row.slice(0, row.indexOf(tokenizer.eot) + 1)),
+    image_features: [],
+    text_features: [],
+    logits_per_image: [],
+  };
+  const decoded = await Promise.all(images.map((p) => readImage(p)));
+  const imageChunks: tf.Tensor2D[] = [];
+  for (let i = 0; i < decoded.length; i += IMAGE_CHUNK) {
+    const pixels = toModelInput(decoded.slice(i, i + IMAGE_CHUNK), clip.config.imageResolution, bundle.normalisation);
+    imageChunks.push(clip.encodeImage(pixels));
+    pixels.dispose();
+  }
+  const img = imageChunks.length > 0 ? tf.concat(imageChunks, 0) : null;
+  const txt = ids.length > 0 ? clip.encodeText(ids) : null;
+  if (img) result.image_features = rows(img);
+  if (txt) result.text_features = rows(txt);
+  if (img && txt) {
+    const logits = clip.logits(img, txt);
+    result.logits_per_image = rows(logits);
+    logits.dispose();
+  }
+  tf.dispose([...imageChunks, img, txt].filter((t): t is tf.Tensor2D => t !== null));
+  clip.dispose();
+
+  if (values.json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  const out: string[] = [];
+  if (texts.length > 0) {
+    out.push("tokens:");
+    texts.forEach((t, i) => out.push(`  ${JSON.stringify(t)}: ${result.tokens[i].join(" ")}`));
+  }
+  if (images.length > 0) {
+    out.push(`image_features [${images.length}, ${clip.config.embedDim}]:`);
+    images.forEach((p, i) => out.push(`  ${p}: ${formatRow(result.image_features[i])}`));
+  }
+  if (texts.length > 0) {
+    out.push(`text_features [${texts.length}, ${clip.config.embedDim}]:`);
+    texts.forEach((t, i) => out.push(`  ${JSON.stringify(t)}: ${formatRow(result.text_features[i])}`));
+  }
+  if (images.length > 0 && texts.length > 0) {
+    out.push(`logits_per_image [${images.length}, ${texts.length}]:`);
+    images.forEach((p, i) => out.push(`  ${p}: ${formatRow(result.logits_per_image[i])}`));
+  }
+  console.log(out.join("\n"));
+}
+
+if (import.meta.main) runMain(main);

@@ -1,0 +1,131 @@
+/**
+ * `deno task synth`: writes the procedural chest-radiograph benchmark, or measures the generator's speed.
+ *
+ *   deno task synth [--out DIR] [--seed N] [--train-normal N] [--test-normal N] [--test-abnormal N] [--size 256] [--force]
+ *   deno task synth --bench [--bench-count 200] [--size 256]
+ *   deno task synth --gallery [PATH]
+ * @module
+ */
+import { numberFlag, parseCli } from "../util/cli.ts";
+import { InputError, runMain } from "../util/errors.ts";
+import { resolve } from "../util/path.ts";
+import { Rng } from "../util/rng.ts";
+import {
+  DEFAULT_BENCHMARK_DIR,
+  DEFAULT_SEED,
+  encodeGrayPng,
+  FINDINGS,
+  generateCase,
+  isComplete,
+  toUint8,
+  writeBenchmark,
+} from "../data/synthetic/mod.ts";
+import { writeSyntheticGallery } from "../report/gallery.ts";
+
+const HELP = `Usage: deno task synth [options]
+Writes the synthetic chest X-ray benchmark (ZhangLab/SQUID layout, manifest.csv, masks/, benchmark.json).
+  --out DIR            output folder (default data/synthetic-cxr-v1)
+  --seed N             benchmark seed (default ${DEFAULT_SEED})
+  --train-normal N     normal training pool (default 1200)
+  --test-normal N      normal test images (default 234)
+  --test-abnormal N    abnormal test images, findings spread evenly (default 390)
+  --size N             image side in pixels (default 256)
+  --force              regenerate even when the folder is already complete
+  --quiet              no progress bar
+  --bench              measure generation speed instead (no files written)
+  --bench-count N      images to time with --bench (default 200)
+  --gallery [PATH]     render the gallery PNG (default results/gallery/synthetic-cxr.png)
+  --help               this text`;
+
+async function cpuModel(): Promise<string> {
+  try {
+    const text = await Deno.readTextFile("/proc/cpuinfo");
+    const m = text.match(/^model name\s*:\s*(.+)$/m);
+    return m ? m[1].trim() : "unknown CPU";
+  } catch {
+    return "unknown CPU";
+  }
+}
+
+async function bench(count: number, size: number): Promise<void> {
+  const kinds = ["normal", ...FINDINGS] as const;
+  // Warm-up (JIT, noise textures), not timed.
+  for (let i = 0; i < 7; i++) generateCase(new Rng(1000 + i), { size, finding: kinds[i % kinds.length] });
+  let genMs = 0;
+  let pngMs = 0;
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const c = generateCase(new Rng(i), { size, finding: kinds[i % kinds.length] });
+    const t1 = performance.now();
+    encodeGrayPng(size, size, toUint8(c.image));
+    pngMs += performance.now() - t1;
+    genMs += t1 - t0;
+  }
+  const machine =
+    `${await cpuModel()}, ${navigator.hardwareConcurrency} logical CPUs, ${Deno.build.os}/${Deno.build.arch}, ` +
+    `deno ${Deno.version.deno}, single thread`;
+  console.log(`machine: ${machine}`);
+  console.log(`images: ${count} at ${size}x${size} (normal and each finding in turn)`);
+  console.log(`generate: ${(genMs / count).toFixed(2)} ms/img = ${(1000 * count / genMs).toFixed(1)} img/s`);
+  console.log(
+    `generate + PNG encode: ${((genMs + pngMs) / count).toFixed(2)} ms/img = ${
+      (1000 * count / (genMs + pngMs)).toFixed(1)
+    } img/s`,
+  );
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseCli("synth", Deno.args, {
+    out: { type: "string" },
+    seed: { type: "string" },
+    "train-normal": { type: "string" },
+    "test-normal": { type: "string" },
+    "test-abnormal": { type: "string" },
+    size: { type: "string" },
+    force: { type: "boolean" },
+    quiet: { type: "boolean" },
+    bench: { type: "boolean" },
+    "bench-count": { type: "string" },
+    gallery: { type: "boolean" },
+    help: { type: "boolean" },
+  }, true);
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const size = numberFlag("size", values.size, 256, { min: 32, max: 4096, integer: true });
+  if (values.gallery) {
+    if (positionals.length > 1) throw new InputError("Cannot render the gallery: give at most one PATH");
+    const path = await writeSyntheticGallery(positionals[0] ? resolve(positionals[0]) : undefined, { size });
+    console.log(path);
+    return;
+  }
+  if (positionals.length > 0) {
+    throw new InputError(`Cannot parse synth arguments: unexpected argument ${JSON.stringify(positionals[0])}`);
+  }
+  if (values.bench) {
+    await bench(numberFlag("bench-count", values["bench-count"], 200, { min: 1, integer: true }), size);
+    return;
+  }
+  const out = typeof values.out === "string" ? resolve(values.out) : DEFAULT_BENCHMARK_DIR;
+  const opts = {
+    seed: numberFlag("seed", values.seed, DEFAULT_SEED, { min: 0, max: 0xffffffff, integer: true }),
+    size,
+    trainNormal: numberFlag("train-normal", values["train-normal"], 1200, { min: 0, integer: true }),
+    testNormal: numberFlag("test-normal", values["test-normal"], 234, { min: 0, integer: true }),
+    testAbnormal: numberFlag("test-abnormal", values["test-abnormal"], 390, { min: 0, integer: true }),
+    quiet: values.quiet === true,
+  };
+  if (!values.force && await isComplete(out, opts)) {
+    console.error(`synth: ${out} is already complete for these options (use --force to regenerate)`);
+    console.log(out);
+    return;
+  }
+  const t0 = performance.now();
+  const stamp = await writeBenchmark(out, opts);
+  const total = stamp.counts.trainNormal + stamp.counts.testNormal + stamp.counts.testAbnormal;
+  console.error(`synth: wrote ${total} images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(out);
+}
+
+if (import.meta.main) runMain(main);

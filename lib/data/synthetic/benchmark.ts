@@ -1,0 +1,322 @@
+/**
+ * The synthetic benchmark on disk, in the ZhangLab/SQUID layout:
+ * `train/normal_256/`, `test/normal_256/`, `test/pneumonia_256/` (8-bit grayscale PNGs), `masks/` (one PNG per
+ * abnormal image, 0/255), `manifest.csv`, and `benchmark.json` (the completion stamp, written last).
+ *
+ * Every image has its own seed derived from (benchmark seed, group, index), so a file never depends on the counts of
+ * other groups, and the same seed gives byte-identical files.
+ * @module
+ */
+import { Rng } from "../../util/rng.ts";
+import { InputError } from "../../util/errors.ts";
+import { basename, dirname, join, PROJECT_ROOT } from "../../util/path.ts";
+import { Progress } from "../../util/progress.ts";
+import { type FindingKind, FINDINGS } from "./findings.ts";
+import { generateCase, type SyntheticCase } from "./generate.ts";
+import { encodeGrayPng, toUint8 } from "./png.ts";
+
+/** Version of the generator's output: bump it whenever any pixel, mask, report or manifest could change. */
+export const GENERATOR_VERSION = 1;
+/** Generator name recorded in the stamp. */
+export const GENERATOR_NAME = "ppad-synthetic-cxr";
+/** Default seed of the embedded benchmark. */
+export const DEFAULT_SEED = 2024;
+/** Default folder of the embedded benchmark. */
+export const DEFAULT_BENCHMARK_DIR: string = join(PROJECT_ROOT, "data", "synthetic-cxr-v1");
+/** Stamp file, written last: its presence and content mark a complete benchmark. */
+export const STAMP_FILE = "benchmark.json";
+
+/** Sizes and seed of a benchmark. */
+export interface BenchmarkOptions {
+  /** @default 2024 */
+  seed?: number;
+  /** Image side in pixels. @default 256 */
+  size?: number;
+  /** Normal training pool. @default 1200 */
+  trainNormal?: number;
+  /** Normal test images (ZhangLab: 234). @default 234 */
+  testNormal?: number;
+  /** Abnormal test images (ZhangLab: 390), findings spread evenly. @default 390 */
+  testAbnormal?: number;
+  /** Silence the progress bar. @default false */
+  quiet?: boolean;
+}
+
+/** The three image groups and their folders. */
+export const GROUPS = {
+  "train-normal": { split: "train", folder: "train/normal_256", prefix: "train_normal", label: 0 },
+  "test-normal": { split: "test", folder: "test/normal_256", prefix: "test_normal", label: 0 },
+  "test-abnormal": { split: "test", folder: "test/pneumonia_256", prefix: "test_abnormal", label: 1 },
+} as const;
+/** An image group. */
+export type Group = keyof typeof GROUPS;
+
+/** One planned image. */
+export interface BenchmarkEntry {
+  group: Group;
+  /** 0-based index within the group. */
+  index: number;
+  finding: FindingKind | "normal";
+  /** Path relative to the benchmark folder. */
+  file: string;
+  /** Mask path relative to the benchmark folder (abnormal images only). */
+  mask: string | null;
+  /** The image's own seed. */
+  seed: number;
+}
+
+/** The stamp written to `benchmark.json`. */
+export interface BenchmarkStamp {
+  generator: string;
+  version: number;
+  seed: number;
+  size: number;
+  counts: { trainNormal: number; testNormal: number; testAbnormal: number };
+  findings: Record<FindingKind, number>;
+  layout: string;
+}
+
+/** Resolved options with defaults applied and validated. */
+export function resolveOptions(opts: BenchmarkOptions = {}): Required<BenchmarkOptions> {
+  const r = {
+    seed: opts.seed ?? DEFAULT_SEED,
+    size: opts.size ?? 256,
+    trainNormal: opts.trainNormal ?? 1200,
+    testNormal: opts.testNormal ?? 234,
+    testAbnormal: opts.testAbnormal ?? 390,
+    quiet: opts.quiet ?? false,
+  };
+  for (const [k, v] of Object.entries(r)) {
+    if (k === "quiet") continue;
+    if (!Number.isInteger(v) || (v as number) < 0) {
+      throw new InputError(`Cannot plan the benchmark: ${k} must be a non-negative integer, got ${v}`);
+    }
+  }
+  if (r.size < 32 || r.size > 4096) throw new InputError(`Cannot plan the benchmark: size must be in [32, 4096]`);
+  if (r.seed > 0xffffffff) throw new InputError(`Cannot plan the benchmark: seed must be below 2^32`);
+  return r;
+}
+
+/** A 32-bit seed for image `index` of `group` under benchmark `seed` (a murmur3-style mix). */
+export function caseSeed(seed: number, group: Group, index: number): number {
+  const g = group === "train-normal" ? 1 : group === "test-normal" ? 2 : 3;
+  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b);
+  for (const v of [g, index]) {
+    h = Math.imul(h ^ v, 0xcc9e2d51);
+    h = (h << 15) | (h >>> 17);
+    h = Math.imul(h, 0x1b873593) + 0xe6546b64;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Every image of a benchmark, in write order; abnormal image `i` has finding `FINDINGS[i mod 6]`. */
+export function planBenchmark(opts: BenchmarkOptions = {}): BenchmarkEntry[] {
+  const o = resolveOptions(opts);
+  const out: BenchmarkEntry[] = [];
+  const counts: Record<Group, number> = {
+    "train-normal": o.trainNormal,
+    "test-normal": o.testNormal,
+    "test-abnormal": o.testAbnormal,
+  };
+  for (const group of Object.keys(GROUPS) as Group[]) {
+    const g = GROUPS[group];
+    for (let index = 0; index < counts[group]; index++) {
+      const name = `${g.prefix}_${String(index + 1).padStart(5, "0")}.png`;
+      const abnormal = group === "test-abnormal";
+      out.push({
+        group,
+        index,
+        finding: abnormal ? FINDINGS[index % FINDINGS.length] : "normal",
+        file: `${g.folder}/${name}`,
+        mask: abnormal ? `masks/${name}` : null,
+        seed: caseSeed(o.seed, group, index),
+      });
+    }
+  }
+  return out;
+}
+
+/** Generates the case of one planned entry in memory (identical to the file the benchmark writes). */
+export function generateEntry(entry: BenchmarkEntry, size = 256): SyntheticCase {
+  return generateCase(new Rng(entry.seed), { size, finding: entry.finding });
+}
+
+/** Quotes a CSV field when it holds a comma, quote or newline (or always, with `force`). */
+export function csvField(value: string, force = false): string {
+  return force || /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** Manifest columns, in order. */
+export const MANIFEST_COLUMNS = [
+  "file",
+  "split",
+  "label",
+  "finding",
+  "side",
+  "zone",
+  "bbox",
+  "mask",
+  "report",
+] as const;
+
+/** One manifest line (no newline) for `entry` and its generated case. `bbox` is "x y width height" (pixels). */
+export function manifestLine(entry: BenchmarkEntry, c: SyntheticCase): string {
+  const g = GROUPS[entry.group];
+  const bbox = c.bbox ? `${c.bbox.x} ${c.bbox.y} ${c.bbox.width} ${c.bbox.height}` : "";
+  return [
+    entry.file,
+    g.split,
+    String(g.label),
+    c.finding,
+    c.side,
+    c.zone,
+    bbox,
+    entry.mask ?? "",
+    csvField(c.report, true),
+  ].map((v, i) => (i === 8 ? v : csvField(v))).join(",");
+}
+
+function stampFor(o: Required<BenchmarkOptions>): BenchmarkStamp {
+  const findings = Object.fromEntries(FINDINGS.map((f) => [f, 0])) as Record<FindingKind, number>;
+  for (let i = 0; i < o.testAbnormal; i++) findings[FINDINGS[i % FINDINGS.length]]++;
+  return {
+    generator: GENERATOR_NAME,
+    version: GENERATOR_VERSION,
+    seed: o.seed,
+    size: o.size,
+    counts: { trainNormal: o.trainNormal, testNormal: o.testNormal, testAbnormal: o.testAbnormal },
+    findings,
+    layout: "zhanglab-squid",
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/** Reads `dir/benchmark.json`; null when absent or unreadable. */
+export async function readStamp(dir: string): Promise<BenchmarkStamp | null> {
+  try {
+    const parsed = JSON.parse(await Deno.readTextFile(join(dir, STAMP_FILE)));
+    return parsed && typeof parsed === "object" && parsed.generator === GENERATOR_NAME
+      ? parsed as BenchmarkStamp
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+async function countPngs(dir: string): Promise<number> {
+  let n = 0;
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isFile && e.name.endsWith(".png")) n++;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return -1;
+    throw err;
+  }
+  return n;
+}
+
+/**
+ * True when `dir` holds a complete benchmark made by this generator version with these options: the stamp matches
+ * and every folder holds the expected number of PNGs.
+ */
+export async function isComplete(dir: string, opts: BenchmarkOptions = {}): Promise<boolean> {
+  const o = resolveOptions(opts);
+  const stamp = await readStamp(dir);
+  const want = stampFor(o);
+  if (!stamp || JSON.stringify(stamp) !== JSON.stringify(want)) return false;
+  if (!(await exists(join(dir, "manifest.csv")))) return false;
+  const expected: [string, number][] = [
+    [GROUPS["train-normal"].folder, o.trainNormal],
+    [GROUPS["test-normal"].folder, o.testNormal],
+    [GROUPS["test-abnormal"].folder, o.testAbnormal],
+    ["masks", o.testAbnormal],
+  ];
+  for (const [folder, n] of expected) {
+    const have = await countPngs(join(dir, folder));
+    if (have !== n && !(n === 0 && have <= 0)) return false;
+  }
+  return true;
+}
+
+/** True when `dir` may be replaced: absent, empty, or a (possibly outdated) synthetic benchmark. */
+async function replaceable(dir: string): Promise<boolean> {
+  if (!(await exists(dir))) return true;
+  if (!(await Deno.stat(dir)).isDirectory) return false;
+  if (await readStamp(dir)) return true;
+  for await (const _ of Deno.readDir(dir)) return false;
+  return true;
+}
+
+/**
+ * Writes a complete benchmark to `dir`: everything goes to a sibling temporary folder first (stamp last), which is
+ * then renamed into place, so a killed run never leaves a folder that looks complete. An existing `dir` is replaced
+ * only if it is empty or a synthetic benchmark (it has our `benchmark.json`); anything else is refused.
+ */
+export async function writeBenchmark(dir: string, opts: BenchmarkOptions = {}): Promise<BenchmarkStamp> {
+  const o = resolveOptions(opts);
+  if (!(await replaceable(dir))) {
+    throw new InputError(
+      `Cannot write the benchmark to ${dir}: the folder exists and is not a synthetic benchmark (no ${STAMP_FILE}); choose another --out`,
+    );
+  }
+  const parent = dirname(dir);
+  await Deno.mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(dir)}.partial-${Deno.pid}`);
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  const entries = planBenchmark(o);
+  const progress = new Progress(entries.length, { label: "synth", quiet: o.quiet });
+  try {
+    for (const g of Object.values(GROUPS)) await Deno.mkdir(join(tmp, g.folder), { recursive: true });
+    await Deno.mkdir(join(tmp, "masks"), { recursive: true });
+    const lines: string[] = [MANIFEST_COLUMNS.join(",")];
+    for (const entry of entries) {
+      const c = generateEntry(entry, o.size);
+      await Deno.writeFile(join(tmp, entry.file), encodeGrayPng(o.size, o.size, toUint8(c.image)));
+      if (entry.mask) {
+        const m = new Uint8Array(c.mask.length);
+        for (let i = 0; i < m.length; i++) m[i] = c.mask[i] ? 255 : 0;
+        await Deno.writeFile(join(tmp, entry.mask), encodeGrayPng(o.size, o.size, m));
+      }
+      lines.push(manifestLine(entry, c));
+      progress.tick();
+    }
+    progress.finish();
+    await Deno.writeTextFile(join(tmp, "manifest.csv"), lines.join("\n") + "\n");
+    const stamp = stampFor(o);
+    await Deno.writeTextFile(join(tmp, STAMP_FILE), JSON.stringify(stamp, null, 2) + "\n");
+    // Swap into place: move any old benchmark aside, rename, then delete the old one.
+    const old = join(parent, `.${basename(dir)}.old-${Deno.pid}`);
+    const had = await exists(dir);
+    if (had) await Deno.rename(dir, old);
+    await Deno.rename(tmp, dir);
+    if (had) await Deno.remove(old, { recursive: true });
+    return stamp;
+  } catch (err) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Returns `dir` (default `data/synthetic-cxr-v1` under the project root) once it holds a complete benchmark for
+ * these options and this generator version, generating it first when it does not. Cheap when up to date.
+ */
+export async function ensureBenchmark(
+  dir: string = DEFAULT_BENCHMARK_DIR,
+  opts: BenchmarkOptions = {},
+): Promise<string> {
+  if (await isComplete(dir, opts)) return dir;
+  await writeBenchmark(dir, opts);
+  return dir;
+}
