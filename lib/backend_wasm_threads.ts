@@ -7,6 +7,7 @@
  *   assignments are made tolerant; the module's source refers to bundler aliases (`require$$0`, `commonjsGlobal`)
  *   defined outside the factory: a prelude defines them in the worker;
  * - a pool worker sometimes exits before running its script: it is respawned and sent its messages again;
+ * - the pool's workers are unref'd once the backend is up, so that a script ends when its work does;
  * - xnnpack's pool is capped at logical cores / 2 (= 1 on a 2-vCPU machine): `os.cpus()` reports twice the CPUs while
  *   the module starts, and the thread count is set explicitly.
  * Everything patched is restored once the backend is up. Call before the first `tf.setBackend("wasm")`.
@@ -37,18 +38,15 @@ function bundlePrelude(): string {
 
 /** Starts the threaded wasm backend with `threads` threads; resolves to the thread count xnnpack reports. */
 export async function initThreadedWasm(threads: number, timeoutMs = 30_000): Promise<number> {
+  // Scripts for the worker pool; every pool worker has read them once the backend is up, so they go then.
   const dir = Deno.makeTempDirSync({ prefix: "ppad_wasm_threads_" });
-  globalThis.addEventListener("unload", () => {
-    try {
-      Deno.removeSync(dir, { recursive: true });
-    } catch { /* already gone */ }
-  });
   const OrigBlob = globalThis.Blob;
   const origCreate = URL.createObjectURL;
   const OrigWorker = wt.Worker;
   const origCpus = os.cpus;
   const paths = new Map<Blob, string>();
   const prelude = bundlePrelude();
+  const workers: { unref(): void }[] = [];
   let count = 0;
 
   class FileBlob extends OrigBlob {
@@ -81,6 +79,7 @@ export async function initThreadedWasm(threads: number, timeoutMs = 30_000): Pro
       this.#path = path;
       this.#options = options;
       this.#spawn();
+      workers.push(this);
     }
 
     #spawn(): void {
@@ -143,9 +142,14 @@ export async function initThreadedWasm(threads: number, timeoutMs = 30_000): Pro
     ]);
     if (!ok) throw new Error("the threaded module failed to initialise");
     await tf.ready();
+    // The pool's workers would keep the process alive after a script's last line: let it exit on its own.
+    for (const w of workers) w.unref();
     return wasmBackend.getThreadsCount();
   } finally {
     clearTimeout(timer);
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* already gone */ }
     globalThis.Blob = OrigBlob;
     URL.createObjectURL = origCreate;
     (wt as unknown as Patchable).Worker = OrigWorker;

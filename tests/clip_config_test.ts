@@ -137,3 +137,33 @@ Deno.test("initClipStateDict: OpenAI's init statistics, deterministic per seed",
   assertAlmostEquals(a.get("logit_scale")!.data[0], Math.log(1 / 0.07), 1e-6);
   assertEquals(a.get("logit_scale")!.shape, []);
 });
+
+Deno.test("ClipModel: toStateDict returns the loaded weights exactly (OpenAI keys, PyTorch layout)", async () => {
+  const { initBackend } = await import("../lib/backend.ts");
+  const { ClipModel } = await import("../lib/encoders/clip/mod.ts");
+  await initBackend("cpu", { quiet: true });
+  const sd = initClipStateDict(TINY, new Rng(3));
+  for (const trainable of [false, true]) {
+    const model = ClipModel.fromStateDict(sd, { trainable });
+    try {
+      assertEquals(model.config, TINY);
+      assertEquals(model.variables.every((v) => v.trainable === trainable), true);
+      const back = model.toStateDict();
+      assertEquals(await model.toStateDictAsync(), back);
+      assertEquals([...back.keys()], [...expectedShapes(TINY).keys()]);
+      for (const [key, t] of sd) {
+        assertEquals(back.get(key)!.shape, t.shape, key);
+        assertEquals(back.get(key)!.data, t.data, key);
+      }
+    } finally {
+      model.dispose();
+    }
+  }
+  const bad = new Map(sd);
+  bad.set("visual.proj", { shape: [64, 32], data: new Float32Array(5) });
+  assertThrows(
+    () => ClipModel.fromStateDict(bad, { source: "bad.safetensors" }),
+    InputError,
+    "visual.proj has 5 values",
+  );
+});

@@ -9,6 +9,7 @@ import { type ClipConfig, ClipModel } from "../lib/encoders/clip/mod.ts";
 import {
   attention,
   type AttentionParams,
+  type BlockParams,
   causalMask,
   gatherRows,
   layerNorm,
@@ -18,6 +19,7 @@ import {
   type MlpParams,
   prepareAttention,
   prepareMlp,
+  transformerBlock,
 } from "../lib/encoders/clip/layers.ts";
 import { Rng } from "../lib/util/rng.ts";
 
@@ -232,6 +234,52 @@ Deno.test("layers: values and custom gradients match tf autodiff, frozen and tra
           (xi, ...a) => attention(xi as tf.Tensor2D, asAttn(a), null, shape),
           (xi, ...a) => naiveAttention(xi, asAttn(a), b, tk, h, mask),
           [x, ap.inW, ap.inB, ap.outW, ap.outB],
+        );
+      }
+      // the whole residual block as one op
+      const list = [
+        randn(rng, [w], 0.5).add(1),
+        randn(rng, [w], 0.1),
+        ap.inW,
+        ap.inB,
+        ap.outW,
+        ap.outB,
+        randn(rng, [w], 0.5).add(1),
+        randn(rng, [w], 0.1),
+        mp.fcW,
+        mp.fcB,
+        mp.projW,
+        mp.projB,
+      ];
+      const asBlock = (l: tf.Tensor[]): BlockParams =>
+        ({
+          ln1G: l[0],
+          ln1B: l[1],
+          attn: asAttn(l.slice(2, 6)),
+          ln2G: l[6],
+          ln2B: l[7],
+          mlp: asMlp(l.slice(8, 12)),
+        }) as BlockParams;
+      const naiveBlock = (xi: tf.Tensor, l: tf.Tensor[], mask: tf.Tensor | null) => {
+        const a = tf.add(xi, naiveAttention(naiveLn(xi, l[0], l[1]), asAttn(l.slice(2, 6)), b, tk, h, mask));
+        return tf.add(a, naiveMlp(naiveLn(a, l[6], l[7]), asMlp(l.slice(8, 12))));
+      };
+      for (const mask of [null, causalMask(tk)]) {
+        const shape = { batch: b, tokens: tk, heads: h, mask };
+        const tag = mask ? "causal" : "full";
+        const bp = asBlock(list);
+        const prepared = { attn: prepareAttention(bp.attn), mlp: prepareMlp(bp.mlp) };
+        check(
+          `block ${tag} frozen`,
+          (xi) => transformerBlock(xi as tf.Tensor2D, bp, prepared, shape),
+          (xi) => naiveBlock(xi, list, mask),
+          [x],
+        );
+        check(
+          `block ${tag} trainable`,
+          (xi, ...l) => transformerBlock(xi as tf.Tensor2D, asBlock(l), null, shape),
+          (xi, ...l) => naiveBlock(xi, l, mask),
+          [x, ...list],
         );
       }
       // row gather with repeated rows: the scatter must sum them

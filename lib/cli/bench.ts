@@ -53,6 +53,8 @@ export interface MachineInfo {
   os: string;
   deno: string;
   memoryGiB: number;
+  /** 1/5/15-minute load averages when the bench started: other processes share the cores. */
+  loadAverage: number[];
 }
 
 function machine(): MachineInfo {
@@ -67,6 +69,7 @@ function machine(): MachineInfo {
     os: `${Deno.build.os} ${Deno.osRelease()}`,
     deno: Deno.version.deno,
     memoryGiB: Math.round(Deno.systemMemoryInfo().total / 2 ** 30),
+    loadAverage: Deno.loadavg(),
   };
 }
 
@@ -258,6 +261,7 @@ async function main(): Promise<void> {
     randomWeights: true,
     ppadStep: `grad of BCE(logits) w.r.t. image prompts [${config.grid ** 2}, ${config.visionWidth}] and ` +
       `${CONTEXT_VECTORS} context vectors through the frozen model; 2 class prompts; one region per image`,
+    loadAverageAtEnd: Deno.loadavg(),
     initSeconds,
     firstForwardSeconds: firstForward,
     firstStepSeconds: firstStep,
@@ -267,7 +271,8 @@ async function main(): Promise<void> {
   await writeFileAtomic(out, JSON.stringify(result, null, 2) + "\n");
 
   const lines = [
-    `CLIP ${archName} (random weights) on ${host.cpu}, ${host.cores} cores, ${host.os}; backend ${info.description}`,
+    `CLIP ${archName} (random weights) on ${host.cpu}, ${host.cores} cores, ${host.os}; backend ${info.description}; ` +
+    `load average ${host.loadAverage.map((l) => l.toFixed(2)).join(" ")} at start`,
     "",
     "| measurement | batch | iterations | s / iteration | per second |",
     "|---|---:|---:|---:|---:|",

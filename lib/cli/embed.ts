@@ -28,8 +28,9 @@ export interface EmbedResult {
   logits_per_image: number[][];
 }
 
-function rows(t: tf.Tensor2D): number[][] {
-  return t.arraySync();
+/** Reads `[n, d]` to nested arrays (asynchronously: webgpu under Deno has no synchronous read). */
+function rows(t: tf.Tensor2D): Promise<number[][]> {
+  return t.array();
 }
 
 function strings(value: unknown): string[] {
@@ -101,11 +102,11 @@ async function main(): Promise<void> {
   }
   const img = imageChunks.length > 0 ? tf.concat(imageChunks, 0) : null;
   const txt = ids.length > 0 ? clip.encodeText(ids) : null;
-  if (img) result.image_features = rows(img);
-  if (txt) result.text_features = rows(txt);
+  if (img) result.image_features = await rows(img);
+  if (txt) result.text_features = await rows(txt);
   if (img && txt) {
     const logits = clip.logits(img, txt);
-    result.logits_per_image = rows(logits);
+    result.logits_per_image = await rows(logits);
     logits.dispose();
   }
   tf.dispose([...imageChunks, img, txt].filter((t): t is tf.Tensor2D => t !== null));

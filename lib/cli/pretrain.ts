@@ -2,9 +2,9 @@
  * `deno task pretrain`: seeded contrastive pretraining of the small CXR CLIP (the embedded default) on synthetic
  * image–report pairs, with resumable checkpoints, a loss curve and a zero-shot check.
  *
- * Usage: deno task pretrain [--out models/ppad-mini-cxr] [--steps 600] [--batch 32] [--pool 2400] [--seed 1]
- *        [--vision-width 128] [--vision-layers 4] [--text-width 128] [--text-layers 4] [--embed 128] [--merges 2000]
- *        [--lr 5e-4] [--zeroshot-test 300] [--checkpoint-every 50] [--fresh] [--backend wasm]
+ * Usage: deno task pretrain [--out models/ppad-mini-cxr] [--steps 800] [--batch 64] [--pool 4000] [--seed 1]
+ *        [--vision-width 192] [--vision-layers 4] [--text-width 128] [--text-layers 4] [--embed 128] [--merges 2000]
+ *        [--lr 5e-4] [--targets clip|grouped] [--zeroshot-test 600] [--checkpoint-every 50] [--fresh] [--backend wasm]
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -22,7 +22,7 @@ import { lossCurve } from "../report/charts.ts";
 import { saveChart } from "../report/save.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { numberFlag, parseCli } from "../util/cli.ts";
-import { runMain } from "../util/errors.ts";
+import { InputError, runMain } from "../util/errors.ts";
 import { join, PROJECT_ROOT, resolve } from "../util/path.ts";
 import { Progress } from "../util/progress.ts";
 import { Rng } from "../util/rng.ts";
@@ -45,17 +45,22 @@ await runMain(async () => {
     "zeroshot-test": { type: "string" },
     "checkpoint-every": { type: "string" },
     fresh: { type: "boolean" },
+    targets: { type: "string" },
     backend: { type: "string" },
   });
   const out = resolve(String(v.out ?? join(PROJECT_ROOT, "models", "ppad-mini-cxr")));
-  const steps = numberFlag("steps", v.steps, 600, { integer: true, min: 1 });
-  const batch = numberFlag("batch", v.batch, 32, { integer: true, min: 2 });
-  const poolSize = numberFlag("pool", v.pool, 2400, { integer: true, min: 4 });
+  const steps = numberFlag("steps", v.steps, 800, { integer: true, min: 1 });
+  const batch = numberFlag("batch", v.batch, 64, { integer: true, min: 2 });
+  const poolSize = numberFlag("pool", v.pool, 4000, { integer: true, min: 4 });
   const seed = numberFlag("seed", v.seed, 1, { integer: true, min: 0 });
   const numMerges = numberFlag("merges", v.merges, 2000, { integer: true, min: 0 });
   const lr = numberFlag("lr", v.lr, 5e-4, { min: 0 });
-  const zsTest = numberFlag("zeroshot-test", v["zeroshot-test"], 300, { integer: true, min: 0 });
+  const zsTest = numberFlag("zeroshot-test", v["zeroshot-test"], 600, { integer: true, min: 0 });
   const every = numberFlag("checkpoint-every", v["checkpoint-every"], 50, { integer: true, min: 1 });
+  const targets = String(v.targets ?? "clip");
+  if (targets !== "clip" && targets !== "grouped") {
+    throw new InputError(`Cannot use --targets ${JSON.stringify(targets)}: expected clip or grouped`);
+  }
   const backend = await initBackend(requestedBackend(v.backend as string | undefined));
   await Deno.mkdir(out, { recursive: true });
 
@@ -71,7 +76,7 @@ await runMain(async () => {
   console.error(`tokenizer: ${merges.length} merges, vocab ${tokenizer.vocabSize}`);
 
   // 3. Model: ViT with ViT-B/32's 7×7 patch grid (224 px, patch 32), small widths.
-  const vw = numberFlag("vision-width", v["vision-width"], 128, { integer: true, min: 64 });
+  const vw = numberFlag("vision-width", v["vision-width"], 192, { integer: true, min: 64 });
   const tw = numberFlag("text-width", v["text-width"], 128, { integer: true, min: 64 });
   const config: ClipConfig = {
     embedDim: numberFlag("embed", v.embed, 128, { integer: true, min: 8 }),
@@ -134,6 +139,7 @@ await runMain(async () => {
     lr,
     startStep,
     optimizer,
+    targets,
     checkpointEvery: every,
     onStep: (_s, loss) => {
       losses.push(loss);
@@ -150,7 +156,7 @@ await runMain(async () => {
       await writeSafetensors(ckptOpt, moments);
       await writeFileAtomic(
         ckptState,
-        JSON.stringify({ steps, seed, config, stepsDone: done, losses: [...history, ...losses] }),
+        JSON.stringify({ steps, seed, targets, config, stepsDone: done, losses: [...history, ...losses] }),
       );
     },
   });
@@ -185,7 +191,9 @@ await runMain(async () => {
     normalisation,
     tokenizer: "bpe.txt",
     training: {
-      objective: "CLIP symmetric contrastive loss",
+      objective: targets === "grouped"
+        ? "CLIP symmetric contrastive loss; pairs whose reports state the same finding, side and zone count as positives (UniCL-style)"
+        : "CLIP symmetric contrastive loss (diagonal targets)",
       data: { generator: "lib/data/synthetic", seed, pairs: poolSize, resolution },
       optimizer: {
         name: "AdamW",
@@ -212,6 +220,9 @@ await runMain(async () => {
     "loss",
     lossCurve(allLosses.map((loss, i) => ({ step: i + 1, loss })), {
       title: "Pretraining loss of the small CXR CLIP",
+      subtitle: `batch ${batch}, ${targets} targets; raw per step and a 25-step moving average`,
+      label: "Contrastive loss (symmetric cross-entropy)",
+      smooth: 25,
     }),
   );
   for (const f of [ckptModel, ckptOpt, ckptState]) await Deno.remove(f).catch(() => {});

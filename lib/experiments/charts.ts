@@ -32,7 +32,13 @@ export async function writeSweepCharts(
   for (const metric of ["auroc", "ap", "f1"] as const) {
     const rows = questions.flatMap((q) => {
       const mine = records.filter((r) => r.questions.includes(q.name));
-      const levels = [...new Set(mine.map((r) => levelOf(q, r)))];
+      // Levels in the order the question lists them (e.g. zeroshot, coop, …, ppad).
+      const order = (level: string) => {
+        const first = Object.values(q.vary)[0] as unknown[] | undefined;
+        const i = first ? first.map(String).indexOf(level.split(" · ")[0]) : -1;
+        return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+      };
+      const levels = [...new Set(mine.map((r) => levelOf(q, r)))].sort((a, b) => order(a) - order(b));
       return levels.map((level) => {
         const vals = mine.filter((r) => levelOf(q, r) === level).map((r) => r.metrics[metric] * 100);
         const { mean, std } = meanStd(vals);

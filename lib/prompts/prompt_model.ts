@@ -68,13 +68,11 @@ export class PromptModel {
     const words = this.regions.regions.map((r) => variant.positionWords ? r.words : "");
     const prompts = tokenizePrompts(tokenizer, words, this.classWords, nCtx, clip.config.contextLength);
     this.text = new TextPromptLearner(clip, prompts, rng, { learn: variant.learnTextContext });
-    this.image = variant.imagePrompts
-      ? new ImagePromptLearner(
-        clip,
-        patchKeepMasks(this.regions, grid, patchSize),
-        this.regions.regions.length,
-        rng,
-      )
+    // Image prompts replace the patches outside a region; when every region keeps every patch (the whole image)
+    // they would replace nothing and receive no gradient, so none are made.
+    const keep = patchKeepMasks(this.regions, grid, patchSize);
+    this.image = variant.imagePrompts && keep.some((k) => k === 0)
+      ? new ImagePromptLearner(clip, keep, this.regions.regions.length, rng)
       : null;
   }
 

@@ -71,7 +71,9 @@ export async function readCsvTable(path: string): Promise<ColumnTable> {
   }
   if (text.trim() === "") throw new InputError(`Cannot read CSV table ${path}: the file is empty`);
   try {
-    return aq.fromCSV(text.replace(/(\r?\n)+$/, "\n")); // trailing blank lines would become empty rows
+    // Types are inferred from every row (arquero's default looks at the first 1,000 only, which mis-types columns
+    // that are empty there); trailing blank lines would become empty rows.
+    return aq.fromCSV(text.replace(/(\r?\n)+$/, "\n"), { autoMax: Infinity });
   } catch (err) {
     throw new InputError(`Cannot parse CSV table ${path}: ${(err as Error).message}`);
   }

@@ -15,7 +15,15 @@ import { pixelsFromGray } from "./ppad.ts";
 export interface PairPool {
   images: Float32Array[];
   texts: string[];
+  /**
+   * Optional meaning of each pair (e.g. `normal`, `nodule:left:upper`): with `targets: "grouped"` every pair of the
+   * same group counts as a positive (UniCL-style), instead of the diagonal alone.
+   */
+  groups?: string[];
 }
+
+/** Contrastive targets: CLIP's diagonal, or all pairs sharing a group (many reports mean the same). */
+export type PretrainTargets = "clip" | "grouped";
 
 /** Options for {@link pretrainClip}. */
 export interface PretrainOptions {
@@ -37,6 +45,8 @@ export interface PretrainOptions {
   optimizer?: AdamW;
   /** Called after every step. */
   onStep?: (step: number, loss: number, lr: number) => void;
+  /** @default "clip" */
+  targets?: PretrainTargets;
   /** Called every `checkpointEvery` steps and at the end, with the number of steps done. */
   onCheckpoint?: (stepsDone: number, optimizer: AdamW) => Promise<void>;
   checkpointEvery?: number;
@@ -54,15 +64,31 @@ export function pretrainLr(peak: number, step: number, steps: number, warmup: nu
   return cosineLr(peak, step - warmup, Math.max(1, steps - warmup));
 }
 
+/** Target matrix `[b, b]`: the identity, or row-normalised same-group indicators when `groups` is given. */
+export function contrastiveTargets(b: number, groups?: readonly string[]): tf.Tensor2D {
+  const t = new Float32Array(b * b);
+  for (let i = 0; i < b; i++) {
+    let n = 0;
+    for (let j = 0; j < b; j++) if (i === j || (groups && groups[i] === groups[j])) n++;
+    for (let j = 0; j < b; j++) if (i === j || (groups && groups[i] === groups[j])) t[i * b + j] = 1 / n;
+  }
+  return tf.tensor2d(t, [b, b]);
+}
+
 /**
- * CLIP loss of one batch: pixels `[b, H, W, 3]`, token ids `[b][length]` → scalar
- * (mean of image→text and text→image cross-entropies with the diagonal as targets).
+ * CLIP loss of one batch: pixels `[b, H, W, 3]`, token ids `[b][length]` → scalar (mean of image→text and text→image
+ * cross-entropies; targets the diagonal, or every same-group pair when `groups` `[b]` is given).
  */
-export function clipLoss(model: ClipModel, pixels: tf.Tensor4D, ids: number[][]): tf.Scalar {
+export function clipLoss(
+  model: ClipModel,
+  pixels: tf.Tensor4D,
+  ids: number[][],
+  groups?: readonly string[],
+): tf.Scalar {
   return tf.tidy(() => {
     const logits = model.logits(model.encodeImage(pixels), model.encodeText(ids));
     const b = ids.length;
-    const targets = tf.oneHot(tf.range(0, b, 1, "int32"), b);
+    const targets = contrastiveTargets(b, groups);
     const i2t = tf.losses.softmaxCrossEntropy(targets, logits);
     const t2i = tf.losses.softmaxCrossEntropy(targets, tf.transpose(logits));
     return tf.div(tf.add(i2t, t2i), 2) as tf.Scalar;
@@ -98,7 +124,8 @@ export async function pretrainClip(model: ClipModel, options: PretrainOptions): 
     const idx = batchIndices(options.seed, step, pool.images.length, batch);
     const pixels = pixelsFromGray(idx.map((i) => pool.images[i]), size, options.normalisation);
     const ids = tokenizeBatch(options.tokenizer, idx.map((i) => pool.texts[i]), model.config.contextLength);
-    const { value, grads } = tf.variableGrads(() => clipLoss(model, pixels, ids), model.variables);
+    const groups = options.targets === "grouped" && pool.groups ? idx.map((i) => pool.groups![i]) : undefined;
+    const { value, grads } = tf.variableGrads(() => clipLoss(model, pixels, ids, groups), model.variables);
     const loss = value.dataSync()[0];
     value.dispose();
     pixels.dispose();

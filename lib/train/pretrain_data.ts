@@ -23,7 +23,7 @@ export function syntheticPair(
   rng: Rng,
   resolution: number,
   finding: string,
-): { image: Float32Array; text: string; finding: string } {
+): { image: Float32Array; text: string; finding: string; group: string } {
   const c = generateCase(rng, { size: BENCHMARK_SIZE, finding: finding as never });
   const q = new Float32Array(c.image.length);
   for (let i = 0; i < q.length; i++) q[i] = Math.round(Math.min(1, Math.max(0, c.image[i])) * 255) / 255;
@@ -32,18 +32,20 @@ export function syntheticPair(
     resolution,
     resolution,
   );
-  return { image: img.data, text: c.report, finding: c.finding };
+  const group = c.finding === "normal" ? "normal" : `${c.finding}:${c.side}:${c.zone}`;
+  return { image: img.data, text: c.report, finding: c.finding, group };
 }
 
 /** A pool of `n` pairs, half normal and half abnormal (findings uniform), drawn with `rng`. */
 export function makePairPool(rng: Rng, n: number, resolution: number, options: { label?: string } = {}): PairPool {
   const bar = options.label ? new Progress(n, { label: options.label }) : null;
-  const pool: PairPool = { images: [], texts: [] };
+  const pool: PairPool = { images: [], texts: [], groups: [] };
   for (let i = 0; i < n; i++) {
     const finding = rng.bernoulli(0.5) ? "normal" : rng.pick(FINDINGS);
     const p = syntheticPair(rng, resolution, finding);
     pool.images.push(p.image);
     pool.texts.push(p.text);
+    pool.groups!.push(p.group);
     bar?.tick();
   }
   bar?.finish();

@@ -6,19 +6,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import {
-  attention,
-  type AttentionParams,
   type AttentionPrepared,
   type AttentionShape,
+  type BlockParams,
+  type BlockPrepared,
   type FrozenLinear,
   layerNorm,
   linearFrozen,
   linearTrainable,
-  mlp,
-  type MlpParams,
-  type MlpPrepared,
   prepareAttention,
   prepareMlp,
+  transformerBlock,
 } from "./layers.ts";
 
 /** Looks a parameter up by its OpenAI key (the model's variables). */
@@ -46,14 +44,10 @@ export interface LinearRef {
   b: tf.Tensor1D | null;
 }
 
-/** One residual block's weights. */
+/** One residual block's weights: PyTorch-layout parameters, plus prepared copies when frozen. */
 export interface BlockWeights {
-  ln1: NormWeights;
-  attn: AttentionParams;
-  attnPrepared: AttentionPrepared | null;
-  ln2: NormWeights;
-  mlp: MlpParams;
-  mlpPrepared: MlpPrepared | null;
+  params: BlockParams;
+  prepared: BlockPrepared | null;
 }
 
 /** Layer-norm weights `<prefix>.weight`, `<prefix>.bias`. */
@@ -89,51 +83,44 @@ export function applyNorm(x: tf.Tensor2D, n: NormWeights, ctxFrozen: boolean): t
 
 /** The weights of block `<prefix>` (e.g. `visual.transformer.resblocks.3`). */
 export function blockWeights(ctx: PrepareContext, prefix: string): BlockWeights {
-  const attn: AttentionParams = {
-    inW: ctx.get(`${prefix}.attn.in_proj_weight`) as tf.Tensor2D,
-    inB: ctx.get(`${prefix}.attn.in_proj_bias`) as tf.Tensor1D,
-    outW: ctx.get(`${prefix}.attn.out_proj.weight`) as tf.Tensor2D,
-    outB: ctx.get(`${prefix}.attn.out_proj.bias`) as tf.Tensor1D,
+  const get = <T extends tf.Tensor>(name: string) => ctx.get(`${prefix}.${name}`) as T;
+  const params: BlockParams = {
+    ln1G: get("ln_1.weight"),
+    ln1B: get("ln_1.bias"),
+    attn: {
+      inW: get("attn.in_proj_weight"),
+      inB: get("attn.in_proj_bias"),
+      outW: get("attn.out_proj.weight"),
+      outB: get("attn.out_proj.bias"),
+    },
+    ln2G: get("ln_2.weight"),
+    ln2B: get("ln_2.bias"),
+    mlp: {
+      fcW: get("mlp.c_fc.weight"),
+      fcB: get("mlp.c_fc.bias"),
+      projW: get("mlp.c_proj.weight"),
+      projB: get("mlp.c_proj.bias"),
+    },
   };
-  const m: MlpParams = {
-    fcW: ctx.get(`${prefix}.mlp.c_fc.weight`) as tf.Tensor2D,
-    fcB: ctx.get(`${prefix}.mlp.c_fc.bias`) as tf.Tensor1D,
-    projW: ctx.get(`${prefix}.mlp.c_proj.weight`) as tf.Tensor2D,
-    projB: ctx.get(`${prefix}.mlp.c_proj.bias`) as tf.Tensor1D,
+  if (!ctx.frozen) return { params, prepared: null };
+  const a = prepareAttention(params.attn);
+  const m = prepareMlp(params.mlp);
+  const attn: AttentionPrepared = {
+    qT: ctx.own(a.qT),
+    kT: ctx.own(a.kT),
+    vT: ctx.own(a.vT),
+    qB: ctx.own(a.qB),
+    kB: ctx.own(a.kB),
+    vB: ctx.own(a.vB),
+    outWT: ctx.own(a.outWT),
   };
-  let attnPrepared: AttentionPrepared | null = null;
-  let mlpPrepared: MlpPrepared | null = null;
-  if (ctx.frozen) {
-    const a = prepareAttention(attn);
-    attnPrepared = {
-      qT: ctx.own(a.qT),
-      kT: ctx.own(a.kT),
-      vT: ctx.own(a.vT),
-      qB: ctx.own(a.qB),
-      kB: ctx.own(a.kB),
-      vB: ctx.own(a.vB),
-      outWT: ctx.own(a.outWT),
-    };
-    const p = prepareMlp(m);
-    mlpPrepared = { fcWT: ctx.own(p.fcWT), projWT: ctx.own(p.projWT) };
-  }
-  return {
-    ln1: normWeights(ctx, `${prefix}.ln_1`),
-    attn,
-    attnPrepared,
-    ln2: normWeights(ctx, `${prefix}.ln_2`),
-    mlp: m,
-    mlpPrepared,
-  };
+  return { params, prepared: { attn, mlp: { fcWT: ctx.own(m.fcWT), projWT: ctx.own(m.projWT) } } };
 }
 
 /**
- * One pre-LN residual block on x `[B·T, w]` → `[B·T, w]`, inside its own `tf.tidy` (the wasm heap is capped at 4 GiB:
- * a whole ViT-B batch in one tidy aborts). `frozen` must match how `bw` was built.
+ * One pre-LN residual block on x `[B·T, w]` → `[B·T, w]` (a single custom-gradient op), inside its own `tf.tidy`
+ * (the wasm heap is capped at 4 GiB: a whole ViT-B batch in one tidy aborts).
  */
-export function residualBlock(x: tf.Tensor2D, bw: BlockWeights, shape: AttentionShape, frozen: boolean): tf.Tensor2D {
-  return tf.tidy(() => {
-    const a = tf.add(x, attention(applyNorm(x, bw.ln1, frozen), bw.attn, bw.attnPrepared, shape)) as tf.Tensor2D;
-    return tf.add(a, mlp(applyNorm(a, bw.ln2, frozen), bw.mlp, bw.mlpPrepared)) as tf.Tensor2D;
-  });
+export function residualBlock(x: tf.Tensor2D, bw: BlockWeights, shape: AttentionShape): tf.Tensor2D {
+  return tf.tidy(() => transformerBlock(x, bw.params, bw.prepared, shape));
 }

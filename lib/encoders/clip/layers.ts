@@ -20,7 +20,9 @@ function custom<T extends tf.Tensor>(
     ((...args: unknown[]) => {
       const save = args.pop() as Save;
       const { value, grad } = forward(args as tf.Tensor[], save);
-      return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => grad(dy, saved) };
+      // tf's tape runs gradFunc outside any tidy and keeps every tensor made there until the whole backward pass ends:
+      // scope it so that only the returned gradients survive.
+      return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => grad(dy, saved)) };
     }) as unknown as Parameters<typeof tf.customGrad>[0],
   );
   return f(...inputs) as T;
@@ -155,7 +157,27 @@ function mlpForward(x: tf.Tensor, fcWT: tf.Tensor, fcB: tf.Tensor, projWT: tf.Te
 
 /** d(h·σ(kh))/dh = σ·(1 + k·h·(1 − σ)). */
 function geluGrad(dg: tf.Tensor, h: tf.Tensor, s: tf.Tensor): tf.Tensor {
-  return tf.mul(dg, tf.mul(s, tf.add(tf.mul(tf.mul(h, GELU_K), tf.sub(1, s)), 1)));
+  // One [rows, 4w] temporary alive at a time: at ViT-B batch 64 each is 39 MB of a 4 GiB heap.
+  let t = tf.sub(1, s);
+  let u = tf.mul(t, h);
+  t.dispose();
+  t = tf.mul(u, GELU_K);
+  u.dispose();
+  u = tf.add(t, 1);
+  t.dispose();
+  t = tf.mul(u, s);
+  u.dispose();
+  u = tf.mul(t, dg);
+  t.dispose();
+  return u;
+}
+
+/** σ(1.702h), with its temporary freed at once. */
+function geluSigmoid(h: tf.Tensor): tf.Tensor {
+  const hk = tf.mul(h, GELU_K);
+  const s = tf.sigmoid(hk);
+  hk.dispose();
+  return s;
 }
 
 /**
@@ -169,7 +191,7 @@ export function mlp(x: tf.Tensor2D, p: MlpParams, prepared: MlpPrepared | null):
       save([h]); // σ(1.702h) is recomputed in backward: [rows, 4w] less to hold per block
       return {
         value: y,
-        grad: (dy, [hs]) => [mm(geluGrad(mm(dy, p.projW), hs, tf.sigmoid(tf.mul(hs, GELU_K))), p.fcW)],
+        grad: (dy, [hs]) => [mm(geluGrad(mm(dy, p.projW), hs, geluSigmoid(hs)), p.fcW)],
       };
     });
   }
@@ -337,6 +359,161 @@ export function causalMask(n: number): tf.Tensor2D {
   const data = new Float32Array(n * n);
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) data[i * n + j] = -Infinity;
   return tf.tensor2d(data, [n, n]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The whole pre-LN residual block as one op
+
+/** One block's weights in PyTorch layout (OpenAI `ResidualAttentionBlock`). */
+export interface BlockParams {
+  ln1G: tf.Tensor1D;
+  ln1B: tf.Tensor1D;
+  attn: AttentionParams;
+  ln2G: tf.Tensor1D;
+  ln2B: tf.Tensor1D;
+  mlp: MlpParams;
+}
+
+/** A frozen block's prepared copies. */
+export interface BlockPrepared {
+  attn: AttentionPrepared;
+  mlp: MlpPrepared;
+}
+
+const LN_EPS = 1e-5;
+
+function blockForward(x: tf.Tensor, p: BlockParams, pr: BlockPrepared, shape: AttentionShape) {
+  const n1 = normalise(x, LN_EPS);
+  const u = tf.add(tf.mul(n1.xhat, p.ln1G), p.ln1B);
+  const at = attentionForward(u, pr.attn, p.attn.outB, shape);
+  const a = tf.add(x, at.y);
+  const n2 = normalise(a, LN_EPS);
+  const v = tf.add(tf.mul(n2.xhat, p.ln2G), p.ln2B);
+  const m = mlpForward(v, pr.mlp.fcWT, p.mlp.fcB, pr.mlp.projWT, p.mlp.projB);
+  return { n1, u, at, n2, v, m, y: tf.add(a, m.y) as tf.Tensor2D };
+}
+
+/** What a block's backward pass needs (the rest is recomputed or not needed). */
+interface BlockSaved {
+  xhat1: tf.Tensor;
+  rstd1: tf.Tensor;
+  qh: tf.Tensor;
+  kh: tf.Tensor;
+  vh: tf.Tensor;
+  p: tf.Tensor;
+  xhat2: tf.Tensor;
+  rstd2: tf.Tensor;
+  h: tf.Tensor;
+}
+
+function blockBackward(dy: tf.Tensor, s: BlockSaved, p: BlockParams, shape: AttentionShape, trainable: boolean) {
+  const sig = geluSigmoid(s.h);
+  const dg = mm(dy, p.mlp.projW); // [rows, 4w]
+  const dh = geluGrad(dg, s.h, sig); // [rows, 4w]
+  dg.dispose();
+  const dv = mm(dh, p.mlp.fcW); // [rows, w]
+  const da = tf.add(dy, normaliseGrad(tf.mul(dv, p.ln2G), s.xhat2, s.rstd2));
+  if (!trainable) tf.dispose([sig, dh]);
+  const { dqkv, dx: du } = attentionBackward(da, s, p.attn.inW, p.attn.outW, shape);
+  const dx = tf.add(da, normaliseGrad(tf.mul(du, p.ln1G), s.xhat1, s.rstd1));
+  if (!trainable) return { dx, params: [] as tf.Tensor[] };
+  // Weight gradients, in the order of blockInputs' parameters.
+  const u = tf.add(tf.mul(s.xhat1, p.ln1G), p.ln1B);
+  const v = tf.add(tf.mul(s.xhat2, p.ln2G), p.ln2B);
+  const o = fromHeads(tf.matMul(s.p, s.vh), shape, p.attn.outW.shape[0] / shape.heads);
+  const params = [
+    tf.sum(tf.mul(du, s.xhat1), 0), // ln_1.weight
+    tf.sum(du, 0), // ln_1.bias
+    mmT(dqkv, u), // in_proj_weight
+    tf.sum(dqkv, 0), // in_proj_bias
+    mmT(da, o), // out_proj.weight
+    tf.sum(da, 0), // out_proj.bias
+    tf.sum(tf.mul(dv, s.xhat2), 0), // ln_2.weight
+    tf.sum(dv, 0), // ln_2.bias
+    mmT(dh, v), // c_fc.weight
+    tf.sum(dh, 0), // c_fc.bias
+    mmT(dy, tf.mul(s.h, sig)), // c_proj.weight
+    tf.sum(dy, 0), // c_proj.bias
+  ];
+  return { dx, params };
+}
+
+function blockParamList(p: BlockParams): tf.Tensor[] {
+  return [
+    p.ln1G,
+    p.ln1B,
+    p.attn.inW,
+    p.attn.inB,
+    p.attn.outW,
+    p.attn.outB,
+    p.ln2G,
+    p.ln2B,
+    p.mlp.fcW,
+    p.mlp.fcB,
+    p.mlp.projW,
+    p.mlp.projB,
+  ];
+}
+
+function blockFromList(l: tf.Tensor[]): BlockParams {
+  const [ln1G, ln1B, inW, inB, outW, outB, ln2G, ln2B, fcW, fcB, projW, projB] = l;
+  return {
+    ln1G,
+    ln1B,
+    attn: { inW, inB, outW, outB },
+    ln2G,
+    ln2B,
+    mlp: { fcW, fcB, projW, projB },
+  } as BlockParams;
+}
+
+/**
+ * A whole pre-LN residual block as one custom-gradient op: x `[B·T, w]` → `x' = x + attn(ln_1(x))`,
+ * `x' + mlp(ln_2(x'))` `[B·T, w]`. One tape node per block keeps backward memory to what the block saves
+ * (normalised inputs, q/k/v, attention weights, MLP pre-activations) instead of every intermediate gradient.
+ * With `prepared` (frozen) the gradient reaches x only; without, x and every weight in `p`.
+ */
+export function transformerBlock(
+  x: tf.Tensor2D,
+  p: BlockParams,
+  prepared: BlockPrepared | null,
+  shape: AttentionShape,
+): tf.Tensor2D {
+  const keep = (f: ReturnType<typeof blockForward>) => [
+    f.n1.xhat,
+    f.n1.rstd,
+    f.at.qh,
+    f.at.kh,
+    f.at.vh,
+    f.at.p,
+    f.n2.xhat,
+    f.n2.rstd,
+    f.m.h,
+  ];
+  const unpack = (saved: tf.Tensor[]): BlockSaved => {
+    const [xhat1, rstd1, qh, kh, vh, pr, xhat2, rstd2, h] = saved;
+    return { xhat1, rstd1, qh, kh, vh, p: pr, xhat2, rstd2, h };
+  };
+  if (prepared) {
+    return custom<tf.Tensor2D>([x], ([xi], save) => {
+      const f = blockForward(xi, p, prepared, shape);
+      save(keep(f));
+      return { value: f.y, grad: (dy, saved) => [blockBackward(dy, unpack(saved), p, shape, false).dx] };
+    });
+  }
+  return custom<tf.Tensor2D>([x, ...blockParamList(p)], ([xi, ...list], save) => {
+    const params = blockFromList(list);
+    const pr = { attn: prepareAttention(params.attn), mlp: prepareMlp(params.mlp) };
+    const f = blockForward(xi, params, pr, shape);
+    save([...keep(f), ...list]);
+    return {
+      value: f.y,
+      grad: (dy, saved) => {
+        const b = blockBackward(dy, unpack(saved.slice(0, 9)), blockFromList(saved.slice(9)), shape, true);
+        return [b.dx, ...b.params];
+      },
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

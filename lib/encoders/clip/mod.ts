@@ -1,11 +1,27 @@
 /**
- * The CLIP engine in TensorFlow.js: OpenAI ViT CLIP architecture inferred from a checkpoint, a wasm-fast model with
- * hand-written gradients, and PPAD's prompt hooks.
+ * The CLIP engine in TensorFlow.js: an OpenAI ViT CLIP whose architecture is inferred from a checkpoint's shapes
+ * (`inferConfig`, exactly as OpenAI's `build_model`), held as tf.Variables (frozen for PPAD, trainable for pretraining),
+ * with hand-written gradients that keep every large matMul on tfjs-wasm's fast 2-D path, and PPAD's two hooks:
+ * image prompts after the patch embedding (`encodeImageWithPrompts`) and text from embeddings (`tokenEmbeddings` +
+ * `encodeTextEmbeddings`).
+ *
+ * ```ts
+ * import { loadStateDict } from "../checkpoint/mod.ts";
+ * import { ClipModel } from "./mod.ts";
+ * const clip = ClipModel.fromStateDict(await loadStateDict("model.pt"), { source: "model.pt" });
+ * const image = clip.encodeImage(pixels); // [B, 224, 224, 3] normalised → [B, 512]
+ * const text = clip.encodeText(ids); // tokenizer.tokenize(texts) → [n, 512]
+ * const logits = clip.logits(image, text); // [B, n] = exp(logit_scale)·cos
+ * ```
+ * Memory: a frozen model keeps transposed copies of its matrices (and tfjs-wasm packs each matrix it multiplies by
+ * once more), and a backward pass holds about 90 MB of activations per ViT-B block at batch 64: keep batches at or
+ * below 64 images per pass on wasm (4 GiB heap).
  * @module
  */
 export {
   type ClipConfig,
   expectedShapes,
+  IGNORED_KEYS,
   inferConfig,
   parameterCount,
   type ShapeMap,

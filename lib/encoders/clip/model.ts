@@ -165,10 +165,22 @@ export class ClipModel {
     });
   }
 
-  /** The weights as a state dict (OpenAI keys, PyTorch layout, fp32 copies; `logit_scale` 0-d). */
+  /**
+   * The weights as a state dict (OpenAI keys, PyTorch layout, fp32 copies; `logit_scale` 0-d). Reads synchronously:
+   * on webgpu (no synchronous GPU read under Deno) use {@link toStateDictAsync}.
+   */
   toStateDict(): StateDict {
     const sd: StateDict = new Map();
     for (const [key, v] of this.#vars) sd.set(key, { shape: v.shape.slice(), data: new Float32Array(v.dataSync()) });
+    return sd;
+  }
+
+  /** {@link toStateDict} with asynchronous reads (every backend, webgpu included). */
+  async toStateDictAsync(): Promise<StateDict> {
+    const sd: StateDict = new Map();
+    for (const [key, v] of this.#vars) {
+      sd.set(key, { shape: v.shape.slice(), data: new Float32Array(await v.data() as Float32Array) });
+    }
     return sd;
   }
 

@@ -125,7 +125,7 @@ export function encodeTextEmbeddings(
   });
   const shape = { batch: n, tokens: len, heads: config.textHeads, mask };
   for (const bw of w.blocks) {
-    const next = residualBlock(x, bw, shape, w.frozen);
+    const next = residualBlock(x, bw, shape);
     x.dispose();
     x = next;
   }

@@ -115,7 +115,7 @@ export function encodeImage(
   });
   const shape = { batch, tokens, heads: config.visionHeads, mask: null };
   for (const bw of w.blocks) {
-    const next = residualBlock(x, bw, shape, w.frozen);
+    const next = residualBlock(x, bw, shape);
     x.dispose();
     x = next;
   }

@@ -1,0 +1,191 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals } from "./assert.ts";
+import { initBackend } from "../lib/backend.ts";
+import { ClipModel } from "../lib/encoders/clip/mod.ts";
+import type { ClipConfig } from "../lib/encoders/clip/config.ts";
+import { loadModelBundle, resolveModelPath } from "../lib/encoders/bundle.ts";
+import { BpeTokenizer } from "../lib/encoders/tokenizer.ts";
+import { trainBpe } from "../lib/encoders/bpe_train.ts";
+import { NORMALISATION } from "../lib/data/preprocess.ts";
+import { AdamW } from "../lib/train/optimizer.ts";
+import { pretrainClip } from "../lib/train/pretrain.ts";
+import { makePairPool, zeroShotReport } from "../lib/train/pretrain_data.ts";
+import { join, PROJECT_ROOT } from "../lib/util/path.ts";
+import { Rng } from "../lib/util/rng.ts";
+
+const TINY = (vocabSize: number): ClipConfig => ({
+  embedDim: 16,
+  imageResolution: 224,
+  visionWidth: 64,
+  visionLayers: 1,
+  visionHeads: 1,
+  patchSize: 32,
+  grid: 7,
+  contextLength: 77,
+  vocabSize,
+  textWidth: 64,
+  textHeads: 1,
+  textLayers: 1,
+});
+
+Deno.test({
+  name: "pretrain: resuming from a checkpoint gives the same weights as an uninterrupted run",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await initBackend("wasm", { quiet: true });
+    const pool = makePairPool(new Rng(1), 12, 224);
+    const tokenizer = BpeTokenizer.fromMerges(trainBpe(pool.texts, 50));
+    const config = TINY(tokenizer.vocabSize);
+    const opts = { pool, tokenizer, normalisation: NORMALISATION.chexzero, seed: 4, steps: 4, batch: 6, lr: 1e-3 };
+    const straight = ClipModel.random(config, new Rng(2), { trainable: true });
+    const counts: number[] = [];
+    const l1 = await pretrainClip(straight, { ...opts, onStep: () => counts.push(tf.memory().numTensors) });
+    assertEquals(l1.length, 4);
+    assertEquals(counts[3], counts[2], `tensors grew across pretraining steps: ${counts}`);
+
+    // Interrupted after 2 steps: keep weights + optimizer state, rebuild, continue.
+    const first = ClipModel.random(config, new Rng(2), { trainable: true });
+    type Saved = { sd: ReturnType<ClipModel["toStateDict"]>; state: ReturnType<AdamW["state"]>; step: number };
+    const holder: { saved?: Saved } = {};
+    const optA = new AdamW({
+      lr: 1e-3,
+      weightDecay: 0.05,
+      decay: (name) => !/(\.bias|ln_|embedding|logit_scale|class_embedding)/.test(name),
+    });
+    await pretrainClip(first, {
+      ...opts,
+      optimizer: optA,
+      checkpointEvery: 2,
+      onCheckpoint: (done, opt) => {
+        if (done === 2) holder.saved = { sd: first.toStateDict(), state: opt.state(), step: opt.step };
+        return Promise.resolve();
+      },
+    });
+    assert(holder.saved, "no checkpoint at step 2");
+    const { sd, state, step } = holder.saved;
+    const resumed = ClipModel.fromStateDict(sd, { trainable: true });
+    // Optimizer keys are variable names; map the first model's names onto the resumed model's (same order).
+    const rename = new Map(first.variables.map((v, i) => [v.name, resumed.variables[i].name]));
+    const moments = new Map([...state].map(([k, t]) => [`${k.slice(0, 2)}${rename.get(k.slice(2))}`, t] as const));
+    const optB = new AdamW({
+      lr: 1e-3,
+      weightDecay: 0.05,
+      decay: (name) => !/(\.bias|ln_|embedding|logit_scale|class_embedding)/.test(name),
+    });
+    optB.load(moments, step);
+    const l2 = await pretrainClip(resumed, { ...opts, optimizer: optB, startStep: 2 });
+    assertEquals(l2.length, 2);
+    const a = straight.toStateDict(), b = resumed.toStateDict();
+    for (const [k, t] of a) {
+      const u = b.get(k)!;
+      let max = 0;
+      for (let i = 0; i < t.data.length; i++) max = Math.max(max, Math.abs(t.data[i] - u.data[i]));
+      assert(max < 1e-5, `${k} differs by ${max} after resume`);
+    }
+    for (const m of [straight, first, resumed]) m.dispose();
+    optA.dispose();
+    optB.dispose();
+  },
+});
+
+Deno.test({
+  name: "pretrain CLI: a reduced run writes weights, card, tokenizer and loss curve that load as a model",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    try {
+      const args = [
+        "run",
+        "-A",
+        join(PROJECT_ROOT, "lib/cli/pretrain.ts"),
+        "--out",
+        out,
+        "--steps",
+        "3",
+        "--batch",
+        "6",
+        "--pool",
+        "16",
+        "--merges",
+        "60",
+        "--zeroshot-test",
+        "12",
+        "--vision-width",
+        "64",
+        "--text-width",
+        "64",
+        "--vision-layers",
+        "1",
+        "--text-layers",
+        "1",
+        "--embed",
+        "16",
+        "--checkpoint-every",
+        "2",
+      ];
+      const res = await new Deno.Command(Deno.execPath(), {
+        args,
+        stdout: "piped",
+        stderr: "piped",
+        env: { PPAD_QUIET: "1" },
+      })
+        .output();
+      assertEquals(res.code, 0, new TextDecoder().decode(res.stderr));
+      for (const f of ["model.safetensors", "model.json", "bpe.txt", "loss.png", "loss.svg", "loss.csv"]) {
+        assert((await Deno.stat(join(out, f))).size > 0, `${f} missing`);
+      }
+      const card = JSON.parse(await Deno.readTextFile(join(out, "model.json")));
+      assertEquals(card.training.steps, 3);
+      assert(Number.isFinite(card.training.finalLoss));
+      assert(card.zeroShot.pretrained.auroc >= 0 && card.zeroShot.random.auroc <= 1);
+      await initBackend("wasm", { quiet: true });
+      const bundle = await loadModelBundle(join(out, "model.safetensors"));
+      assertEquals(bundle.clip.config.visionWidth, 64);
+      assertEquals(bundle.tokenizer.vocabSize, bundle.clip.config.vocabSize);
+      bundle.clip.dispose();
+      // Bad flags: one line, exit 2.
+      const bad = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/pretrain.ts"), "--steps", "zero"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(bad.code, 2);
+      assertEquals(new TextDecoder().decode(bad.stderr).trim().split("\n").length, 1);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+const DEFAULT = resolveModelPath();
+const haveDefault = await Deno.stat(DEFAULT).then(() => true, () => false);
+if (!haveDefault) console.warn(`skipping the zero-shot gap test: ${DEFAULT} is absent (run deno task pretrain)`);
+
+Deno.test({
+  name: "embedded default: the pretrained CXR CLIP separates fresh synthetic cases better than a random one",
+  ignore: !haveDefault,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await initBackend("wasm", { quiet: true });
+    const bundle = await loadModelBundle();
+    const random = ClipModel.random(bundle.clip.config, new Rng(99));
+    const r = zeroShotReport(bundle.clip, random, bundle.tokenizer, bundle.normalisation, new Rng(31337), 240);
+    console.log(
+      `zero-shot AUROC on 240 fresh cases: pretrained ${r.pretrained.auroc.toFixed(3)}, random ${
+        r.random.auroc.toFixed(3)
+      }`,
+    );
+    // Measured for the committed model on 600 other fresh cases: 0.636 vs 0.480 overall (README), driven by
+    // cardiomegaly (0.99) and consolidation (0.63); the small findings sit near chance. The assertions follow that:
+    // a clear gap overall, and the finding it has learned separated almost perfectly, which a random CLIP cannot do.
+    console.log(`per finding: ${JSON.stringify(r.pretrained.perFinding)}`);
+    assert(r.pretrained.auroc - r.random.auroc > 0.03, `gap ${r.pretrained.auroc - r.random.auroc}`);
+    assert(r.pretrained.perFinding.cardiomegaly > 0.9, `cardiomegaly ${r.pretrained.perFinding.cardiomegaly}`);
+    assert(r.random.perFinding.cardiomegaly < 0.8, `random cardiomegaly ${r.random.perFinding.cardiomegaly}`);
+    random.dispose();
+    bundle.clip.dispose();
+  },
+});
