@@ -2,7 +2,7 @@
  * `deno task ablate`: the default ablation grid (experiments/default.ts) on the embedded benchmark, or on `--data` /
  * `--model`. Resumable (finished runs are skipped) and shardable (`--shard i/n`, then `deno task merge`).
  *
- * Usage: deno task ablate [--seeds N] [--shots K] [--steps S] [--variants a,b] [--test-limit N] [--model M]
+ * Usage: deno task ablate [--seeds N] [--shots K] [--steps S] [--n-ctx 16] [--variants a,b] [--test-limit N] [--model M]
  *        [--data DIR] [--out results/ablate] [--shard i/n] [--backend wasm|webgpu|cpu|tensorflow] [--json]
  * @module
  */

@@ -31,6 +31,7 @@ export const SWEEP_FLAGS = {
   seeds: { type: "string" },
   shots: { type: "string" },
   steps: { type: "string" },
+  "n-ctx": { type: "string" },
   variants: { type: "string" },
   "test-limit": { type: "string" },
   shard: { type: "string" },
@@ -141,6 +142,7 @@ export function sweepSettings(
   const overrides: Partial<MethodSpec> = {};
   if (v.shots !== undefined) overrides.shots = parseNumber("shots", v.shots, sweep.base.shots);
   if (v.steps !== undefined) overrides.steps = parseNumber("steps", v.steps, sweep.base.steps);
+  if (v["n-ctx"] !== undefined) overrides.nCtx = parseNumber("n-ctx", v["n-ctx"], sweep.base.nCtx);
   const str = (k: string) => (typeof v[k] === "string" ? v[k] as string : undefined);
   return {
     sweep,

@@ -73,7 +73,9 @@ export async function readCsvTable(path: string): Promise<ColumnTable> {
   try {
     // Types are inferred from every row (arquero's default looks at the first 1,000 only, which mis-types columns
     // that are empty there); trailing blank lines would become empty rows.
-    return aq.fromCSV(text.replace(/(\r?\n)+$/, "\n"), { autoMax: Infinity });
+    const body = text.replace(/(\r?\n)+$/, "\n");
+    const rows = body.split("\n").length; // ≥ the number of records (Infinity makes arquero spin)
+    return aq.fromCSV(body, { autoMax: rows });
   } catch (err) {
     throw new InputError(`Cannot parse CSV table ${path}: ${(err as Error).message}`);
   }
