@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertNotEquals, assertRejects, assertThrows } from "./assert.ts";
+import { parseCsvLine } from "../lib/data/datasets/csv.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { join } from "../lib/util/path.ts";
@@ -164,28 +165,6 @@ async function readAll(dir: string): Promise<Map<string, Uint8Array>> {
     }
   };
   await walk("");
-  return out;
-}
-
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
   return out;
 }
 
