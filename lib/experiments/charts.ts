@@ -12,6 +12,7 @@ import { regionSet } from "../prompts/regions.ts";
 import { effectiveRegions } from "../prompts/prompt_model.ts";
 import { getVariant } from "../prompts/variants.ts";
 import { join } from "../util/path.ts";
+import { aggregateScores } from "../eval/scoring.ts";
 import type { Question } from "./config.ts";
 import { paths, readJsonOrNull, type RunRecord, type TrainedRecord } from "./store.ts";
 
@@ -64,13 +65,11 @@ export async function writeSweepCharts(
   // Curves and distributions of the main variants (base regions/synthesis/scoring, seed 0).
   const base = records.filter((r) => r.questions.includes("prompts") && r.spec.seed === 0);
   const main = base.length ? base : records.filter((r) => r.spec.seed === 0);
-  const scored: { rec: RunRecord; trained: TrainedRecord; scores: number[] }[] = [];
+  const scored: { rec: RunRecord; trained: TrainedRecord; scores: Float64Array }[] = [];
   for (const rec of main) {
     const trained = await readJsonOrNull<TrainedRecord>(paths.trained(out, rec.trainingId));
-    const csv = await Deno.readTextFile(paths.scores(out, rec.id)).catch(() => null);
-    if (!trained || !csv) continue;
-    const scores = csv.trim().split("\n").slice(1).map((l) => Number(l.split(",").at(-1 - trained.regionNames.length)));
-    scored.push({ rec, trained, scores });
+    if (!trained) continue;
+    scored.push({ rec, trained, scores: aggregateScores(trained.probs, rec.spec.scoring) });
   }
   if (scored.length) {
     const roc = scored.map(({ rec, trained, scores }) => {
@@ -85,7 +84,7 @@ export async function writeSweepCharts(
     const prevalence = scored[0].trained.labels.filter((l) => l === 1).length / scored[0].trained.labels.length;
     pngs.push((await saveChart(dir, "pr", prCurves(pr, { title: "Precision–recall curves", prevalence }))).pngPath);
     const rows: ScoreRow[] = scored.flatMap(({ rec, trained, scores }) =>
-      scores.map((score, i) => ({ variant: rec.spec.variant, label: trained.labels[i], score }))
+      Array.from(scores, (score, i) => ({ variant: rec.spec.variant, label: trained.labels[i], score }))
     );
     pngs.push(
       (await saveChart(dir, "scores", scoreDistributions(rows, { title: "Anomaly scores per class", threshold: 0.5 })))

@@ -15,7 +15,8 @@ import { runSweep } from "./runner.ts";
 import { writeSweepCharts } from "./charts.ts";
 import type { RunRecord } from "./store.ts";
 import { sasGallery } from "../synthesis/gallery.ts";
-import { perFindingAuroc, readFindings, writePerFinding } from "./per_finding.ts";
+import { perFindingAuroc, writePerFinding } from "./per_finding.ts";
+import { benchmarkCases } from "../data/synthetic/manifest.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { Rng } from "../util/rng.ts";
 
@@ -127,8 +128,8 @@ export async function executeSweep(s: SweepSettings): Promise<SweepOutcome> {
     await writeFileAtomic(path, png);
     charts.push(path);
   }
-  const findings = await readFindings(dataRoot);
-  if (findings) await writePerFinding(s.out, await perFindingAuroc(s.out, mine, findings));
+  const cases = await benchmarkCases(dataRoot);
+  if (cases.size) await writePerFinding(s.out, await perFindingAuroc(s.out, mine, cases));
   return { records: mine, planned, bundle, data, charts, seconds: (performance.now() - start) / 1000 };
 }
 

@@ -45,14 +45,12 @@ export class ExperimentData {
   readonly test: TestSet;
   readonly trainNormals: Sample[];
   readonly resolution: number;
-  readonly #onBad: BadImagePolicy;
   readonly #cache = new Map<string, Float32Array>();
 
-  private constructor(dataset: Dataset, test: TestSet, resolution: number, onBad: BadImagePolicy) {
+  private constructor(dataset: Dataset, test: TestSet, resolution: number) {
     this.dataset = dataset;
     this.test = test;
     this.resolution = resolution;
-    this.#onBad = onBad;
     this.trainNormals = select(dataset, "train", 0);
     if (this.trainNormals.length === 0) {
       throw new InputError(`Cannot train on ${dataset.root}: the train split has no normal images`);
@@ -85,7 +83,7 @@ export class ExperimentData {
       images: loaded.images.map((g) => g.data),
       skipped: loaded.skipped,
     };
-    const data = new ExperimentData(dataset, test, options.resolution, options.onBadImage ?? "fail");
+    const data = new ExperimentData(dataset, test, options.resolution);
     if (prepared) prepared.samples.forEach((s, i) => data.#cache.set(s.path, prepared.images[i].data));
     return data;
   }
@@ -136,7 +134,6 @@ export class ExperimentData {
       const loaded = await loadImages(missing, { resolution: this.resolution, onBadImage: "fail" });
       loaded.samples.forEach((s, i) => this.#cache.set(s.path, loaded.images[i].data));
     }
-    void this.#onBad;
     return { samples: picked, images: picked.map((s) => this.#cache.get(s.path)!) };
   }
 }

@@ -1,30 +1,14 @@
 /**
  * Per-finding results on the synthetic benchmark: AUROC of each run's scores for normal test images against the test
- * images of one finding, using the benchmark's `manifest.csv`.
+ * images of one finding, using the benchmark's `manifest.csv` (read by `lib/data/synthetic/manifest.ts`).
  * @module
  */
 import { auroc } from "../metrics/mod.ts";
-import { splitCsvLine } from "../metrics/scores_csv.ts";
+import type { CaseInfo } from "../data/synthetic/manifest.ts";
 import { join } from "../util/path.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { paths, readJsonOrNull, type RunRecord, type TrainedRecord } from "./store.ts";
 import { aggregateScores } from "../eval/scoring.ts";
-
-/** Finding of every image id (`test/pneumonia_256/x.png` → `nodule`), from a benchmark manifest; null when absent. */
-export async function readFindings(dataRoot: string): Promise<Map<string, string> | null> {
-  const text = await Deno.readTextFile(join(dataRoot, "manifest.csv")).catch(() => null);
-  if (!text) return null;
-  const lines = text.trim().split("\n");
-  const header = splitCsvLine(lines[0]) ?? [];
-  const fi = header.indexOf("file"), ki = header.indexOf("finding");
-  if (fi < 0 || ki < 0) return null;
-  const out = new Map<string, string>();
-  for (const line of lines.slice(1)) {
-    const cells = splitCsvLine(line);
-    if (cells && cells[fi] && cells[ki]) out.set(cells[fi], cells[ki]);
-  }
-  return out;
-}
 
 /** One row of the per-finding table. */
 export interface FindingRow {
@@ -43,18 +27,19 @@ export interface FindingRow {
 export async function perFindingAuroc(
   out: string,
   records: readonly RunRecord[],
-  findings: Map<string, string>,
+  cases: ReadonlyMap<string, CaseInfo>,
 ): Promise<FindingRow[]> {
+  const findingOf = (id: string) => cases.get(id)?.finding;
   const rows: FindingRow[] = [];
   for (const r of records) {
     const trained = await readJsonOrNull<TrainedRecord>(paths.trained(out, r.trainingId));
     if (!trained) continue;
     const scores = aggregateScores(trained.probs, r.spec.scoring);
     const kinds = [
-      ...new Set(trained.ids.map((id) => findings.get(id)).filter((f) => f && f !== "normal")),
+      ...new Set(trained.ids.map(findingOf).filter((f) => f && f !== "normal")),
     ] as string[];
     for (const kind of kinds.sort()) {
-      const idx = trained.ids.map((id, i) => (findings.get(id) === "normal" || findings.get(id) === kind ? i : -1))
+      const idx = trained.ids.map((id, i) => (findingOf(id) === "normal" || findingOf(id) === kind ? i : -1))
         .filter((i) => i >= 0);
       const labels = idx.map((i) => trained.labels[i]);
       if (!labels.includes(0) || !labels.includes(1)) continue;

@@ -147,7 +147,6 @@ export class PromptModel {
   regionProbabilities(pixels: tf.Tensor4D, textFeatures?: tf.Tensor2D): Float32Array[] {
     const b = pixels.shape[0];
     const r = this.numRegions;
-    const c = this.classWords.length;
     const probs = tf.tidy(() => {
       const txt = textFeatures ?? this.textFeatures();
       const perRegion: tf.Tensor2D[] = [];
@@ -163,7 +162,6 @@ export class PromptModel {
     });
     const host = probs.dataSync() as Float32Array;
     probs.dispose();
-    void c;
     return Array.from({ length: b }, (_, i) => host.slice(i * r, (i + 1) * r));
   }
 
