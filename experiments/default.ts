@@ -8,7 +8,7 @@ import { PAPER_METHOD, type SweepConfig } from "../lib/experiments/config.ts";
 
 export const DEFAULT_SWEEP: SweepConfig = {
   name: "default",
-  description: "Text vs image prompts, region count, synthesis, and scoring on the embedded synthetic CXR benchmark",
+  description: "Text vs image prompts, region count, synthesis, scoring and sides on the embedded synthetic CXR benchmark",
   base: { ...PAPER_METHOD },
   questions: [
     {
@@ -19,6 +19,11 @@ export const DEFAULT_SWEEP: SweepConfig = {
     { name: "regions", title: "Region count (PPAD)", vary: { regions: ["whole", "lr", "ppad5", "grid3x3"] } },
     { name: "synthesis", title: "Anomaly synthesis (PPAD)", vary: { synthesis: ["sas", "fpi", "none"] } },
     { name: "scoring", title: "Region score aggregation (PPAD)", vary: { scoring: ["paper", "mean", "max"] } },
+    {
+      name: "sides",
+      title: "Position words: image sides (paper) vs patient sides (PPAD)",
+      vary: { sides: ["image", "patient"] },
+    },
   ],
   seeds: 1,
 };

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { makeFakeDataset } from "../lib/data/fake_datasets.ts";
 import { loadDataset } from "../lib/data/datasets/mod.ts";
 import { loadPrepared } from "../lib/data/cache.ts";
-import { ExperimentData, stratifiedSubsample } from "../lib/experiments/data.ts";
+import { compactImage, ExperimentData, stratifiedSubsample } from "../lib/experiments/data.ts";
 import { join } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
 
@@ -30,9 +30,28 @@ Deno.test("experiment data: the prepare cache gives the same pixels as decoding,
     a.images.forEach((img, i) => assert(img.every((v, j) => Math.abs(v - b.images[i][j]) <= 1 / 65535 + 1e-7)));
     assert(a.samples.every((s) => s.split === "train" && s.label === 0));
     assert(c.samples.map((s) => s.id).join() !== a.samples.map((s) => s.id).join(), "another seed, another draw");
+    // FPI's pool: every train normal, in trainNormals order, equal to the decoded images (memoised).
+    for (const data of [decoded, cached]) {
+      const pool = await data.normalPool();
+      assert(pool === await data.normalPool(), "memoised");
+      assertEquals(pool.length, 9);
+      const all = await data.shots(0, 9);
+      all.samples.forEach((s, k) => {
+        const i = data.trainNormals.indexOf(s);
+        const img = pool.image(i);
+        assert(img.every((v, j) => Math.abs(v - all.images[k][j]) <= 1 / 65535 + 1e-7), `pool image ${i} differs`);
+      });
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("experiment data: compactImage stores 8-bit images as bytes and keeps the others", () => {
+  const eight = Float32Array.from([0, 1, 128, 255], (k) => k / 255);
+  assertEquals(compactImage(eight), Uint8Array.from([0, 1, 128, 255]));
+  const sixteen = Float32Array.from([0, 1000 / 65535]);
+  assert(compactImage(sixteen) === sixteen);
 });
 
 Deno.test("experiment data: stratified subsample keeps the class ratio and is fixed", () => {

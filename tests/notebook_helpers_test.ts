@@ -273,8 +273,16 @@ Deno.test("runProvenance lists where the runs come from", () => {
   assertEquals(p.results, "results/ablate");
   assertEquals(p.variants, "ppad, zeroshot, coop");
   assertEquals(p.model_hash, "h");
-  assertEquals(p.seeds, "0");
   assertEquals(p.test_images, "100");
+});
+
+Deno.test("runProvenance never reads 'seeds 0' or 'shots 64, 0': seeds are counted, zero-shot said apart", () => {
+  const p = runProvenance(RECORDS, "results/ablate");
+  assertEquals(p.seeds, "1 seed (0)");
+  assertEquals(p.shots, `${RECORDS[0].spec.shots} (zero-shot runs: none)`);
+  assertEquals(p.steps, `${RECORDS[0].spec.steps} (zero-shot runs: none)`);
+  const zs = runProvenance(RECORDS.filter((r) => r.spec.shots === 0), "x");
+  assertEquals([zs.seeds, zs.shots], ["none (zero-shot only)", "none (zero-shot only)"]);
 });
 
 Deno.test("changeInside measures the area and the mean grey-level change inside a mask", () => {

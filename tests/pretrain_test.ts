@@ -89,6 +89,10 @@ Deno.test({
   },
 });
 
+const CORPUS = join(PROJECT_ROOT, "..", "shared", "data", "covid-radiography-224");
+const haveCorpus = await Deno.stat(CORPUS).then(() => true, () => false);
+if (!haveCorpus) console.warn(`pretrain CLI test: ${CORPUS} is absent, so it runs on synthetic pairs only`);
+
 Deno.test({
   name: "pretrain CLI: a reduced run writes weights, card, tokenizer and loss curve that load as a model",
   sanitizeResources: false,
@@ -124,6 +128,12 @@ Deno.test({
         "16",
         "--checkpoint-every",
         "2",
+        "--eval-every",
+        "2",
+        "--no-benchmark-test",
+        "--report-on",
+        "",
+        ...(haveCorpus ? ["--real", CORPUS, "--real-limit", "16"] : ["--no-real"]),
       ];
       const res = await new Deno.Command(Deno.execPath(), {
         args,
@@ -139,7 +149,16 @@ Deno.test({
       const card = JSON.parse(await Deno.readTextFile(join(out, "model.json")));
       assertEquals(card.training.steps, 3);
       assert(Number.isFinite(card.training.finalLoss));
-      assert(card.zeroShot.pretrained.auroc >= 0 && card.zeroShot.random.auroc <= 1);
+      const zs = card.zeroShot.perFinding;
+      assert(zs.pretrained.auroc >= 0 && zs.random.auroc <= 1);
+      assert(card.training.logitScale > 0 && card.training.wallSeconds >= 0 && card.training.machine);
+      if (haveCorpus) {
+        // The held-out slice was checked during training (every 2 steps) and at the end.
+        assertEquals(card.training.heldOutChecks.map((e: { step: number }) => e.step), [2, 3]);
+        assertEquals(card.training.data.real.trainFiles, 16);
+        assertEquals(card.zeroShot.onData[0].role, "held-out real (model selection)");
+        assert((await Deno.readTextFile(join(out, "heldout.csv"))).startsWith("step,auroc,logit_scale\n2,"));
+      }
       await initBackend("wasm", { quiet: true });
       const bundle = await loadModelBundle(join(out, "model.safetensors"));
       assertEquals(bundle.clip.config.visionWidth, 64);

@@ -69,10 +69,16 @@ Deno.test({
       assertEquals(await copy([outA, outB], merged), planned.length);
 
       const csv = (await Deno.readTextFile(join(merged, "runs.csv"))).trim().split("\n");
-      assert(csv[0].startsWith("run_id,variant,regions,synthesis,scoring,seed"), csv[0]);
+      assert(csv[0].startsWith("run_id,variant,regions,synthesis,scoring,sides,seed"), csv[0]);
       assertEquals(csv.length - 1, planned.length * 9);
       const summary = await Deno.readTextFile(join(merged, "summary.csv"));
       assert(summary.includes("ppad") && summary.includes("auroc"));
+      // Diagnostics of every trained configuration, tidy, beside runs.csv.
+      const diag = (await Deno.readTextFile(join(merged, "diagnostics.csv"))).trim().split("\n");
+      assertEquals(diag[0], "id,variant,regions,synthesis,sides,seed,metric,value");
+      for (const m of ["synthetic_auroc", "synthetic_bce", "context_shift", "logit_scale", "rule_fired"]) {
+        assert(diag.some((l) => l.includes(`,${m},`)), `no ${m} in diagnostics.csv`);
+      }
 
       // Resume: nothing is re-run (every run is skipped), records unchanged.
       const before = await readRunRecords(merged);

@@ -47,7 +47,7 @@ Deno.test("synth CLI rejects bad flags with a one-line error and exit code 2", a
     [["--size", "8"], "--size"],
     [["--train-normal", "-1"], "--train-normal"],
     [["--seed", "1.5"], "--seed"],
-    [["--bogus"], "Unknown option"],
+    [["--bogus"], "unknown option --bogus"],
     [["stray"], "unexpected argument"],
   ];
   for (const [args, needle] of cases) {

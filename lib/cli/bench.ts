@@ -11,12 +11,37 @@ import { initBackend, requestedBackend } from "../backend.ts";
 import { type ClipConfig, ClipModel, VIT_B_32 } from "../encoders/clip/mod.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { InputError, runMain } from "../util/errors.ts";
-import { numberFlag, parseCli } from "../util/cli.ts";
+import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
+import { ensureOutFile } from "../util/lock.ts";
 import { join, PROJECT_ROOT, relative } from "../util/path.ts";
 import { Rng } from "../util/rng.ts";
 
-const USAGE = "usage: deno task bench [--backend wasm|webgpu|cpu|tensorflow] [--batch 8,64] [--iters N] [--quick] " +
-  "[--arch vit-b-32|mini] [--out FILE]";
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "bench",
+  summary: "images per second of the CLIP engine at ViT-B/32's real size (random weights): image forward pass, " +
+    "PPAD's prompt training step (forward + backward through the frozen model) and the text tower.",
+  flags: {
+    backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
+    batch: {
+      type: "string",
+      arg: "8,64",
+      description: "batch sizes, comma-separated",
+      default: "8,64 (8 with --quick)",
+    },
+    iters: {
+      type: "string",
+      arg: "N",
+      description: "timed iterations per measurement (≥ 1)",
+      default: "3 (1 with --quick)",
+    },
+    quick: { type: "boolean", description: "one small batch, one iteration" },
+    arch: { type: "string", arg: "vit-b-32|mini", description: "architecture", default: "vit-b-32" },
+    out: { type: "string", arg: "FILE", description: "JSON output", default: "results/bench/<backend>.json" },
+    seed: { type: "string", arg: "S", description: "seed of the random weights and inputs", default: 0 },
+  },
+  examples: ["deno task bench", "deno task bench --backend cpu --arch mini --quick --out /tmp/bench.json"],
+});
 
 /** Architectures the bench knows: OpenAI's ViT-B/32, and the fixture-sized mini CLIP (for smoke tests). */
 const ARCHS: Record<string, ClipConfig> = {
@@ -136,31 +161,14 @@ function makeStep(rng: Rng, b: number, config: ClipConfig): PpadStep {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseCli("bench", Deno.args, {
-    backend: { type: "string" },
-    batch: { type: "string" },
-    iters: { type: "string" },
-    quick: { type: "boolean" },
-    arch: { type: "string" },
-    out: { type: "string" },
-    seed: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const { values } = parseCommand(COMMAND, Deno.args);
   const quick = values.quick === true;
   const batches = parseBatches(values.batch as string | undefined, quick ? [8] : [8, 64]);
   const iters = numberFlag("iters", values.iters, quick ? 1 : 3, { min: 1, integer: true });
   const seed = numberFlag("seed", values.seed, 0, { integer: true });
-  const archName = (values.arch as string | undefined) ?? "vit-b-32";
+  const archName = choiceFlag("arch", values.arch, Object.keys(ARCHS), "vit-b-32");
   const config = ARCHS[archName];
-  if (!config) {
-    throw new InputError(
-      `Cannot use --arch ${JSON.stringify(archName)}: expected one of ${Object.keys(ARCHS).join(", ")}`,
-    );
-  }
+  if (values.out !== undefined) await ensureOutFile(values.out, "--out");
 
   const info = await initBackend(requestedBackend(values.backend as string | undefined));
   const host = machine();

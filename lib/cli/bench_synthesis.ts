@@ -10,7 +10,8 @@ import { decode } from "fast-png";
 import { ppad5 } from "../prompts/regions.ts";
 import { fpi, none, sas, sasGallery } from "../synthesis/mod.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
-import { numberFlag, parseCli } from "../util/cli.ts";
+import { defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
+import { ensureOutFile } from "../util/lock.ts";
 import { InputError, runMain } from "../util/errors.ts";
 import { Rng } from "../util/rng.ts";
 
@@ -72,15 +73,25 @@ function machine(): string {
   return `${cpu}, ${navigator.hardwareConcurrency} logical CPUs, ${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}`;
 }
 
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "bench:synthesis",
+  summary: "single-thread throughput (images/s) of SAS, FPI and none on a chest-like phantom (or given grey PNGs), " +
+    "the lesion region drawn uniformly from ppad5.",
+  flags: {
+    n: { type: "string", arg: "N", description: "images timed per method (≥ 1)", default: 500 },
+    size: { type: "string", arg: "PX", description: "image side (≥ 8)", default: 224 },
+    seed: { type: "string", arg: "S", description: "seed", default: 0 },
+    json: { type: "boolean", description: "print one JSON object on stdout" },
+    gallery: { type: "string", arg: "OUT.png", description: "also write a SAS/FPI gallery of up to 4 images" },
+    images: { type: "string", arg: "a.png,b.png", description: "grey PNGs of side --size instead of the phantom" },
+  },
+  examples: ["deno task bench:synthesis", "deno task bench:synthesis --n 100 --json --gallery /tmp/sas.png"],
+});
+
 async function main(): Promise<void> {
-  const { values } = parseCli("bench_synthesis", Deno.args, {
-    n: { type: "string" },
-    size: { type: "string" },
-    seed: { type: "string" },
-    json: { type: "boolean" },
-    gallery: { type: "string" },
-    images: { type: "string" },
-  });
+  const { values } = parseCommand(COMMAND, Deno.args);
+  if (values.gallery !== undefined) await ensureOutFile(values.gallery, "--gallery");
   const n = numberFlag("n", values.n, 500, { min: 1, integer: true });
   const size = numberFlag("size", values.size, 224, { min: 8, integer: true });
   const seed = numberFlag("seed", values.seed, 0, { integer: true });

@@ -5,14 +5,26 @@
  * @module
  */
 import { InputError, runMain } from "../util/errors.ts";
-import { parseCli } from "../util/cli.ts";
+import { choiceFlag, defineCommand, parseCommand, usageLine } from "../util/cli.ts";
 import { basename, resolve } from "../util/path.ts";
 import { openaiToHf, parseStateDict, writeSafetensors } from "../encoders/checkpoint/mod.ts";
 
 /** Version string written to `__metadata__.converter`. */
 export const CONVERTER_VERSION = "ppad-convert/1";
 
-const USAGE = "usage: deno task convert IN.pt OUT.safetensors [--dtype float32|float16] [--hf]";
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "convert",
+  summary: "converts a CLIP checkpoint (PyTorch zip .pt as CheXzero publishes, or safetensors; OpenAI or HF key " +
+    "names) to safetensors with OpenAI key names (or Hugging Face CLIPModel names with --hf), written atomically.",
+  flags: {
+    dtype: { type: "string", arg: "float32|float16", description: "stored float type", default: "float32" },
+    hf: { type: "boolean", description: "write Hugging Face CLIPModel key names" },
+  },
+  positionals: { arg: "IN OUT.safetensors", description: "the checkpoint to read and the file to write" },
+  examples: ["deno task convert chexzero.pt chexzero.safetensors", "deno task convert in.pt out.safetensors --hf"],
+});
+const USAGE = `usage: ${usageLine(COMMAND)}`;
 
 /** Hex sha256 of `bytes`. */
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -22,21 +34,10 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 /** Runs the conversion for command-line `args`; prints a one-line summary on stdout. */
 export async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseCli("convert", args, {
-    dtype: { type: "string" },
-    hf: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const { values, positionals } = parseCommand(COMMAND, args);
   if (positionals.length !== 2) throw new InputError(`Cannot parse convert arguments: expected IN and OUT. ${USAGE}`);
   const [input, output] = positionals;
-  const dtype = (values.dtype ?? "float32") as string;
-  if (dtype !== "float32" && dtype !== "float16") {
-    throw new InputError(`Cannot use --dtype ${JSON.stringify(dtype)}: expected float32 or float16`);
-  }
+  const dtype = choiceFlag("dtype", values.dtype, ["float32", "float16"] as const, "float32");
   if (resolve(input) === resolve(output)) throw new InputError(`Cannot convert ${input}: OUT is the same file as IN`);
   let bytes: Uint8Array;
   try {

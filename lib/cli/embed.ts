@@ -12,10 +12,30 @@ import { loadModelBundle, normalisationFromFlags } from "../encoders/bundle.ts";
 import { readImage } from "../data/image.ts";
 import { toModelInput } from "../data/preprocess.ts";
 import { InputError, runMain } from "../util/errors.ts";
-import { parseCli } from "../util/cli.ts";
+import { defineCommand, parseCommand, usageLine } from "../util/cli.ts";
 
-const USAGE = "usage: deno task embed [--model FILE] [--preset chexzero|openai | --mean M --std S] " +
-  '[--image PATH]... [--text "..."]... [--json] [--backend wasm|webgpu|cpu|tensorflow] [--tokenizer FILE]';
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "embed",
+  summary: "prints CLIP token ids, image features, text features (projected, not normalised) and logits_per_image, " +
+    "as OpenAI's encode_image / encode_text / model(image, text) give them.",
+  flags: {
+    model: { type: "string", arg: "FILE", description: "CLIP checkpoint", default: "models/ppad-mini-cxr" },
+    preset: { type: "string", arg: "chexzero|openai", description: "image normalisation", default: "the model's" },
+    mean: { type: "string", arg: "M", description: "normalisation mean (with --std), e.g. 0.5 or r,g,b" },
+    std: { type: "string", arg: "S", description: "normalisation std (with --mean)" },
+    image: { type: "string", arg: "PATH", multiple: true, description: "image to encode (repeatable)" },
+    text: { type: "string", arg: "TEXT", multiple: true, description: "text to encode (repeatable)" },
+    json: { type: "boolean", description: "print one JSON object on stdout" },
+    backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
+    tokenizer: { type: "string", arg: "FILE", description: "BPE merges file", default: "the model's" },
+  },
+  examples: [
+    'deno task embed --text "no acute cardiopulmonary process."',
+    "deno task embed --model chexzero.pt --preset chexzero --image cxr.png --text normal. --text pneumonia. --json",
+  ],
+});
+const USAGE = usageLine(COMMAND);
 
 /** Images encoded per forward pass. */
 const IMAGE_CHUNK = 16;
@@ -43,22 +63,7 @@ function formatRow(values: readonly number[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseCli("embed", Deno.args, {
-    model: { type: "string" },
-    preset: { type: "string" },
-    mean: { type: "string" },
-    std: { type: "string" },
-    image: { type: "string", multiple: true },
-    text: { type: "string", multiple: true },
-    json: { type: "boolean" },
-    backend: { type: "string" },
-    tokenizer: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const { values } = parseCommand(COMMAND, Deno.args);
   const images = strings(values.image);
   const texts = strings(values.text);
   if (images.length === 0 && texts.length === 0) {

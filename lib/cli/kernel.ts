@@ -5,19 +5,20 @@
  */
 import { installKernelSpec, JUPYTER_DIR, kernelSpec } from "../notebooks/kernelspec.ts";
 import { jupyterMissing } from "../notebooks/python.ts";
-import { parseCli } from "../util/cli.ts";
+import { defineCommand, parseCommand } from "../util/cli.ts";
 import { runMain } from "../util/errors.ts";
 import { join, PROJECT_ROOT } from "../util/path.ts";
 
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "kernel",
+  summary: "installs the Deno Jupyter kernelspec (this deno binary) into .jupyter/ and prints how to start Jupyter.",
+  flags: {},
+  examples: ["deno task kernel"],
+});
+
 async function main(): Promise<void> {
-  const { values } = parseCli("kernel", Deno.args, { help: { type: "boolean", short: "h" } });
-  if (values.help) {
-    console.log(
-      "usage: deno task kernel\n\nInstalls the Deno kernelspec (this deno binary) into .jupyter/ and prints " +
-        "how to start Jupyter.",
-    );
-    return;
-  }
+  parseCommand(COMMAND, Deno.args);
   const dir = await installKernelSpec(JUPYTER_DIR);
   console.error(`Installed kernelspec "deno" → ${dir} (${kernelSpec().argv[0]})`);
   const missing = await jupyterMissing();

@@ -5,14 +5,47 @@
  * @module
  */
 import { copy } from "../experiments/merge.ts";
-import { parseCli } from "../util/cli.ts";
+import { defineCommand, parseCommand } from "../util/cli.ts";
 import { InputError, runMain } from "../util/errors.ts";
+import { acquireLock, ensureOutDir, staleLockNote } from "../util/lock.ts";
 import { resolve } from "../util/path.ts";
 
-await runMain(async () => {
-  const { values, positionals } = parseCli("merge", Deno.args, { out: { type: "string" } }, true);
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "merge",
+  summary: "merges the results folders of a sharded sweep (--shard i/n) into one and rebuilds runs.csv and " +
+    "summary.csv. Runs are identified by their config hash, so merging twice changes nothing.",
+  flags: {
+    out: { type: "string", arg: "DIR", description: "merged results folder", required: true },
+    "allow-partial": {
+      type: "boolean",
+      description: "merge even when shards are missing or unfinished (they are named on stderr)",
+    },
+  },
+  positionals: { arg: "SHARD_DIR…", description: "the shards' results folders (one or more)" },
+  examples: [
+    "deno task merge --out results/ablate results/shard-0 results/shard-1",
+  ],
+});
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseCommand(COMMAND, Deno.args);
   if (!values.out) throw new InputError("Cannot merge: --out DIR is required");
   if (positionals.length === 0) throw new InputError("Cannot merge: give at least one shard results folder");
-  const n = await copy(positionals.map((p) => resolve(p)), resolve(String(values.out)));
-  console.log(`merged ${n} runs into ${values.out}`);
-});
+  const out = resolve(values.out);
+  await ensureOutDir(out);
+  const lock = acquireLock(out, "merge");
+  try {
+    const note = staleLockNote(lock);
+    if (note) console.error(note);
+    const n = await copy(positionals.map((p) => resolve(p)), out, {
+      allowPartial: Boolean(values["allow-partial"]),
+      onPartial: (what) => console.error(`warning: partial merge: ${what}`),
+    });
+    console.log(`merged ${n} runs into ${values.out}`);
+  } finally {
+    lock.release();
+  }
+}
+
+if (import.meta.main) await runMain(main);

@@ -15,14 +15,34 @@ import {
   computeMetrics,
   f1At,
   f1Max,
+  f1MaxWithThreshold,
   type Metrics,
   parseScoresCsv,
 } from "../metrics/mod.ts";
 import { InputError, runMain } from "../util/errors.ts";
-import { numberFlag, parseCli } from "../util/cli.ts";
+import { defineCommand, numberFlag, parseCommand, usageLine } from "../util/cli.ts";
 import { Rng } from "../util/rng.ts";
 
-const USAGE = "usage: deno task metrics --scores FILE.csv [--json] [--bootstrap N] [--seed S]";
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "metrics",
+  summary: "AUROC, AP, ACC, F1 and F1-max of an id,label,score CSV (label 0 normal, 1 abnormal; score a decimal " +
+    "number, higher = more abnormal). ACC and F1 call abnormal when score > 0.5; F1-max uses the best threshold on " +
+    "this very set, and the table shows that threshold.",
+  flags: {
+    scores: { type: "string", arg: "FILE.csv", description: "the scores table", required: true },
+    json: { type: "boolean", description: "print one JSON object on stdout" },
+    bootstrap: {
+      type: "string",
+      arg: "N",
+      description: "add 95 % stratified bootstrap intervals (N resamples)",
+      default: 0,
+    },
+    seed: { type: "string", arg: "S", description: "bootstrap seed", default: 0 },
+  },
+  examples: ["deno task metrics --scores scores.csv", "deno task metrics --scores scores.csv --bootstrap 1000 --json"],
+});
+const USAGE = usageLine(COMMAND);
 
 const CI_METRICS: Record<string, BinaryMetric> = {
   auroc,
@@ -33,17 +53,7 @@ const CI_METRICS: Record<string, BinaryMetric> = {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseCli("metrics", Deno.args, {
-    scores: { type: "string" },
-    json: { type: "boolean" },
-    bootstrap: { type: "string" },
-    seed: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const { values } = parseCommand(COMMAND, Deno.args);
   const file = values.scores;
   if (typeof file !== "string" || file === "") {
     throw new InputError(`Cannot compute metrics: --scores is required (${USAGE})`);
@@ -79,8 +89,20 @@ async function main(): Promise<void> {
   if (values.json) {
     console.log(JSON.stringify(ci ? { ...metrics, ci, bootstrap: boots, seed } : metrics));
   } else {
-    console.log(formatTable(file, metrics, ci, boots));
+    console.log(formatTable(file, metrics, ci, boots, f1MaxNote(table.labels, table.scores)));
   }
+}
+
+/**
+ * Where F1-max is reached: its threshold, and whether that threshold calls every image abnormal (then F1-max is
+ * just the F1 of the trivial "all abnormal" rule, 2p / (p + n)).
+ */
+export function f1MaxNote(labels: ArrayLike<number>, scores: ArrayLike<number>): string {
+  const { threshold } = f1MaxWithThreshold(labels, scores);
+  const min = Math.min(...Array.from(scores));
+  return threshold <= min
+    ? `at score ≥ ${Number(threshold.toPrecision(4))}: every image called abnormal`
+    : `at score ≥ ${Number(threshold.toPrecision(4))}`;
 }
 
 /** A readable table of the metrics (percent) with optional intervals. */
@@ -89,6 +111,7 @@ function formatTable(
   m: Metrics,
   ci: Record<string, { lo: number; hi: number }> | undefined,
   boots: number,
+  f1maxNote: string,
 ): string {
   const pct = (x: number) => (100 * x).toFixed(2).padStart(6);
   const rows: [string, string, number][] = [
@@ -101,7 +124,7 @@ function formatTable(
   const lines = [`${file}: n = ${m.n} (${m.positives} abnormal, ${m.n - m.positives} normal)`];
   for (const [key, label, v] of rows) {
     const band = ci ? `   [${pct(ci[key].lo)} – ${pct(ci[key].hi)}]` : "";
-    lines.push(`  ${label.padEnd(26)} ${pct(v)} %${band}`);
+    lines.push(`  ${label.padEnd(26)} ${pct(v)} %${band}${key === "f1max" ? `   (${f1maxNote})` : ""}`);
   }
   if (ci) lines.push(`  (95 % stratified percentile bootstrap, ${boots} resamples)`);
   return lines.join("\n");

@@ -7,30 +7,35 @@
 import { checkNotebooks } from "../notebooks/check.ts";
 import { resolveNotebooks } from "../notebooks/notebook.ts";
 import { NOTEBOOK_RESULTS, runNotebooks } from "../notebooks/run.ts";
-import { numberFlag, parseCli } from "../util/cli.ts";
+import { defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
+import { ensureOutDir } from "../util/lock.ts";
 import { runMain } from "../util/errors.ts";
 import { join, PROJECT_ROOT, resolve } from "../util/path.ts";
 
-const USAGE = `usage: deno task notebooks [names…] [--check] [--quick] [--out DIR] [--timeout SEC]
-
-  names       notebook paths, names in notebooks/ (with or without .ipynb) or unique prefixes; default: all
-  --check     only type-check the notebooks' code cells (deno check), mapping errors to notebook, cell and line
-  --quick     run with PPAD_QUICK=1 (small settings, for CI)
-  --out DIR   where executed notebooks go (default results/notebooks)
-  --timeout   seconds allowed per cell (default 1800)`;
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "notebooks",
+  summary:
+    "executes the project's notebooks headlessly with the Deno kernel (executed .ipynb + self-contained HTML), " +
+    "or with --check only type-checks their code cells.",
+  flags: {
+    check: {
+      type: "boolean",
+      description: "only type-check the code cells (deno check), mapping errors to notebook, cell and line",
+    },
+    quick: { type: "boolean", description: "run with PPAD_QUICK=1 (small settings, for CI)" },
+    out: { type: "string", arg: "DIR", description: "where executed notebooks go", default: "results/notebooks" },
+    timeout: { type: "string", arg: "SEC", description: "seconds allowed per cell (≥ 1)", default: 1800 },
+  },
+  positionals: {
+    arg: "[NAMES…]",
+    description: "notebook paths, names in notebooks/ (with or without .ipynb) or unique prefixes; default: all",
+  },
+  examples: ["deno task notebooks", "deno task notebooks 01 04 --quick"],
+});
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseCli("notebooks", Deno.args, {
-    check: { type: "boolean" },
-    quick: { type: "boolean" },
-    out: { type: "string" },
-    timeout: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const { values, positionals } = parseCommand(COMMAND, Deno.args);
   const timeout = numberFlag("timeout", values.timeout, 1800, { min: 1, integer: true });
   const paths = await resolveNotebooks(positionals, join(PROJECT_ROOT, "notebooks"));
   if (values.check) {
@@ -45,6 +50,7 @@ async function main(): Promise<void> {
     return;
   }
   const out = typeof values.out === "string" ? resolve(values.out) : NOTEBOOK_RESULTS;
+  await ensureOutDir(out);
   const result = await runNotebooks(paths, { out, quick: values.quick === true, timeout });
   for (const nb of result.notebooks) console.log(`${nb.name}\t${nb.ipynb}\t${nb.html}`);
 }

@@ -10,7 +10,8 @@
  */
 import { buildCache, cacheStaleReason, defaultCachePath, readCache } from "../data/cache.ts";
 import { type Counts, type DatasetName, loadDatasetSync, parseBadImagePolicy } from "../data/datasets/mod.ts";
-import { numberFlag, parseCli } from "../util/cli.ts";
+import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
+import { ensureOutFile } from "../util/lock.ts";
 import { InputError, runMain } from "../util/errors.ts";
 
 const DATASETS: readonly DatasetName[] = ["zhanglab", "chexpert", "vindr", "rsna", "rsna-bmad", "custom"];
@@ -22,37 +23,36 @@ function countsTable(c: Counts): string {
   return ["split   normal  abnormal", ...rows].join("\n");
 }
 
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "prepare",
+  summary: "decodes and resizes every image of a data set once (Pillow bicubic) into one cache file that sweeps " +
+    "reuse. An up-to-date cache is kept unless --force.",
+  flags: {
+    data: { type: "string", arg: "DIR", description: "data set root", required: true },
+    layout: { type: "string", arg: "L", description: "data set layout", default: "auto-detected" },
+    dataset: { type: "string", arg: DATASETS.join("|"), description: "data set name", default: "from the layout" },
+    resolution: { type: "string", arg: "N", description: "image side in pixels (1…4096)", default: 224 },
+    out: { type: "string", arg: "FILE", description: "cache file", default: "<root>/.ppad-cache-<resolution>.bin" },
+    "on-bad-image": { type: "string", arg: "fail|skip", description: "unreadable image handling", default: "fail" },
+    force: { type: "boolean", description: "rebuild even when the cache is up to date" },
+    json: { type: "boolean", description: "print one JSON object on stdout" },
+  },
+  examples: ["deno task prepare --data ~/data/zhanglab", "deno task prepare --data DIR --resolution 448 --json"],
+});
+
 async function main(): Promise<void> {
-  const { values } = parseCli("prepare", Deno.args, {
-    data: { type: "string" },
-    layout: { type: "string" },
-    dataset: { type: "string" },
-    resolution: { type: "string" },
-    out: { type: "string" },
-    "on-bad-image": { type: "string" },
-    force: { type: "boolean" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    console.log(
-      "usage: deno task prepare --data DIR [--layout L] [--dataset D] [--resolution 224] [--out FILE] " +
-        "[--on-bad-image fail|skip] [--force] [--json]",
-    );
-    return;
-  }
+  const { values } = parseCommand(COMMAND, Deno.args);
   if (typeof values.data !== "string") throw new InputError("Cannot prepare: --data DIR is required");
-  const dataset = values.dataset as string | undefined;
-  if (dataset !== undefined && !(DATASETS as readonly string[]).includes(dataset)) {
-    throw new InputError(`Cannot use --dataset ${JSON.stringify(dataset)}: expected one of ${DATASETS.join(", ")}`);
-  }
+  const dataset = choiceFlag("dataset", values.dataset, DATASETS);
   const resolution = numberFlag("resolution", values.resolution, 224, { min: 1, max: 4096, integer: true });
-  const onBadImage = parseBadImagePolicy((values["on-bad-image"] as string | undefined) ?? "fail");
+  const onBadImage = parseBadImagePolicy(values["on-bad-image"] ?? "fail");
+  if (values.out !== undefined) await ensureOutFile(values.out, "--out");
   const ds = loadDatasetSync(values.data, {
-    layout: values.layout as string | undefined,
-    dataset: dataset as DatasetName | undefined,
+    layout: values.layout,
+    dataset,
   });
-  const path = (values.out as string | undefined) ?? defaultCachePath(ds, resolution);
+  const path = values.out ?? defaultCachePath(ds, resolution);
 
   let status = "built";
   let header;

@@ -16,7 +16,7 @@
  * @module
  */
 import { PAPER_SWEEP } from "../../experiments/paper.ts";
-import { executeSweep, SWEEP_FLAGS, sweepSettings } from "../experiments/cli_common.ts";
+import { executeSweep, runsLine, SWEEP_FLAGS, sweepSettings, testSetNote } from "../experiments/cli_common.ts";
 import {
   compareWithPaper,
   comparisonCsv,
@@ -28,11 +28,12 @@ import {
   paperDatasetOf,
   parseReproduceDataset,
   type ProtocolNote,
+  REPRODUCE_DATASETS,
   requireOneConfiguration,
 } from "../experiments/paper_table.ts";
 import { readJsonOrNull, readRunRecords, type RunRecord } from "../experiments/store.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
-import { numberFlag, parseCli } from "../util/cli.ts";
+import { defineCommand, parseCommand } from "../util/cli.ts";
 import { InputError, runMain } from "../util/errors.ts";
 import { join, PROJECT_ROOT, resolve } from "../util/path.ts";
 import { formatDuration } from "../util/progress.ts";
@@ -56,9 +57,34 @@ interface ReproduceReport {
   note?: string;
 }
 
-const USAGE = "usage: deno task reproduce --dataset zhanglab|chexpert|vindr|rsna|rsna-bmad --data DIR " +
-  "--model CHEXZERO.pt [--seeds 5] [--json] [--tokenizer BPE] [--shard i/n] [--out DIR] [--shots K] [--steps S] " +
-  "[--test-limit N] [--backend B] [--on-bad-image fail|skip] [--report-only]";
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "reproduce",
+  summary: "runs the paper's protocol (zero-shot, CoOp and PPAD; 64 normal shots, SAS, 100 steps, ppad5 regions, " +
+    "5 seeds) on a real data set and checkpoint, and writes the measured numbers next to the published ones.",
+  flags: {
+    ...SWEEP_FLAGS,
+    dataset: {
+      type: "string",
+      arg: REPRODUCE_DATASETS.join("|"),
+      description: "which data set (selects the paper's numbers)",
+      required: true,
+    },
+    model: { ...SWEEP_FLAGS.model, description: "the CheXzero checkpoint (.pt state dict)", required: true },
+    data: { ...SWEEP_FLAGS.data, description: "data set root", required: true },
+    out: { ...SWEEP_FLAGS.out, default: "results/reproduce/<dataset>" },
+    seeds: { ...SWEEP_FLAGS.seeds, default: PAPER_SWEEP.seeds },
+    "report-only": {
+      type: "boolean",
+      description: "rebuild the comparison from the finished runs in --out (e.g. merged shards); no --data/--model",
+    },
+  },
+  usage: ["deno task reproduce --dataset D --out DIR --report-only"],
+  examples: [
+    "deno task reproduce --dataset zhanglab --data ~/data/zhanglab --model ~/models/chexzero.pt",
+    "deno task reproduce --dataset zhanglab --out results/merged --report-only",
+  ],
+});
 
 function protocolOf(records: readonly RunRecord[], dataset: string, counts?: ReproduceCounts): ProtocolNote {
   const trained = records.filter((r) => r.spec.shots > 0);
@@ -110,16 +136,8 @@ function printReport(report: ReproduceReport, json: boolean, extra: string): voi
   console.log(`\n${extra}`);
 }
 
-await runMain(async () => {
-  const { values } = parseCli("reproduce", Deno.args, {
-    ...SWEEP_FLAGS,
-    "report-only": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+async function main(): Promise<void> {
+  const { values } = parseCommand(COMMAND, Deno.args);
   const dataset = parseReproduceDataset(values.dataset);
   const defaultOut = join("results", "reproduce", dataset);
   const json = Boolean(values.json);
@@ -146,13 +164,8 @@ await runMain(async () => {
   if (typeof values.model !== "string") {
     throw new InputError("Cannot reproduce: --model is required (the CheXzero checkpoint, a .pt state dict)");
   }
-  const settings = sweepSettings(
-    PAPER_SWEEP,
-    values,
-    defaultOut,
-    (name, value, fallback) => numberFlag(name, value as string, fallback, { integer: true, min: 0 }),
-  );
-  const outcome = await executeSweep(settings);
+  const settings = sweepSettings(PAPER_SWEEP, values, defaultOut);
+  const outcome = await executeSweep(settings, `reproduce --dataset ${dataset}`);
   const labels = outcome.data.test.labels;
   const counts: ReproduceCounts = {
     train: { normal: outcome.data.trainNormals.length },
@@ -160,8 +173,10 @@ await runMain(async () => {
   };
   const skipped = outcome.data.test.skipped.map((s) => ({ path: s.path, reason: s.reason }));
   for (const s of skipped) console.error(`skipped: ${s.reason}`);
+  const shortfall = testSetNote(outcome.data);
   if (outcome.records.length === 0) throw new InputError(`Cannot report on ${settings.out}: no run finished`);
   const report = buildReport(dataset, settings.out, outcome.records, counts, skipped);
+  if (outcome.data.test.shortfall > 0) report.note = [report.note, shortfall].filter(Boolean).join("; ");
   await writeReports(settings.out, report);
   if (settings.shard) {
     console.error(
@@ -172,8 +187,10 @@ await runMain(async () => {
   printReport(
     report,
     json,
-    `${outcome.records.length} runs in ${formatDuration(outcome.seconds)} → ${
+    `${runsLine(outcome, settings.out)} in ${formatDuration(outcome.seconds)} → ${
       join(settings.out, "paper-vs-measured.md")
     }`,
   );
-});
+}
+
+if (import.meta.main) await runMain(main);

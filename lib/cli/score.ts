@@ -26,45 +26,71 @@ import {
 } from "../eval/score_images.ts";
 import { parseScoring } from "../eval/scoring.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
-import { numberFlag, parseCli } from "../util/cli.ts";
+import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
+import { ensureOutDir, ensureOutFile } from "../util/lock.ts";
+import { SCORINGS } from "../eval/scoring.ts";
 import { InputError, runMain } from "../util/errors.ts";
-import { join, resolve } from "../util/path.ts";
+import { basename, join, resolve } from "../util/path.ts";
 import { Progress } from "../util/progress.ts";
 
-const USAGE = "usage: deno task score --model M --prompts P.safetensors --images DIR_OR_FILE [MORE…] " +
-  "[--out scores.csv] [--overlays DIR] [--scoring paper|mean|max] [--tokenizer BPE] [--backend B] " +
-  "[--on-bad-image fail|skip]";
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "score",
+  summary: "scores chest X-rays with learned prompts: a CSV of image score and per-region probabilities, and " +
+    "optionally one overlay figure per image (regions outlined and labelled, score, decision, legend).",
+  flags: {
+    model: {
+      type: "string",
+      arg: "FILE",
+      description: "the CLIP checkpoint the prompts were trained on",
+      required: true,
+    },
+    prompts: {
+      type: "string",
+      arg: "P.safetensors",
+      description: "learned prompts (card P.json beside)",
+      required: true,
+    },
+    images: {
+      type: "string",
+      arg: "PATH",
+      multiple: true,
+      description: "image file or folder (searched recursively; repeatable; also positional)",
+      required: true,
+    },
+    out: { type: "string", arg: "FILE", description: "CSV output", default: "stdout" },
+    overlays: { type: "string", arg: "DIR", description: "write one overlay PNG per image into DIR" },
+    scoring: { type: "string", arg: SCORINGS.join("|"), description: "region aggregation", default: "the prompts'" },
+    tokenizer: { type: "string", arg: "FILE", description: "BPE merges file", default: "the model's" },
+    preset: { type: "string", arg: "chexzero|openai", description: "image normalisation", default: "the prompts'" },
+    backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
+    "on-bad-image": { type: "string", arg: "fail|skip", description: "unreadable image handling", default: "fail" },
+    batch: { type: "string", arg: "N", description: "images per forward pass (≥ 1)", default: 16 },
+    quiet: { type: "boolean", description: "no progress on stderr" },
+  },
+  positionals: { arg: "[IMAGES…]", description: "more image files or folders" },
+  examples: [
+    "deno task score --model models/ppad-mini-cxr --prompts results/ablate/prompts/P.safetensors --images scans/",
+    "deno task score --model M --prompts P.safetensors --images a.png --out scores.csv --overlays overlays/",
+  ],
+});
 
-await runMain(async () => {
-  const { values, positionals } = parseCli("score", Deno.args, {
-    model: { type: "string" },
-    prompts: { type: "string" },
-    images: { type: "string", multiple: true },
-    out: { type: "string" },
-    overlays: { type: "string" },
-    scoring: { type: "string" },
-    tokenizer: { type: "string" },
-    preset: { type: "string" },
-    backend: { type: "string" },
-    "on-bad-image": { type: "string" },
-    batch: { type: "string" },
-    quiet: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+async function main(): Promise<void> {
+  const { values, positionals } = parseCommand(COMMAND, Deno.args);
   if (typeof values.model !== "string") throw new InputError("Cannot score images: --model is required");
   if (typeof values.prompts !== "string") {
     throw new InputError("Cannot score images: --prompts P.safetensors is required");
   }
-  const images = [...((values.images as string[] | undefined) ?? []), ...positionals];
+  const images = [...(values.images ?? []), ...positionals];
   if (images.length === 0) throw new InputError("Cannot score images: --images DIR_OR_FILE is required");
   const quiet = Boolean(values.quiet);
-  const onBadImage = parseBadImagePolicy((values["on-bad-image"] as string | undefined) ?? "fail");
+  const onBadImage = parseBadImagePolicy(values["on-bad-image"] ?? "fail");
   const batch = numberFlag("batch", values.batch, 16, { integer: true, min: 1 });
+  choiceFlag("scoring", values.scoring, SCORINGS);
   const promptsPath = resolve(values.prompts);
+  // Outputs are checked before any work.
+  if (values.out !== undefined) await ensureOutFile(resolve(values.out), "--out");
+  if (values.overlays !== undefined) await ensureOutDir(resolve(values.overlays), "--overlays");
 
   // Fail fast, before loading weights: the card must exist and name this checkpoint.
   const card = await readPromptCard(promptsPath);
@@ -102,7 +128,17 @@ await runMain(async () => {
     onBadImage,
     batch,
     onImage: overlayDir && names
-      ? (image, r) => writeFileAtomic(join(overlayDir, names.get(r.path)!), overlayPng(image, r.probs, regions))
+      ? async (image, r) =>
+        await writeFileAtomic(
+          join(overlayDir, names.get(r.path)!),
+          await overlayPng(image, r.probs, regions, {
+            score: r.score,
+            scoring,
+            title: basename(r.path),
+            subtitle: `${card.spec.variant} prompts on ${card.spec.regions}, ${card.spec.synthesis} synthesis, ` +
+              `${card.shots}-shot seed ${card.seed} (${basename(promptsPath)})`,
+          }),
+        )
       : undefined,
     onProgress: (done) => bar.tick(done - bar.done),
   });
@@ -120,4 +156,6 @@ await runMain(async () => {
   } else {
     await Deno.stdout.write(new TextEncoder().encode(csv));
   }
-});
+}
+
+if (import.meta.main) await runMain(main);

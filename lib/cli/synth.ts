@@ -6,7 +6,8 @@
  *   deno task synth --gallery [PATH]
  * @module
  */
-import { numberFlag, parseCli } from "../util/cli.ts";
+import { defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
+import { ensureOutDir } from "../util/lock.ts";
 import { InputError, runMain } from "../util/errors.ts";
 import { resolve } from "../util/path.ts";
 import { Rng } from "../util/rng.ts";
@@ -22,20 +23,36 @@ import {
 } from "../data/synthetic/mod.ts";
 import { writeSyntheticGallery } from "../report/gallery.ts";
 
-const HELP = `Usage: deno task synth [options]
-Writes the synthetic chest X-ray benchmark (ZhangLab/SQUID layout, manifest.csv, masks/, benchmark.json).
-  --out DIR            output folder (default data/synthetic-cxr-v1)
-  --seed N             benchmark seed (default ${DEFAULT_SEED})
-  --train-normal N     normal training pool (default 1200)
-  --test-normal N      normal test images (default 234)
-  --test-abnormal N    abnormal test images, findings spread evenly (default 390)
-  --size N             image side in pixels (default 256)
-  --force              regenerate even when the folder is already complete
-  --quiet              no progress bar
-  --bench              measure generation speed instead (no files written)
-  --bench-count N      images to time with --bench (default 200)
-  --gallery [PATH]     render the gallery PNG (default results/gallery/synthetic-cxr.png)
-  --help               this text`;
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "synth",
+  summary: "writes the synthetic chest X-ray benchmark (ZhangLab/SQUID layout, manifest.csv, masks/, " +
+    "benchmark.json), or measures the generator's speed (--bench), or renders its gallery (--gallery).",
+  flags: {
+    out: { type: "string", arg: "DIR", description: "output folder", default: "data/synthetic-cxr-v1" },
+    seed: { type: "string", arg: "N", description: "benchmark seed", default: DEFAULT_SEED },
+    "train-normal": { type: "string", arg: "N", description: "normal training pool", default: 1200 },
+    "test-normal": { type: "string", arg: "N", description: "normal test images", default: 234 },
+    "test-abnormal": {
+      type: "string",
+      arg: "N",
+      description: "abnormal test images, findings spread evenly",
+      default: 390,
+    },
+    size: { type: "string", arg: "N", description: "image side in pixels (32…4096)", default: 256 },
+    force: { type: "boolean", description: "regenerate even when the folder is already complete" },
+    quiet: { type: "boolean", description: "no progress bar" },
+    bench: { type: "boolean", description: "measure generation speed instead (no files written)" },
+    "bench-count": { type: "string", arg: "N", description: "images to time with --bench", default: 200 },
+    gallery: {
+      type: "boolean",
+      description: "render the gallery PNG to PATH (default results/gallery/synthetic-cxr.png)",
+    },
+  },
+  positionals: { arg: "[PATH]", description: "with --gallery: where to write the gallery PNG" },
+  usage: ["deno task synth --bench [--bench-count 200] [--size 256]", "deno task synth --gallery [PATH]"],
+  examples: ["deno task synth", "deno task synth --out /tmp/bench --test-normal 20 --test-abnormal 30 --size 128"],
+});
 
 async function cpuModel(): Promise<string> {
   try {
@@ -75,24 +92,7 @@ async function bench(count: number, size: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseCli("synth", Deno.args, {
-    out: { type: "string" },
-    seed: { type: "string" },
-    "train-normal": { type: "string" },
-    "test-normal": { type: "string" },
-    "test-abnormal": { type: "string" },
-    size: { type: "string" },
-    force: { type: "boolean" },
-    quiet: { type: "boolean" },
-    bench: { type: "boolean" },
-    "bench-count": { type: "string" },
-    gallery: { type: "boolean" },
-    help: { type: "boolean" },
-  }, true);
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
+  const { values, positionals } = parseCommand(COMMAND, Deno.args);
   const size = numberFlag("size", values.size, 256, { min: 32, max: 4096, integer: true });
   if (values.gallery) {
     if (positionals.length > 1) throw new InputError("Cannot render the gallery: give at most one PATH");
@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     testAbnormal: numberFlag("test-abnormal", values["test-abnormal"], 390, { min: 0, integer: true }),
     quiet: values.quiet === true,
   };
+  await ensureOutDir(out); // after every flag is checked: a bad flag creates nothing
   if (!values.force && await isComplete(out, opts)) {
     console.error(`synth: ${out} is already complete for these options (use --force to regenerate)`);
     console.log(out);

@@ -182,8 +182,19 @@ function readInfo(ds: dicomParser.DataSet, fail: (reason: string) => never): Dic
   const frames = framesRaw !== undefined && Number.isFinite(framesRaw) ? framesRaw : 1;
   const slopeRaw = ds.floatString(TAG.rescaleSlope);
   const interceptRaw = ds.floatString(TAG.rescaleIntercept);
-  const slope = slopeRaw !== undefined && Number.isFinite(slopeRaw) && slopeRaw !== 0 ? slopeRaw : 1;
-  const intercept = interceptRaw !== undefined && Number.isFinite(interceptRaw) ? interceptRaw : 0;
+  // Absent tags mean identity; a present but non-numeric, infinite or zero slope is corrupt (it would erase the image).
+  if (slopeRaw !== undefined && !(Number.isFinite(slopeRaw) && slopeRaw !== 0)) {
+    fail(
+      `RescaleSlope (0028,1053) is ${JSON.stringify(ds.string(TAG.rescaleSlope))}: expected a finite non-zero number`,
+    );
+  }
+  if (interceptRaw !== undefined && !Number.isFinite(interceptRaw)) {
+    fail(
+      `RescaleIntercept (0028,1052) is ${JSON.stringify(ds.string(TAG.rescaleIntercept))}: expected a finite number`,
+    );
+  }
+  const slope = slopeRaw ?? 1;
+  const intercept = interceptRaw ?? 0;
   const center = ds.floatString(TAG.windowCenter, 0);
   const width = ds.floatString(TAG.windowWidth, 0);
   const window = center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width) &&

@@ -7,6 +7,7 @@
  */
 import * as png from "fast-png";
 import * as jpeg from "jpeg-js";
+import { inflateSync } from "node:zlib";
 import { InputError } from "../util/errors.ts";
 import { decodeDicom, isDicom } from "./dicom.ts";
 
@@ -85,13 +86,80 @@ function unpackLowDepth(data: ArrayLike<number>, width: number, height: number, 
   return out;
 }
 
+/** Samples per pixel of each PNG colour type (gray, RGB, palette, gray + alpha, RGBA). */
+const PNG_CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/** A PNG's IHDR fields, read from the first chunk without decoding anything. */
+export interface PngHeader {
+  width: number;
+  height: number;
+  depth: number;
+  colorType: number;
+  interlace: number;
+}
+
+/** Reads the IHDR of `bytes` (a PNG), or throws an `InputError` naming `name`. */
+export function readPngHeader(bytes: Uint8Array, name: string): PngHeader {
+  if (bytes.length < 33) fail(name, "truncated PNG header");
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(8) !== 13 || String.fromCharCode(...bytes.subarray(12, 16)) !== "IHDR") {
+    fail(name, "invalid PNG: the first chunk is not a 13-byte IHDR");
+  }
+  return {
+    width: dv.getUint32(16),
+    height: dv.getUint32(20),
+    depth: bytes[24],
+    colorType: bytes[25],
+    interlace: bytes[28],
+  };
+}
+
+/**
+ * Verifies the zlib stream of a PNG's IDAT chunks, Adler-32 checksum included (node:zlib's `inflateSync`), with the
+ * output bounded by what the header's size needs: corrupt pixel data or a stream that inflates beyond the image is
+ * refused. (fast-png, via fflate, skips the checksum.)
+ */
+function verifyPngZlib(bytes: Uint8Array, header: PngHeader, name: string): void {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Uint8Array[] = [];
+  for (let at = 8; at + 12 <= bytes.length;) {
+    const length = dv.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (type === "IDAT") parts.push(bytes.subarray(at + 8, at + 8 + length));
+    if (type === "IEND") break;
+    at += 12 + length;
+  }
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const idat = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    idat.set(p, offset);
+    offset += p.length;
+  }
+  const bits = (PNG_CHANNELS[header.colorType] ?? 4) * header.depth;
+  // Rows of the filtered image (Adam7 adds at most one filter byte per row and pass).
+  const needed = header.height * (1 + Math.ceil((header.width * bits) / 8)) + 7 * header.height + 64;
+  try {
+    inflateSync(idat, { maxOutputLength: needed });
+  } catch (err) {
+    const why = (err as Error).message.includes("larger than")
+      ? `its pixel data inflates beyond the ${header.width}×${header.height} image`
+      : `corrupt pixel data (zlib: ${(err as Error).message})`;
+    fail(name, `invalid PNG: ${why}`);
+  }
+}
+
 function decodePngGray(bytes: Uint8Array, name: string): GrayImage {
+  // The header's size is checked before anything is inflated (decompression bombs fail fast, in little memory).
+  const header = readPngHeader(bytes, name);
+  checkSize(name, header.width, header.height);
   let img: png.DecodedPng;
   try {
-    img = png.decode(bytes);
+    img = png.decode(bytes, { checkCrc: true });
   } catch (err) {
     fail(name, `invalid PNG (${(err as Error).message})`);
   }
+  verifyPngZlib(bytes, header, name);
   const { width, height, depth, channels } = img;
   checkSize(name, width, height);
   const n = width * height;
@@ -147,7 +215,35 @@ function decodePngGray(bytes: Uint8Array, name: string): GrayImage {
   return { width, height, data: out, bitDepth: depth, source: name };
 }
 
+/** A JPEG's frame size from its SOFn marker (walking the marker segments), or null when no frame header is found. */
+export function readJpegSize(bytes: Uint8Array): { width: number; height: number } | null {
+  let at = 2;
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xff) return null;
+    const marker = bytes[at + 1];
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      at += 2;
+      continue;
+    }
+    const length = (bytes[at + 2] << 8) | bytes[at + 3];
+    const sof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (sof) {
+      if (at + 9 > bytes.length) return null;
+      return { height: (bytes[at + 5] << 8) | bytes[at + 6], width: (bytes[at + 7] << 8) | bytes[at + 8] };
+    }
+    if (marker === 0xda || marker === 0xd9) return null; // scan data before any frame header
+    at += 2 + length;
+  }
+  return null;
+}
+
 function decodeJpegGray(bytes: Uint8Array, name: string): GrayImage {
+  const size = readJpegSize(bytes);
+  if (size) checkSize(name, size.width, size.height);
   let img: { width: number; height: number; data: Uint8Array };
   try {
     img = jpeg.decode(bytes, {

@@ -3,7 +3,8 @@
  * well they did), rebuilding the prompt model from it, refusing another model, and per-image scores with per-region
  * probabilities, CSV and PNG overlays.
  *
- * A sweep writes `prompts/<trainingId>.safetensors` and, beside it, `<trainingId>.json` (the card).
+ * A sweep writes `prompts/<variant>_<regions>_<synthesis>_seed<N>_<trainingId>.safetensors` and, beside it, the same
+ * name with `.json` (the card); results from before the readable names use `<trainingId>` alone, and load the same.
  * @module
  */
 import type { ModelBundle } from "../encoders/bundle.ts";
@@ -14,8 +15,8 @@ import { type BadImagePolicy, IMAGE_EXTENSIONS, type SkippedImage } from "../dat
 import { PromptModel } from "../prompts/prompt_model.ts";
 import { regionSet } from "../prompts/regions.ts";
 import { getVariant } from "../prompts/variants.ts";
-import { regionHeatmap } from "../report/heatmap.ts";
-import { encodePng } from "../report/png.ts";
+import { overlayFigureSvg } from "../report/overlay.ts";
+import { svgToPng } from "../report/png.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { InputError } from "../util/errors.ts";
 import { basename, extname, join, resolve } from "../util/path.ts";
@@ -304,19 +305,45 @@ export function scoresCsv(
   return lines.join("\n") + "\n";
 }
 
+/** What an overlay figure states about the image and the prompts (see `lib/report/overlay.ts`). */
+export interface OverlayInfo {
+  /** The image score after the scoring rule. */
+  score: number;
+  scoring: ScoringName;
+  /** Title, e.g. the image's file name. */
+  title: string;
+  /** Which prompts, e.g. `ppad on ppad5, sas, seed 0 (prompts P.safetensors)`. */
+  subtitle?: string;
+}
+
+/** How each scoring rule is described on an overlay. */
+export const SCORING_DESCRIPTIONS: Readonly<Record<ScoringName, string>> = {
+  paper: "paper (max if > 0.8, else mean)",
+  mean: "mean of the regions",
+  max: "max of the regions",
+};
+
 /**
- * PNG bytes of the per-region probabilities painted over an image at the model's resolution: `image` `[size*size]`,
- * `probs` `[regions]`, one mask `[size*size]` per region.
+ * The overlay figure of one scored image as PNG: the X-ray with each region outlined and labelled with its
+ * probability, the image score and decision (score > 0.5), a region list and a colour legend.
  */
 export function overlayPng(
   image: GrayImage,
   probs: ArrayLike<number>,
   regions: readonly { name: string; mask: ArrayLike<number> }[],
-): Uint8Array {
+  info: OverlayInfo,
+): Promise<Uint8Array> {
   if (image.width !== image.height) {
     throw new RangeError(`Cannot draw an overlay of ${image.source}: ${image.width}×${image.height} is not square`);
   }
-  return encodePng(regionHeatmap(image.data, probs, regions, { size: image.width }));
+  const svg = overlayFigureSvg(image.data, probs, regions, {
+    size: image.width,
+    score: info.score,
+    scoring: SCORING_DESCRIPTIONS[info.scoring],
+    title: info.title,
+    subtitle: info.subtitle,
+  });
+  return svgToPng(svg, { scale: 1.5 });
 }
 
 /** Unique overlay file names for `paths`: `<stem>.png`, then `<stem>-2.png`, … when stems repeat. */

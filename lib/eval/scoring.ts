@@ -9,6 +9,9 @@ export const SCORINGS = ["paper", "mean", "max"] as const;
 /** One of {@link SCORINGS}: `paper` = max if max > threshold (0.8) else mean. */
 export type ScoringName = typeof SCORINGS[number];
 
+/** The paper's threshold: an image takes its largest region probability when that exceeds it (the release's 0.8). */
+export const PAPER_THRESHOLD = 0.8;
+
 /** Validates a scoring name from a flag or config. */
 export function parseScoring(value: string): ScoringName {
   if ((SCORINGS as readonly string[]).includes(value)) return value as ScoringName;
@@ -19,7 +22,7 @@ export function parseScoring(value: string): ScoringName {
  * Aggregates one image's per-region abnormal probabilities `[regions]` into a score.
  * `paper`: max_r p_r if it exceeds `threshold` (0.8, the release's value), else mean_r p_r.
  */
-export function aggregateScore(probs: ArrayLike<number>, scoring: ScoringName, threshold = 0.8): number {
+export function aggregateScore(probs: ArrayLike<number>, scoring: ScoringName, threshold = PAPER_THRESHOLD): number {
   const n = probs.length;
   if (n === 0) throw new RangeError("Cannot aggregate an empty list of region probabilities");
   let max = -Infinity, sum = 0;
@@ -35,7 +38,7 @@ export function aggregateScore(probs: ArrayLike<number>, scoring: ScoringName, t
 }
 
 /** Scores every image: `probs` is `[images][regions]`; returns `[images]`. */
-export function aggregateScores(probs: ArrayLike<number>[], scoring: ScoringName, threshold = 0.8): Float64Array {
+export function aggregateScores(probs: ArrayLike<number>[], scoring: ScoringName, threshold = PAPER_THRESHOLD): Float64Array {
   const out = new Float64Array(probs.length);
   for (let i = 0; i < probs.length; i++) out[i] = aggregateScore(probs[i], scoring, threshold);
   return out;

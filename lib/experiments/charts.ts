@@ -3,7 +3,15 @@
  * and PR curves of the main variants, score distributions per class, and region heat maps over example test images.
  * @module
  */
-import { ablationBars, prCurves, rocCurves, scoreDistributions, type ScoreRow } from "../report/charts.ts";
+import {
+  ablationBars,
+  prCurves,
+  regionAurocDots,
+  type RegionAurocRow,
+  rocCurves,
+  scoreDistributions,
+  type ScoreRow,
+} from "../report/charts.ts";
 import { regionHeatmapSvg } from "../report/heatmap.ts";
 import { saveChart, saveSvg } from "../report/save.ts";
 import { meanStd } from "../report/tables.ts";
@@ -19,6 +27,14 @@ import { paths, readJsonOrNull, type RunRecord, type TrainedRecord } from "./sto
 /** What a question varies, as a label of a run (e.g. `sas`, `grid3x3`, `text-only`). */
 function levelOf(q: Question, r: RunRecord): string {
   return Object.keys(q.vary).map((k) => String((r.spec as unknown as Record<string, unknown>)[k])).join(" · ");
+}
+
+/** What the bars' whiskers show: the bootstrap interval of a single seed, or mean ± std over several seeds. */
+export function spreadNote(seeds: number, bootstrap: boolean): string {
+  if (seeds > 1) return `mean ± std over ${seeds} seeds`;
+  return bootstrap
+    ? "one seed: whiskers show the 95 % bootstrap interval over test images"
+    : "one seed: no spread to show (this metric has no bootstrap interval)";
 }
 
 /** Writes every chart into `out/charts/`; returns the written PNG paths. */
@@ -41,9 +57,15 @@ export async function writeSweepCharts(
       };
       const levels = [...new Set(mine.map((r) => levelOf(q, r)))].sort((a, b) => order(a) - order(b));
       return levels.map((level) => {
-        const vals = mine.filter((r) => levelOf(q, r) === level).map((r) => r.metrics[metric] * 100);
+        const runs = mine.filter((r) => levelOf(q, r) === level);
+        const vals = runs.map((r) => r.metrics[metric] * 100);
         const { mean, std } = meanStd(vals);
-        return { group: q.title, variant: level, mean, std: Number.isFinite(std) ? std : 0 };
+        // One run: its 95 % bootstrap interval (when the metric has one) instead of a std that cannot exist.
+        const lo = runs[0].metrics[`${metric}_lo`], hi = runs[0].metrics[`${metric}_hi`];
+        const interval = runs.length === 1 && Number.isFinite(lo) && Number.isFinite(hi)
+          ? { lo: lo * 100, hi: hi * 100 }
+          : {};
+        return { group: q.title, variant: level, mean, std: Number.isFinite(std) ? std : 0, ...interval };
       });
     });
     if (!rows.length) continue;
@@ -54,10 +76,26 @@ export async function writeSweepCharts(
       ablationBars(rows, {
         metric: `${metric === "auroc" ? "AUROC" : metric.toUpperCase()} (%)`,
         title: `Ablations on ${records[0].spec.dataset}: ${metric.toUpperCase()}`,
-        subtitle: `mean ± std over ${seeds} seed(s); ${records[0].nTest} test images; model ${
+        subtitle: `${spreadNote(seeds, rows.some((r) => "lo" in r))}; ${records[0].nTest} test images; model ${
           records[0].spec.modelHash
         }`,
         highlight: ["ppad", "sas", "ppad5", "paper"],
+      }),
+    );
+    pngs.push(saved.pngPath);
+  }
+  // Per-region AUROC of every configuration with more than one region (mean over seeds).
+  const regionRows = regionAurocRows(records);
+  if (regionRows.length) {
+    const seeds = new Set(records.map((r) => r.spec.seed)).size;
+    const saved = await saveChart(
+      dir,
+      "region-auroc",
+      regionAurocDots(regionRows, {
+        title: "Each region branch alone vs the aggregated image score",
+        subtitle: `test AUROC of each region's probability (dots) and of the image score (black tick); ${
+          seeds > 1 ? `mean over ${seeds} seeds` : "one seed"
+        }; dashed: chance`,
       }),
     );
     pngs.push(saved.pngPath);
@@ -108,4 +146,31 @@ export async function writeSweepCharts(
     }
   }
   return pngs;
+}
+
+/**
+ * Rows of the per-region chart: for each trained configuration with several regions and stored diagnostics (scoring
+ * `paper`), the mean over seeds of each `region_auroc:<region>` and of the image AUROC, in %.
+ */
+export function regionAurocRows(records: readonly RunRecord[]): RegionAurocRow[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    if (r.spec.scoring !== "paper" || !r.diagnostics) continue;
+    const regions = Object.keys(r.diagnostics).filter((k) => k.startsWith("region_auroc:"));
+    if (regions.length < 2) continue;
+    const s = r.spec;
+    const key = [s.variant, s.regions, s.synthesis, s.sides ?? "image"].join(" · ");
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rows: RegionAurocRow[] = [];
+  for (const [config, runs] of groups) {
+    const image = 100 * mean(runs.map((r) => r.metrics.auroc));
+    const names = Object.keys(runs[0].diagnostics!).filter((k) => k.startsWith("region_auroc:"));
+    for (const k of names) {
+      const vals = runs.map((r) => r.diagnostics![k]).filter((v) => Number.isFinite(v));
+      if (vals.length) rows.push({ config, region: k.slice("region_auroc:".length), auroc: 100 * mean(vals), image });
+    }
+  }
+  return rows;
 }

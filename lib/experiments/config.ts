@@ -6,7 +6,7 @@
 import { InputError } from "../util/errors.ts";
 import { parseScoring, type ScoringName } from "../eval/scoring.ts";
 import { getVariant, type VariantName } from "../prompts/variants.ts";
-import { regionSetNames } from "../prompts/regions.ts";
+import { namesSides, parseSides, regionSet, regionSetNames, type Sides } from "../prompts/regions.ts";
 import { SYNTHESIS_NAMES, type SynthesisName } from "../synthesis/registry.ts";
 
 /** Everything that defines one run's method. */
@@ -26,6 +26,8 @@ export interface MethodSpec {
   nCtx: number;
   /** Class words, normal first. */
   classWords: [string, string];
+  /** Which side "left"/"right" name in the position words (`image`: the paper's; `patient`: anatomical). */
+  sides: Sides;
 }
 
 /** Where a run happens: model, data, backend and evaluation size. */
@@ -78,6 +80,7 @@ export const PAPER_METHOD: Readonly<MethodSpec> = Object.freeze<MethodSpec>({
   momentum: 0.9,
   nCtx: 16,
   classWords: ["normal", "pneumonia"],
+  sides: "image",
 });
 
 /** Canonical form of a method: fields a variant ignores are fixed, so equivalent runs share one id. */
@@ -93,6 +96,8 @@ export function canonicalMethod(m: MethodSpec): MethodSpec {
   }
   if (v.wholeImageOnly) out.regions = "whole";
   if (!v.learnTextContext) out.nCtx = 0;
+  // The sides convention only matters when position words name a side.
+  if (!v.positionWords || !namesSides(regionSet(out.regions))) out.sides = "image";
   return out;
 }
 
@@ -100,6 +105,7 @@ export function canonicalMethod(m: MethodSpec): MethodSpec {
 export function validateMethod(m: MethodSpec): void {
   getVariant(m.variant);
   parseScoring(m.scoring);
+  parseSides(m.sides);
   if (!regionSetNames().includes(m.regions)) {
     throw new InputError(
       `Cannot use regions ${JSON.stringify(m.regions)}: expected one of ${regionSetNames().join(", ")}`,
@@ -147,6 +153,46 @@ export function trainingId(spec: RunSpec): Promise<string> {
   return hashOf(rest);
 }
 
+/** What {@link runContext} needs: the flags as given and what they resolved to. */
+export interface RunContextInput {
+  /** `--model` as given, or undefined for the embedded default. */
+  modelFlag?: string;
+  /** The checkpoint's path relative to the project root (used when `modelFlag` is absent). */
+  modelRelative: string;
+  modelHash: string;
+  /** `--data` as given, or undefined for the synthetic benchmark. */
+  dataFlag?: string;
+  /** The resolved data root (absolute when `--data` was given), and its path relative to the project root. */
+  dataRoot: string;
+  dataRelative: string;
+  /** `--dataset` as given. */
+  dataset?: string;
+  backend: string;
+  testLimit: number | null;
+}
+
+/** The run context a sweep records (and hashes into run ids): the same inputs always give the same context. */
+export function runContext(c: RunContextInput): RunContext {
+  return {
+    model: c.modelFlag ?? c.modelRelative,
+    modelHash: c.modelHash,
+    data: c.dataFlag ? c.dataRoot : c.dataRelative,
+    dataset: c.dataset ?? (c.dataFlag ? "custom" : "synthetic-cxr"),
+    backend: c.backend,
+    testLimit: c.testLimit,
+  };
+}
+
+/**
+ * One run's spec as a sweep builds it: the paper's method with `method` overriding it, canonicalised, in `context`,
+ * for `seed`. A notebook that builds its run this way trains exactly the sweep's run (same id, shots and draws).
+ */
+export function makeRunSpec(method: Partial<MethodSpec>, context: RunContext, seed: number): RunSpec {
+  const m: MethodSpec = { ...PAPER_METHOD, ...method, classWords: [...(method.classWords ?? PAPER_METHOD.classWords)] };
+  validateMethod(m);
+  return { ...canonicalMethod(m), ...context, seed };
+}
+
 /** A planned run with the questions it answers. */
 export interface PlannedRun {
   spec: RunSpec;
@@ -162,12 +208,13 @@ export interface PlannedRun {
 export async function planSweep(
   sweep: SweepConfig,
   context: RunContext,
-  options: { seeds?: number; variants?: string[]; overrides?: Partial<MethodSpec> } = {},
+  options: { seeds?: number; variants?: string[]; questions?: string[]; overrides?: Partial<MethodSpec> } = {},
 ): Promise<PlannedRun[]> {
   const seeds = options.seeds ?? sweep.seeds;
   const base = { ...sweep.base, ...options.overrides };
   const byId = new Map<string, PlannedRun>();
   for (const q of sweep.questions) {
+    if (options.questions && !options.questions.includes(q.name)) continue;
     const combos: MethodSpec[] = [{ ...base }];
     for (const [field, values] of Object.entries(q.vary)) {
       const next: MethodSpec[] = [];

@@ -6,6 +6,7 @@
 import { type Dataset, loadDataset, loadImages, type Sample, select } from "../data/datasets/mod.ts";
 import type { BadImagePolicy, SkippedImage } from "../data/datasets/mod.ts";
 import { defaultCachePath, loadPrepared } from "../data/cache.ts";
+import type { ImagePool } from "../synthesis/types.ts";
 import { InputError } from "../util/errors.ts";
 import { Rng } from "../util/rng.ts";
 
@@ -15,6 +16,12 @@ export interface TestSet {
   labels: number[];
   images: Float32Array[];
   skipped: SkippedImage[];
+  /** `--test-limit` when given: the number of test images asked for (else null). */
+  requested: number | null;
+  /** Skipped images that were replaced by other test images of the same class (only with a test limit). */
+  replaced: number;
+  /** Images of the `--test-limit` subsample that could not be scored nor replaced (the pool ran out), else 0. */
+  shortfall: number;
 }
 
 /** Options for {@link ExperimentData.load}. */
@@ -46,6 +53,7 @@ export class ExperimentData {
   readonly trainNormals: Sample[];
   readonly resolution: number;
   readonly #cache = new Map<string, Float32Array>();
+  #pool: Promise<ImagePool> | null = null;
 
   private constructor(dataset: Dataset, test: TestSet, resolution: number) {
     this.dataset = dataset;
@@ -66,13 +74,40 @@ export class ExperimentData {
     });
     let testSamples = select(dataset, "test");
     if (testSamples.length === 0) throw new InputError(`Cannot evaluate on ${dataset.root}: the test split is empty`);
+    const all = testSamples;
     if (options.testLimit) testSamples = stratifiedSubsample(testSamples, options.testLimit);
     const prepared = await ExperimentData.#fromCache(dataset, options);
-    const loaded = prepared ? ExperimentData.#pick(prepared, testSamples) : await loadImages(testSamples, {
-      resolution: options.resolution,
-      onBadImage: options.onBadImage ?? "fail",
-      progress: options.quiet ? undefined : "decode test",
-    });
+    const loadSet = (samples: readonly Sample[]) =>
+      prepared ? ExperimentData.#pick(prepared, samples) : loadImages(samples, {
+        resolution: options.resolution,
+        onBadImage: options.onBadImage ?? "fail",
+        progress: options.quiet ? undefined : "decode test",
+      });
+    const loaded = await loadSet(testSamples);
+    // With a test limit, a skipped image is replaced by another test image of the same class (seeded order), so the
+    // limit is met while the pool lasts; any shortfall left is reported by the caller.
+    let replaced = 0;
+    if (options.testLimit && loaded.skipped.length > 0) {
+      const used = new Set(testSamples.map((s) => s.path));
+      const labelOf = new Map(all.map((s) => [s.path, s.label]));
+      const pool = new Rng(20240612).shuffle(all.filter((s) => !used.has(s.path)));
+      let pending = loaded.skipped;
+      while (pending.length > 0) {
+        const extra: Sample[] = [];
+        for (const k of pending) {
+          const i = pool.findIndex((s) => s.label === labelOf.get(k.path));
+          if (i >= 0) extra.push(...pool.splice(i, 1));
+        }
+        if (extra.length === 0) break;
+        extra.forEach((s) => labelOf.set(s.path, s.label));
+        const more = await loadSet(extra);
+        loaded.samples.push(...more.samples);
+        loaded.images.push(...more.images);
+        loaded.skipped.push(...more.skipped);
+        replaced += more.samples.length;
+        pending = more.skipped;
+      }
+    }
     const labels = loaded.samples.map((s) => s.label);
     if (!labels.includes(0) || !labels.includes(1)) {
       throw new InputError(`Cannot evaluate on ${dataset.root}: the test split needs both normal and abnormal images`);
@@ -82,6 +117,9 @@ export class ExperimentData {
       labels,
       images: loaded.images.map((g) => g.data),
       skipped: loaded.skipped,
+      requested: options.testLimit ?? null,
+      replaced,
+      shortfall: options.testLimit ? Math.max(0, testSamples.length - loaded.samples.length) : 0,
     };
     const data = new ExperimentData(dataset, test, options.resolution);
     if (prepared) prepared.samples.forEach((s, i) => data.#cache.set(s.path, prepared.images[i].data));
@@ -136,4 +174,54 @@ export class ExperimentData {
     }
     return { samples: picked, images: picked.map((s) => this.#cache.get(s.path)!) };
   }
+
+  /**
+   * Every normal image of the train split (`[trainNormals.length][size*size]`, in `trainNormals` order): FPI's patch
+   * source, as in the release. Decoded once (in chunks of 64) and memoised; images already in memory (the prepared
+   * cache, drawn shots) are shared, decoded 8-bit images are stored as bytes (50 KB each at 224²) and expanded per
+   * access.
+   */
+  normalPool(): Promise<ImagePool> {
+    this.#pool ??= this.#loadPool();
+    return this.#pool;
+  }
+
+  async #loadPool(): Promise<ImagePool> {
+    const stored: (Float32Array | Uint8Array)[] = new Array(this.trainNormals.length);
+    const missing: number[] = [];
+    this.trainNormals.forEach((s, i) => {
+      const img = this.#cache.get(s.path);
+      if (img) stored[i] = img;
+      else missing.push(i);
+    });
+    for (let c = 0; c < missing.length; c += 64) {
+      const idx = missing.slice(c, c + 64);
+      const loaded = await loadImages(idx.map((i) => this.trainNormals[i]), {
+        resolution: this.resolution,
+        onBadImage: "fail",
+      });
+      idx.forEach((i, k) => (stored[i] = compactImage(loaded.images[k].data)));
+    }
+    return {
+      length: stored.length,
+      image: (i) => {
+        const v = stored[i];
+        if (v instanceof Float32Array) return v;
+        const out = new Float32Array(v.length);
+        for (let j = 0; j < v.length; j++) out[j] = v[j] / 255;
+        return out;
+      },
+    };
+  }
+}
+
+/** An image `[n]` in [0, 1] as bytes when every value is exactly k/255 (8-bit sources), else itself. */
+export function compactImage(image: Float32Array): Float32Array | Uint8Array {
+  const bytes = new Uint8Array(image.length);
+  for (let i = 0; i < image.length; i++) {
+    const k = Math.round(image[i] * 255);
+    if (Math.fround(k / 255) !== image[i]) return image;
+    bytes[i] = k;
+  }
+  return bytes;
 }

@@ -156,8 +156,19 @@ export interface Provenance {
 
 /** The provenance of `records` read from `results` (a folder or file, as shown to the reader). */
 export function runProvenance(records: readonly RunRecord[], results: string): Provenance {
-  const uniq = (f: (r: RunRecord) => unknown) => [...new Set(records.map((r) => String(f(r))))].join(", ");
+  const uniq = (f: (r: RunRecord) => unknown, rs: readonly RunRecord[] = records) =>
+    [...new Set(rs.map((r) => String(f(r))))].join(", ");
   const finished = records.map((r) => r.finishedAt).sort();
+  // Seeds, shots and steps describe the trained runs; a zero-shot run (no shots, no steps, seed 0) is said apart, so
+  // that the table never reads "seeds 0" or "shots 64, 0".
+  const trained = records.filter((r) => r.spec.shots > 0 || r.spec.steps > 0);
+  const zeroShot = records.length - trained.length;
+  const aside = zeroShot > 0 ? (trained.length ? " (zero-shot runs: none)" : "none (zero-shot only)") : "";
+  const seedList = [...new Set(trained.map((r) => r.spec.seed))].sort((a, b) => a - b);
+  const seeds = trained.length
+    ? `${seedList.length} seed${seedList.length > 1 ? "s" : ""} (${seedList.join(", ")})`
+    : "none (zero-shot only)";
+  const perTrained = (f: (r: RunRecord) => unknown) => trained.length ? `${uniq(f, trained)}${aside}` : aside;
   return {
     results,
     variants: uniq((r) => r.spec.variant),
@@ -165,9 +176,9 @@ export function runProvenance(records: readonly RunRecord[], results: string): P
     data: uniq((r) => r.spec.data),
     model: uniq((r) => r.spec.model),
     model_hash: uniq((r) => r.spec.modelHash),
-    seeds: uniq((r) => r.spec.seed),
-    shots: uniq((r) => r.spec.shots),
-    steps: uniq((r) => r.spec.steps),
+    seeds,
+    shots: perTrained((r) => r.spec.shots),
+    steps: perTrained((r) => r.spec.steps),
     test_images: uniq((r) => r.nTest),
     backend: uniq((r) => r.spec.backend),
     finished: finished.length ? `${finished[0]} … ${finished[finished.length - 1]}` : "",

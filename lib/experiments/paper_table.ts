@@ -318,6 +318,33 @@ export interface ProtocolNote {
   counts?: { train: { normal: number | null }; test: { normal: number; abnormal: number } };
 }
 
+/** F1 (%) of calling every test image abnormal: 2·abnormal / (2·abnormal + normal). */
+export function allAbnormalF1(counts: { normal: number; abnormal: number }): number {
+  return (100 * 2 * counts.abnormal) / (2 * counts.abnormal + counts.normal);
+}
+
+/**
+ * The note under an F1-max column: it is the best F1 over thresholds on the test set itself, and calling every image
+ * abnormal already reaches 2p/(2p + n); measured F1-max values at that floor are named as such. Null without F1-max
+ * rows or counts.
+ */
+export function f1MaxNote(
+  rows: readonly { metric: string; method: string; measured_mean: number | null }[],
+  counts?: { test: { normal: number; abnormal: number } },
+): string | null {
+  const f1 = rows.filter((r) => r.metric === "f1max" && r.measured_mean !== null);
+  if (!counts || f1.length === 0) return null;
+  const floor = allAbnormalF1(counts.test);
+  const atFloor = f1.filter((r) => Math.abs(r.measured_mean! - floor) < 0.05).map((r) => r.method);
+  return `F1-max is the best F1 over every threshold on the test set itself (optimistic). Calling every image ` +
+    `abnormal already gives F1 = ${floor.toFixed(1)} % (${counts.test.abnormal} abnormal, ${counts.test.normal} ` +
+    `normal)` +
+    (atFloor.length
+      ? `; ${atFloor.join(", ")} reach${atFloor.length === 1 ? "es" : ""} exactly that, i.e. no threshold beats ` +
+        `that trivial rule.`
+      : ".");
+}
+
 /** The comparison as a Markdown document: provenance, protocol, the table, and notes. */
 export function comparisonMarkdown(rows: readonly ComparisonRow[], protocol: ProtocolNote): string {
   const lines = [`# Paper vs measured: ${protocol.dataset}`, ""];
@@ -354,6 +381,8 @@ export function comparisonMarkdown(rows: readonly ComparisonRow[], protocol: Pro
     "Measured values are mean ± sample std over seeds (a single run has no std). ACC and F1 at threshold 0.5 on the " +
       "paper's score (max over regions if above 0.8, else their mean).",
   );
+  const f1max = f1MaxNote(rows, protocol.counts);
+  if (f1max) lines.push(f1max);
   if (paper) {
     lines.push(
       "`*` = re-run by the paper's authors; the paper gives no std for them. Rows with no measured value (SQUID, DDAD, " +

@@ -7,6 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { writeSafetensors } from "../encoders/checkpoint/mod.ts";
 import type { ModelBundle } from "../encoders/bundle.ts";
+import type { HostTensor } from "../encoders/state_dict.ts";
+import { diagnosticValues, promptShifts, syntheticProbe, type TrainingDiagnostics } from "../eval/diagnostics.ts";
 import { regionProbabilities } from "../eval/evaluate.ts";
 import { aggregateScores } from "../eval/scoring.ts";
 import { makePromptCard, promptCardPath, recordCardMetrics } from "../eval/score_images.ts";
@@ -18,6 +20,7 @@ import { getSynthesis } from "../synthesis/registry.ts";
 import { trainPrompts } from "../train/ppad.ts";
 import { Progress } from "../util/progress.ts";
 import { Rng } from "../util/rng.ts";
+import { streamSeed } from "../util/seeds.ts";
 import type { PlannedRun, RunSpec } from "./config.ts";
 import type { ExperimentData } from "./data.ts";
 import {
@@ -60,15 +63,21 @@ export async function trainAndEvaluate(
     regions,
     classWords: spec.classWords,
     nCtx: spec.nCtx,
+    sides: spec.sides,
     rng: rng.fork(),
   });
   let losses: number[] = [];
+  let diagnostics: TrainingDiagnostics | undefined;
   if (variant.trains && spec.steps > 0) {
+    const initial = copyTensors(model.learnedTensors());
     const shots = await data.shots(spec.seed, spec.shots);
     const bar = new Progress(spec.steps, { label: `  train ${options.label ?? spec.variant}`, quiet: options.quiet });
+    const synthesis = getSynthesis(spec.synthesis);
     losses = trainPrompts(model, {
       images: shots.images,
-      synthesis: getSynthesis(spec.synthesis),
+      synthesis,
+      // FPI takes its patches from every normal of the train split, as the release does.
+      pool: synthesis.needsPool ? await data.normalPool() : undefined,
       normalisation: bundle.normalisation,
       rng: rng.fork(),
       steps: spec.steps,
@@ -77,6 +86,19 @@ export async function trainAndEvaluate(
       onStep: (_s, loss) => bar.tick(1, `loss ${loss.toFixed(4)}`),
     });
     bar.finish();
+    // Diagnostics: prompt movement, and fresh synthetic draws of the shots from a stream training never used (runs
+    // without synthesis are probed with SAS, the paper's).
+    const probeSynthesis = spec.synthesis === "none" ? getSynthesis("sas") : synthesis;
+    const probe = syntheticProbe(model, shots.images, probeSynthesis, new Rng(streamSeed(spec.seed, "probe")), {
+      normalisation: bundle.normalisation,
+      pool: probeSynthesis.needsPool ? await data.normalPool() : undefined,
+    });
+    diagnostics = {
+      ...promptShifts(initial, model.learnedTensors()),
+      syntheticAuroc: probe.auroc,
+      syntheticBce: probe.bce,
+      logitScale: model.scale,
+    };
   }
   const evalBar = new Progress(data.test.images.length, { label: "  score test", quiet: options.quiet });
   const probs = regionProbabilities(model, data.test.images, {
@@ -92,8 +114,20 @@ export async function trainAndEvaluate(
     probs: probs.map((p) => Array.from(p, (x) => Number(x.toFixed(7)))),
     losses,
     seconds: (performance.now() - start) / 1000,
+    diagnostics: diagnostics ?? {
+      contextShift: null,
+      imagePromptShift: null,
+      syntheticAuroc: null,
+      syntheticBce: null,
+      logitScale: model.scale,
+    },
   };
   return { trained, model };
+}
+
+/** Host copies of tensors (so later training cannot alias them). */
+function copyTensors(t: Record<string, HostTensor>): Record<string, HostTensor> {
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { shape: [...v.shape], data: v.data.slice() }]));
 }
 
 /** Metrics of one scored run, with 95% bootstrap intervals for AUROC and AP. */
@@ -152,7 +186,7 @@ export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOpt
       seconds = trained.seconds;
       const learned = result.model.learnedTensors();
       if (Object.keys(learned).length) {
-        await writeSafetensors(paths.prompts(out, run.trainingId), new Map(Object.entries(learned)), {
+        await writeSafetensors(paths.prompts(out, run.trainingId, run.spec), new Map(Object.entries(learned)), {
           metadata: {
             variant: run.spec.variant,
             regions: run.spec.regions,
@@ -161,7 +195,7 @@ export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOpt
           },
         });
         await writeJson(
-          promptCardPath(paths.prompts(out, run.trainingId)),
+          promptCardPath(paths.prompts(out, run.trainingId, run.spec)),
           makePromptCard(run.spec, trained.regionNames, bundle.hash, bundle.normalisation),
         );
       }
@@ -183,9 +217,10 @@ export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOpt
       positives: trained.labels.filter((l) => l === 1).length,
       seconds,
       losses: trained.losses,
+      diagnostics: diagnosticValues(trained.diagnostics, trained.labels, trained.probs, trained.regionNames),
       finishedAt: new Date().toISOString(),
     };
-    await recordCardMetrics(paths.prompts(out, run.trainingId), run.spec.scoring, metrics, {
+    await recordCardMetrics(paths.prompts(out, run.trainingId, run.spec), run.spec.scoring, metrics, {
       n: record.nTest,
       abnormal: record.positives,
     });

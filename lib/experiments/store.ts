@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../util/atomic.ts";
 import { InputError } from "../util/errors.ts";
 import { join } from "../util/path.ts";
 import { summarise, toTidy, writeCsvAtomic } from "../report/tables.ts";
+import type { TrainingDiagnostics } from "../eval/diagnostics.ts";
 import type { RunSpec } from "./config.ts";
 
 /** The metrics recorded for every run. */
@@ -30,6 +31,8 @@ export interface RunRecord {
   seconds: number;
   /** Per-step training loss. */
   losses: number[];
+  /** Diagnostics (see lib/eval/diagnostics.ts `diagnosticValues`), e.g. `synthetic_auroc`, `region_auroc:left`. */
+  diagnostics?: Record<string, number>;
   finishedAt: string;
 }
 
@@ -43,6 +46,8 @@ export interface TrainedRecord {
   probs: number[][];
   losses: number[];
   seconds: number;
+  /** Measurements taken during training (prompt shifts, synthetic probe, temperature). */
+  diagnostics?: TrainingDiagnostics;
 }
 
 /** Reads a JSON file, or null if it does not exist; a corrupt file is an `InputError` naming it. */
@@ -71,8 +76,23 @@ export const paths = {
   run: (out: string, id: string) => join(out, "runs", `${id}.json`),
   scores: (out: string, id: string) => join(out, "scores", `${id}.csv`),
   trained: (out: string, tid: string) => join(out, "trained", `${tid}.json`),
-  prompts: (out: string, tid: string) => join(out, "prompts", `${tid}.safetensors`),
+  /** Learned prompts: `prompts/<variant>_<regions>_<synthesis>_seed<seed>_<trainingId>.safetensors` (hash-only
+   * `<trainingId>.safetensors` without `spec`: the name results written before the readable names use). */
+  prompts: (out: string, tid: string, spec?: PromptsNameSpec) =>
+    join(out, "prompts", `${spec ? promptsStem(spec, tid) : tid}.safetensors`),
 };
+
+/** The run fields a prompts file is named after. */
+export type PromptsNameSpec = Pick<RunSpec, "variant" | "regions" | "synthesis" | "seed">;
+
+/**
+ * The file stem of saved prompts: which run they come from, readable (variant, regions, synthesis, seed), then the
+ * training id, which stays their identity: `ppad_ppad5_sas_seed0_3f2a9c1b7d0e`.
+ */
+export function promptsStem(spec: PromptsNameSpec, tid: string): string {
+  const safe = (v: string) => v.replace(/[^A-Za-z0-9.-]+/g, "-");
+  return `${safe(spec.variant)}_${safe(spec.regions)}_${safe(spec.synthesis)}_seed${spec.seed}_${tid}`;
+}
 
 /** All finished run records in `out/runs/`, sorted by id. */
 export async function readRunRecords(out: string): Promise<RunRecord[]> {
@@ -103,6 +123,7 @@ export function tidyRows(records: readonly RunRecord[]): Record<string, string |
         regions: s.regions,
         synthesis: s.synthesis,
         scoring: s.scoring,
+        sides: s.sides ?? "image",
         seed: s.seed,
         shots: s.shots,
         steps: s.steps,
@@ -128,11 +149,40 @@ export async function writeTables(out: string, records: readonly RunRecord[]): P
   await writeCsvAtomic(join(out, "runs.csv"), toTidy(rows));
   const summary = summarise(
     rows.filter((r) => !String(r.metric).endsWith("_lo") && !String(r.metric).endsWith("_hi")),
-    ["variant", "regions", "synthesis", "scoring", "shots", "steps", "dataset", "metric"],
+    ["variant", "regions", "synthesis", "scoring", "sides", "shots", "steps", "dataset", "metric"],
     "value",
     { digits: 4 },
   );
   await writeCsvAtomic(join(out, "summary.csv"), summary);
+  const diag = diagnosticRows(records);
+  if (diag.length) await writeCsvAtomic(join(out, "diagnostics.csv"), toTidy(diag));
+}
+
+/**
+ * Tidy diagnostics, one row per trained configuration × measurement: `id` is the training id (runs that differ only
+ * in scoring share their training and so their diagnostics).
+ */
+export function diagnosticRows(records: readonly RunRecord[]): Record<string, string | number>[] {
+  const rows: Record<string, string | number>[] = [];
+  const seen = new Set<string>();
+  for (const r of records) {
+    if (!r.diagnostics || seen.has(r.trainingId)) continue;
+    seen.add(r.trainingId);
+    const s = r.spec;
+    for (const [metric, value] of Object.entries(r.diagnostics)) {
+      rows.push({
+        id: r.trainingId,
+        variant: s.variant,
+        regions: s.regions,
+        synthesis: s.synthesis,
+        sides: s.sides ?? "image",
+        seed: s.seed,
+        metric,
+        value,
+      });
+    }
+  }
+  return rows;
 }
 
 /** Writes the per-image scores of a run: `id,label,score,p_<region>…`. */

@@ -11,6 +11,9 @@ export interface ScoresTable {
   scores: Float64Array;
 }
 
+/** A decimal number (optional sign, digits with an optional fraction, optional exponent): what a score may be. */
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** The columns a scores file must have (others are ignored). */
 export const SCORE_COLUMNS = ["id", "label", "score"] as const;
 
@@ -96,8 +99,11 @@ export function parseScoresCsv(text: string, file: string): ScoresTable {
     const label = fields[col.label].trim();
     if (label !== "0" && label !== "1") throw new InputError(`${where}: label must be 0 or 1, got "${label}"`);
     const raw = fields[col.score].trim();
-    const score = raw === "" ? NaN : Number(raw);
-    if (!Number.isFinite(score)) throw new InputError(`${where}: score must be a finite number, got "${raw}"`);
+    // Only decimal numbers: Number() would also read "0x1", "0b1", "0o1" and "Infinity".
+    const score = DECIMAL.test(raw) ? Number(raw) : NaN;
+    if (!Number.isFinite(score)) {
+      throw new InputError(`${where}: score must be a finite number, got "${raw}" (decimal digits only)`);
+    }
     ids.push(id);
     labels.push(label === "1" ? 1 : 0);
     scores.push(score);

@@ -10,7 +10,7 @@ import type { Rng } from "../util/rng.ts";
 import { InputError } from "../util/errors.ts";
 import type { PromptableClip } from "./clip_api.ts";
 import { ImagePromptLearner, TextPromptLearner } from "./learners.ts";
-import { patchKeepMasks, type RegionSet, wholeOnly } from "./regions.ts";
+import { patchKeepMasks, type RegionSet, type Sides, sideWords, wholeOnly } from "./regions.ts";
 import { DEFAULT_CLASS_WORDS, tokenizePrompts } from "./text.ts";
 import type { VariantSpec } from "./variants.ts";
 
@@ -23,6 +23,8 @@ export interface PromptModelOptions {
   classWords?: readonly string[];
   /** Learnable context length. @default 16 */
   nCtx?: number;
+  /** Which side "left"/"right" name in the position words. @default "image" (the paper's) */
+  sides?: Sides;
   rng: Rng;
 }
 
@@ -65,7 +67,8 @@ export class PromptModel {
     this.regions = effectiveRegions(variant, options.regions);
     this.classWords = options.classWords ?? DEFAULT_CLASS_WORDS;
     const nCtx = variant.learnTextContext ? options.nCtx ?? 16 : 0;
-    const words = this.regions.regions.map((r) => variant.positionWords ? r.words : "");
+    const sides = options.sides ?? "image";
+    const words = this.regions.regions.map((r) => variant.positionWords ? sideWords(r.words, sides) : "");
     const prompts = tokenizePrompts(tokenizer, words, this.classWords, nCtx, clip.config.contextLength);
     this.text = new TextPromptLearner(clip, prompts, rng, { learn: variant.learnTextContext });
     // Image prompts replace the patches outside a region; when every region keeps every patch (the whole image)

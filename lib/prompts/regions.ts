@@ -55,6 +55,32 @@ export interface CustomRegionSetSpec {
   regions: RegionSpec[];
 }
 
+/**
+ * Which side the words "left" and "right" name. `image`: the paper's convention, "left lung" = image columns 0–111
+ * (the patient's right on a PA film). `patient`: anatomical sides, as radiology reports (and CheXzero's pretraining
+ * text) use them, so image columns 0–111 are called "right lung".
+ */
+export const SIDES = ["image", "patient"] as const;
+/** One of {@link SIDES}. */
+export type Sides = typeof SIDES[number];
+
+/** Parses a sides value with a one-line error listing the valid ones. */
+export function parseSides(value: string, source = "sides"): Sides {
+  if ((SIDES as readonly string[]).includes(value)) return value as Sides;
+  throw new InputError(`Cannot use ${source} ${JSON.stringify(value)}: expected one of ${SIDES.join(", ")}`);
+}
+
+/** Position words under a sides convention: with `patient`, "left" and "right" are swapped (whole words only). */
+export function sideWords(words: string, sides: Sides): string {
+  if (sides === "image") return words;
+  return words.replace(/\b(left|right)\b/g, (w) => (w === "left" ? "right" : "left"));
+}
+
+/** True when some region of the set names a side (so the sides convention changes its prompts). */
+export function namesSides(set: RegionSet): boolean {
+  return set.regions.some((r) => /\b(left|right)\b/.test(r.words));
+}
+
 /** Builds a region set at a given resolution. */
 export type RegionSetFactory = (size: number) => RegionSet;
 

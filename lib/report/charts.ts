@@ -18,6 +18,9 @@ export interface AblationRow {
   variant: string;
   mean: number;
   std: number;
+  /** An interval to draw instead of ± std (e.g. the 95 % bootstrap interval of a single run). */
+  lo?: number;
+  hi?: number;
 }
 
 /** Options for {@link ablationBars}. */
@@ -37,13 +40,18 @@ export interface AblationBarsOptions {
 }
 
 /**
- * Horizontal bars with ± std error bars and value labels, grouped under a bold heading per ablation question
+ * Horizontal bars with ± std error bars (or each row's `lo`–`hi` interval when given) and value labels, grouped under a bold heading per ablation question
  * (`group`), variants in row order. Rows `[n]` of {@link AblationRow}.
  */
 export function ablationBars(rows: readonly AblationRow[], options: AblationBarsOptions): Plot.PlotOptions {
   const data = rows.map((r) => ({ ...r, key: `${r.group}\u0000${r.variant}` }));
-  const max = Math.max(0, ...data.map((r) => r.mean + (Number.isFinite(r.std) ? r.std : 0)));
-  const domain = options.domain ?? (max <= 1 ? [0, 1] : [0, max * 1.12]);
+  const max = Math.max(
+    0,
+    ...data.map((r) => Number.isFinite(r.hi) ? r.hi! : r.mean + (Number.isFinite(r.std) ? r.std : 0)),
+  );
+  // Room on the right for the value labels (longer when they carry an interval).
+  const room = data.some((r) => Number.isFinite(r.lo) && Number.isFinite(r.hi)) ? 1.25 : 1.12;
+  const domain = options.domain ?? (max <= 1 ? [0, 1] : [0, max * room]);
   const digits = options.digits ?? (domain[1] > 1 ? 1 : 3);
   const highlight = new Set(options.highlight ?? []);
   const groups = [...new Set(data.map((r) => r.group))];
@@ -51,10 +59,14 @@ export function ablationBars(rows: readonly AblationRow[], options: AblationBars
   const keys = groups.flatMap((g) => [header(g), ...data.filter((r) => r.group === g).map((r) => r.key)]);
   const variantOf = new Map(data.map((r) => [r.key, r.variant]));
   const marginLeft = Math.min(280, Math.max(40, ...data.map((r) => textWidth(r.variant, 11))) + 16);
-  const withStd = data.filter((r) => Number.isFinite(r.std) && r.std > 0);
+  const hasInterval = (r: AblationRow) => Number.isFinite(r.lo) && Number.isFinite(r.hi);
+  const withStd = data.filter((r) => hasInterval(r) || (Number.isFinite(r.std) && r.std > 0));
+  const start = (r: AblationRow) => (hasInterval(r) ? r.lo! : r.mean - r.std);
+  const end = (r: AblationRow) => (hasInterval(r) ? r.hi! : r.mean + (Number.isFinite(r.std) ? r.std : 0));
   const label = (r: AblationRow) =>
-    `${r.mean.toFixed(digits)}${Number.isFinite(r.std) && r.std > 0 ? ` ± ${r.std.toFixed(digits)}` : ""}`;
-  const end = (r: AblationRow) => r.mean + (Number.isFinite(r.std) ? r.std : 0);
+    hasInterval(r)
+      ? `${r.mean.toFixed(digits)} (${r.lo!.toFixed(digits)}–${r.hi!.toFixed(digits)})`
+      : `${r.mean.toFixed(digits)}${Number.isFinite(r.std) && r.std > 0 ? ` ± ${r.std.toFixed(digits)}` : ""}`;
   return {
     title: options.title,
     subtitle: options.subtitle,
@@ -73,10 +85,10 @@ export function ablationBars(rows: readonly AblationRow[], options: AblationBars
         fill: (r: AblationRow) => (highlight.has(r.variant) ? "#e45756" : "#4c78a8"),
         fillOpacity: 0.85,
       }),
-      Plot.ruleY(withStd, { y: "key", x1: (r: AblationRow) => r.mean - r.std, x2: end, stroke: "#222" }),
+      Plot.ruleY(withStd, { y: "key", x1: start, x2: end, stroke: "#222" }),
       Plot.tickX(withStd, {
         y: "key",
-        x: (r: AblationRow) => r.mean - r.std,
+        x: start,
         stroke: "#222",
         insetTop: 6,
         insetBottom: 6,
@@ -93,7 +105,8 @@ export function ablationBars(rows: readonly AblationRow[], options: AblationBars
         fontSize: 12,
         fill: "#111",
       }),
-      Plot.ruleX([domain[0]]),
+      // The value axis' base line, drawn beside the bars only, so that it never crosses a group heading.
+      Plot.tickX(data, { y: "key", x: () => domain[0], stroke: "currentColor" }),
     ],
   };
 }
@@ -369,5 +382,55 @@ export function lossCurve(rows: readonly LossRow[], options: LossCurveOptions = 
     },
     color: several ? { legend: true, scheme: "tableau10" } : undefined,
     marks,
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ region branches
+
+/** One region branch's test AUROC (%) for one configuration, with the configuration's image-level AUROC (%). */
+export interface RegionAurocRow {
+  /** The configuration, e.g. `ppad` or `ppad · patient`. */
+  config: string;
+  region: string;
+  auroc: number;
+  /** The image-level AUROC of the configuration (after aggregation). */
+  image: number;
+}
+
+/**
+ * Per-region AUROC by configuration: a dot per region branch, coloured by region, and a black tick at the image-level
+ * AUROC, with the chance line at 50. Rows `[n]` of {@link RegionAurocRow}.
+ */
+export function regionAurocDots(
+  rows: readonly RegionAurocRow[],
+  options: { title?: string; subtitle?: string; width?: number } = {},
+): Plot.PlotOptions {
+  const configs = [...new Set(rows.map((r) => r.config))];
+  const images = configs.map((c) => rows.find((r) => r.config === c)!);
+  const lo = Math.min(40, ...rows.map((r) => r.auroc), ...rows.map((r) => r.image));
+  const hi = Math.max(60, ...rows.map((r) => r.auroc), ...rows.map((r) => r.image));
+  const marginLeft = Math.min(280, Math.max(40, ...configs.map((c) => textWidth(c, 11))) + 16);
+  return {
+    title: options.title,
+    subtitle: options.subtitle,
+    width: options.width ?? 720,
+    height: configs.length * 30 + 90,
+    marginLeft,
+    marginRight: 20,
+    style: BASE_STYLE,
+    x: {
+      domain: [Math.floor(lo / 5) * 5, Math.ceil(hi / 5) * 5],
+      grid: true,
+      label: "Test AUROC (%)",
+      labelAnchor: "center",
+      labelArrow: "none",
+    },
+    y: { domain: configs, label: null, tickSize: 0 },
+    color: { legend: true, type: "categorical", scheme: "tableau10" },
+    marks: [
+      Plot.ruleX([50], { stroke: "#999", strokeDasharray: "4,3" }),
+      Plot.tickX(images, { y: "config", x: "image", stroke: "#111", strokeWidth: 2.5, inset: 2 }),
+      Plot.dot(rows, { y: "config", x: "auroc", fill: "region", r: 5, stroke: "white", tip: true }),
+    ],
   };
 }

@@ -8,20 +8,22 @@ export {
   applyGamma,
   type LesionGamma,
   lesionGamma,
+  placeCanvas,
+  roundHalfEven,
   sas,
   SAS_WEIGHTS,
-  type SasDistance,
   type SasOptions,
   type SasResult,
 } from "./sas.ts";
 export { fpi, type FpiOptions, type FpiResult } from "./fpi.ts";
-export { getSynthesis, none, SYNTHESES, SYNTHESIS_NAMES, type SynthesisName } from "./registry.ts";
-export type { Synthesis, SynthesisInput, SynthesisResult } from "./types.ts";
+export { getSynthesis, none, parseSynthesis, SYNTHESES, SYNTHESIS_NAMES, type SynthesisName } from "./registry.ts";
+export { arrayPool, type ImagePool, type Synthesis, type SynthesisInput, type SynthesisResult } from "./types.ts";
 export {
-  bezierLoop,
+  bezierBulge,
   convexHull,
   dilateSquare,
   fillPolygon,
+  type LesionCanvas,
   lesionShape,
   type LesionShapeOptions,
   type PixelBox,

@@ -25,27 +25,35 @@ export const SYNTHESES: Readonly<Record<SynthesisName, Synthesis>> = Object.free
   sas: {
     name: "sas",
     description: "structure-preserving anomaly synthesis (Bézier lesion, EDT-weighted gamma)",
-    needsOther: false,
+    needsPool: false,
     apply: ({ image, size, region }: SynthesisInput, rng) => sas(image, size, region, rng),
   },
   fpi: {
     name: "fpi",
-    description: "FPI patch blending from another normal image (half-width 0.05–0.2·W, α ∈ [0.5, 1))",
-    needsOther: true,
-    apply: ({ image, size, region, other }: SynthesisInput, rng) => {
-      if (!other) throw new RangeError("Cannot run fpi: it needs `other`, a second normal image");
-      return fpi(image, other, size, region, rng);
+    description: "FPI patch blending from a normal image of the pool (half-width 0.05–0.2·W, α ∈ [0.5, 1))",
+    needsPool: true,
+    // The source is drawn first, uniformly from the whole pool (the release's `random.choice` over every normal).
+    apply: ({ image, size, region, pool }: SynthesisInput, rng) => {
+      if (!pool || pool.length === 0) {
+        throw new RangeError("Cannot run fpi: it needs `pool`, normal images to take patches from");
+      }
+      return fpi(image, pool.image(rng.int(0, pool.length - 1)), size, region, rng);
     },
   },
   none: {
     name: "none",
     description: "no synthesis (identity)",
-    needsOther: false,
+    needsPool: false,
     apply: ({ image, size }: SynthesisInput) => none(image, size),
   },
 });
 
-/** Looks a synthesis up by name; an unknown name throws an `InputError` listing the known ones. */
+/** Validates a synthesis name (e.g. from a flag); an unknown name throws an `InputError` listing the known ones. */
+export function parseSynthesis(name: string): SynthesisName {
+  return getSynthesis(name).name as SynthesisName;
+}
+
+/** Looks a synthesis up by name, with a one-line error listing the known ones. */
 export function getSynthesis(name: string): Synthesis {
   if ((SYNTHESIS_NAMES as readonly string[]).includes(name)) return SYNTHESES[name as SynthesisName];
   throw new InputError(`Cannot find synthesis "${name}": known are ${SYNTHESIS_NAMES.join(", ")}`);

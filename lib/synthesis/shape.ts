@@ -1,10 +1,7 @@
 /**
- * Random lesion shapes for SAS: random points → convex hull → a cubic Bézier bulge on every hull edge → XOR of hull
- * and bulges → square dilation, rasterised by scanline polygon filling.
- *
- * XOR of the hull polygon with every bulge (the region between a hull edge and its Bézier curve) is, by parity, the
- * even-odd fill of the closed loop made of the Bézier curves alone (each straight hull edge is crossed twice and
- * cancels). The code fills that loop once, which is exact and cheaper than filling 1 + k polygons.
+ * Random lesion shapes for SAS, as the release (`ppad_clip/datasets/mask_generate_anomaly.py`, `mask_generate`) draws
+ * them: random integer points → convex hull → a cubic Bézier bulge on every hull edge → hull XOR (union of bulges) →
+ * 5×5 dilation, on a max(w, h)² canvas, rasterised by scanline polygon filling.
  * @module
  */
 import type { Rng } from "../util/rng.ts";
@@ -51,28 +48,25 @@ export function convexHull(points: readonly Point[]): Point[] {
 }
 
 /**
- * The closed loop of cubic Bézier bulges around a polygon: each edge pᵢ → pᵢ₊₁ becomes the cubic from pᵢ to pᵢ₊₁ whose
- * two control points are the edge midpoint plus independent N(0, sigma²) offsets in x and y (4 normal draws per edge,
- * in edge order: c1.x, c1.y, c2.x, c2.y).
- * @param polygon `[h]` vertices (h ≥ 2)
- * @param samples line segments per curve @default 16
- * @returns `[2*h*samples]` interleaved x, y vertices of the closed loop
+ * One cubic Bézier bulge on the segment a → b, as the release draws it: both control points are the segment's midpoint
+ * plus independent N(0, sigma²) offsets (4 normal draws: c1.x, c1.y, c2.x, c2.y), sampled at `samples` values of t
+ * evenly spaced over [0, 1] (ends included, as `np.linspace(0, 1, 100)`). Closed by the chord b → a, the samples form
+ * the bulge polygon.
+ * @param samples curve samples @default 100
+ * @returns `[2*samples]` interleaved x, y vertices from a to b
  */
-export function bezierLoop(polygon: readonly Point[], rng: Rng, sigma = 8, samples = 16): Float64Array {
-  const h = polygon.length;
-  const out = new Float64Array(2 * h * samples);
-  let o = 0;
-  for (let i = 0; i < h; i++) {
-    const a = polygon[i], b = polygon[(i + 1) % h];
-    const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2;
-    const c1x = mx + rng.normal(0, sigma), c1y = my + rng.normal(0, sigma);
-    const c2x = mx + rng.normal(0, sigma), c2y = my + rng.normal(0, sigma);
-    for (let s = 0; s < samples; s++) {
-      const t = s / samples, u = 1 - t;
-      const w0 = u * u * u, w1 = 3 * u * u * t, w2 = 3 * u * t * t, w3 = t * t * t;
-      out[o++] = w0 * a.x + w1 * c1x + w2 * c2x + w3 * b.x;
-      out[o++] = w0 * a.y + w1 * c1y + w2 * c2y + w3 * b.y;
-    }
+export function bezierBulge(a: Point, b: Point, rng: Rng, sigma = 8, samples = 100): Float64Array {
+  const out = new Float64Array(2 * samples);
+  const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2;
+  const c1x = mx + rng.normal(0, sigma), c1y = my + rng.normal(0, sigma);
+  const c2x = mx + rng.normal(0, sigma), c2y = my + rng.normal(0, sigma);
+  for (let s = 0, o = 0; s < samples; s++) {
+    const t = samples > 1 ? s / (samples - 1) : 0, u = 1 - t;
+    const w1 = 3 * u * u * t, w2 = 3 * u * t * t, w3 = t * t * t;
+    // The Bernstein form relative to a (the weights sum to 1): exact on a straight chord, where the absolute form
+    // w0·a + … + w3·b wobbles by an ulp and could fill slivers.
+    out[o++] = a.x + w1 * (c1x - a.x) + w2 * (c2x - a.x) + w3 * (b.x - a.x);
+    out[o++] = a.y + w1 * (c1y - a.y) + w2 * (c2y - a.y) + w3 * (b.y - a.y);
   }
   return out;
 }
@@ -184,38 +178,78 @@ export function dilateSquare(mask: Uint8Array, width: number, height: number, bo
 
 /** Parameters of {@link lesionShape}. */
 export interface LesionShapeOptions {
-  /** Random points drawn in the w×h box. @default 10 */
+  /** Random integer points drawn in the w×h box. @default 10 */
   points?: number;
   /** Standard deviation of the Bézier control-point offsets, px. @default 8 */
   sigma?: number;
   /** Side of the square dilation. @default 5 */
   dilation?: number;
-  /** Segments per Bézier curve. @default 16 */
+  /** Samples per Bézier curve. @default 100 */
   samples?: number;
 }
 
+/** A lesion drawn on its own square canvas (see {@link lesionShape}). */
+export interface LesionCanvas {
+  /** Canvas side S = max(w, h). */
+  side: number;
+  /** `[side*side]` row-major 0/1 lesion mask. */
+  mask: Uint8Array;
+}
+
 /**
- * Rasterises one random lesion into `out`: `points` uniform points in the box [left, left+w) × [top, top+h) (x then y
- * per point), their convex hull, the Bézier-bulge loop (XOR of hull and bulges), then a square dilation.
- * @param out `[size*size]` zeroed mask; lesion pixels are set to 1
- * @returns bounding box of the lesion pixels, or null if none fell inside the image
+ * One random lesion as the release's `mask_generate((w, h), 10)` draws it, on a max(w, h)² canvas: `points` integer
+ * points, x uniform in [0, w) (canvas column) then y uniform in [0, h) (canvas row) per point; their convex hull
+ * (mask1, pixel (c, r) inside when the point (c, r) is); a cubic Bézier bulge on every hull edge (mask2, the union of
+ * the bulge polygons); mask1 XOR mask2; a square dilation clipped to the canvas. So the lesion sits in the canvas's
+ * top-left w×h part (bulges and dilation reach a little beyond), and the canvas is what gets placed in the image.
+ * Pixel (c, r) is tested at the integer point (c, r) as the release does; points exactly on a polygon edge count as
+ * inside on its low side and outside on its high side (the release leaves them to matplotlib's floating point).
+ * @param w box width (canvas columns), ≥ 1
+ * @param h box height (canvas rows), ≥ 1
+ * @returns the canvas, or null when the points are collinear (the release's Qhull would raise) or nothing is filled
  */
 export function lesionShape(
-  out: Uint8Array,
-  size: number,
-  left: number,
-  top: number,
   w: number,
   h: number,
   rng: Rng,
-  { points = 10, sigma = 8, dilation = 5, samples = 16 }: LesionShapeOptions = {},
-): PixelBox | null {
+  { points = 10, sigma = 8, dilation = 5, samples = 100 }: LesionShapeOptions = {},
+): LesionCanvas | null {
+  const side = Math.max(w, h);
   const pts: Point[] = [];
-  for (let i = 0; i < points; i++) pts.push({ x: left + rng.next() * w, y: top + rng.next() * h });
+  for (let i = 0; i < points; i++) {
+    const x = rng.int(0, w - 1);
+    pts.push({ x, y: rng.int(0, h - 1) });
+  }
   const hull = convexHull(pts);
-  if (hull.length < 2) return null;
-  const loop = bezierLoop(hull, rng, sigma, samples);
-  const box = fillPolygon(loop, size, size, out);
+  if (hull.length < 3) return null;
+  // fillPolygon tests pixel centres (c + 0.5, r + 0.5): shifting every vertex by +0.5 tests the integer point (c, r).
+  const shift = (poly: Float64Array) => {
+    for (let i = 0; i < poly.length; i++) poly[i] += 0.5;
+    return poly;
+  };
+  const hullMask = new Uint8Array(side * side);
+  fillPolygon(shift(Float64Array.from(hull.flatMap((p) => [p.x, p.y]))), side, side, hullMask);
+  const bulges = new Uint8Array(side * side);
+  const xs = new Float64Array(samples);
+  for (let e = 0; e < hull.length; e++) {
+    fillPolygon(shift(bezierBulge(hull[e], hull[(e + 1) % hull.length], rng, sigma, samples)), side, side, bulges, xs);
+  }
+  const mask = new Uint8Array(side * side);
+  let box: PixelBox | null = null;
+  for (let r = 0; r < side; r++) {
+    for (let c = 0; c < side; c++) {
+      const i = r * side + c;
+      if (!(hullMask[i] ^ bulges[i])) continue;
+      mask[i] = 1;
+      if (box === null) box = { x0: c, y0: r, x1: c, y1: r };
+      else {
+        if (c < box.x0) box.x0 = c;
+        if (c > box.x1) box.x1 = c;
+        box.y1 = r;
+      }
+    }
+  }
   if (box === null) return null;
-  return dilateSquare(out, size, size, box, dilation);
+  dilateSquare(mask, side, side, box, dilation);
+  return { side, mask };
 }

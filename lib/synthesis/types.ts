@@ -21,8 +21,21 @@ export interface SynthesisInput {
   size: number;
   /** The region the lesion is centred in (its mask is `[size*size]`). */
   region: Region;
-  /** `[size*size]` another normal image (the patch source of FPI; ignored by the others). */
-  other?: Float32Array;
+  /** Normal images to take patches from (FPI's source pool: the train split's normals); ignored by the others. */
+  pool?: ImagePool;
+}
+
+/** A pool of normal images of one size, possibly decoded lazily or stored compactly. */
+export interface ImagePool {
+  /** Number of images. */
+  readonly length: number;
+  /** Image `i` (0 ≤ i < length), `[size*size]` row-major grey in [0, 1]; the caller must not modify it. */
+  image(i: number): Float32Array;
+}
+
+/** A pool over images already in memory (`[n][size*size]`, kept by reference). */
+export function arrayPool(images: readonly Float32Array[]): ImagePool {
+  return { length: images.length, image: (i) => images[i] };
 }
 
 /** A named synthesis transform. */
@@ -30,8 +43,8 @@ export interface Synthesis {
   name: string;
   /** One line for tables and logs. */
   description: string;
-  /** Whether `apply` needs `input.other`. */
-  needsOther: boolean;
+  /** Whether `apply` needs `input.pool`. */
+  needsPool: boolean;
   /** Applies the transform; pure apart from drawing from `rng`. */
   apply(input: SynthesisInput, rng: Rng): SynthesisResult;
 }

@@ -69,6 +69,8 @@ export interface AdamOptions {
   weightDecay?: number;
   /** Which variables get weight decay. @default all */
   decay?: (name: string) => boolean;
+  /** Per-variable learning-rate multiplier (e.g. a faster temperature). @default 1 for every variable */
+  lrScale?: (name: string) => number;
 }
 
 /** AdamW (decoupled weight decay) with bias correction, state exposable for resumable checkpoints. */
@@ -79,6 +81,7 @@ export class AdamW {
   readonly eps: number;
   readonly weightDecay: number;
   readonly #decay: (name: string) => boolean;
+  readonly #lrScale: (name: string) => number;
   step = 0;
   #m = new Map<string, tf.Tensor>();
   #v = new Map<string, tf.Tensor>();
@@ -90,6 +93,7 @@ export class AdamW {
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
     this.#decay = options.decay ?? (() => true);
+    this.#lrScale = options.lrScale ?? (() => 1);
   }
 
   /** One update of `vars` from `grads` (by variable key). Does not dispose `grads`. */
@@ -112,10 +116,11 @@ export class AdamW {
       this.#m.set(name, m);
       this.#v.set(name, v);
       const wd = this.weightDecay && this.#decay(name) ? this.weightDecay : 0;
+      const lr = this.lr * this.#lrScale(name);
       tf.tidy(() => {
         const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), this.eps));
-        const decayed = wd ? tf.mul(p, 1 - this.lr * wd) : p;
-        p.assign(tf.sub(decayed, tf.mul(update, this.lr)));
+        const decayed = wd ? tf.mul(p, 1 - lr * wd) : p;
+        p.assign(tf.sub(decayed, tf.mul(update, lr)));
       });
     }
   }

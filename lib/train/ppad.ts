@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Normalisation } from "../data/preprocess.ts";
 import type { PromptModel } from "../prompts/prompt_model.ts";
-import type { Synthesis } from "../synthesis/types.ts";
+import { arrayPool, type ImagePool, type Synthesis } from "../synthesis/types.ts";
 import type { Rng } from "../util/rng.ts";
 import { cosineLr, SgdMomentum } from "./optimizer.ts";
 
@@ -15,6 +15,11 @@ export interface TrainOptions {
   /** Normal training images `[shots][size*size]` in [0, 1], at the model's resolution. */
   images: readonly Float32Array[];
   synthesis: Synthesis;
+  /**
+   * Normal images a pool-based synthesis (FPI) takes its patches from: the train split's normals, as the release
+   * does. @default the shots themselves
+   */
+  pool?: ImagePool;
   normalisation: Normalisation;
   rng: Rng;
   /** Optimisation steps (one batch of all shots each; the paper: 100). @default 100 */
@@ -35,20 +40,28 @@ export interface TrainOptions {
 export interface TrainBatch {
   /** `[batch][size*size]` in [0, 1]. */
   images: Float32Array[];
+  /** `[batch]` index of each sample's region in the model's region set. */
   regionIndex: number[];
+  /** `[batch]` 0 normal, 1 abnormal (synthesised). */
   labels: number[];
 }
 
 /**
- * Draws one batch: every shot once; region uniform over the model's regions; abnormal with probability `p` (never when
- * the synthesis is `none`), synthesised inside the drawn region.
+ * Draws one batch: every shot once, in order; per shot, in this order from `rng`: the region index uniform over the
+ * model's regions (`rng.int(0, R − 1)`), then abnormal with probability `p` (`rng.bernoulli(p)`; never drawn when the
+ * synthesis is `none`), then, when abnormal, the synthesis's own draws inside the drawn region.
+ * @param model anything with the region set (`regions`, `numRegions`), e.g. a PromptModel
+ * @param shots `[k][size*size]` normal images in [0, 1]
+ * @param pool normal images for pool-based syntheses (FPI) @default the shots
+ * @returns `[k]` images (a shot itself when normal), region indices and labels
  */
 export function drawBatch(
-  model: PromptModel,
+  model: Pick<PromptModel, "regions" | "numRegions">,
   shots: readonly Float32Array[],
   synthesis: Synthesis,
   rng: Rng,
   p = 0.5,
+  pool: ImagePool = arrayPool(shots),
 ): TrainBatch {
   const size = model.regions.size;
   const out: TrainBatch = { images: [], regionIndex: [], labels: [] };
@@ -56,12 +69,7 @@ export function drawBatch(
     const r = rng.int(0, model.numRegions - 1);
     const abnormal = synthesis.name !== "none" && rng.bernoulli(p);
     let image = shots[i];
-    if (abnormal) {
-      const other = synthesis.needsOther && shots.length > 1
-        ? shots[(i + 1 + rng.int(0, shots.length - 2)) % shots.length]
-        : undefined;
-      image = synthesis.apply({ image, size, region: model.regions.regions[r], other }, rng).image;
-    }
+    if (abnormal) image = synthesis.apply({ image, size, region: model.regions.regions[r], pool }, rng).image;
     out.images.push(image);
     out.regionIndex.push(r);
     out.labels.push(abnormal ? 1 : 0);
@@ -97,6 +105,7 @@ export function trainPrompts(model: PromptModel, options: TrainOptions): number[
   const chunk = options.chunk ?? 64;
   const size = model.regions.size;
   const losses: number[] = [];
+  const pool = options.pool ?? arrayPool(options.images);
   try {
     for (let step = 0; step < steps; step++) {
       opt.lr = cosineLr(baseLr, step, steps);
@@ -106,6 +115,7 @@ export function trainPrompts(model: PromptModel, options: TrainOptions): number[
         options.synthesis,
         options.rng,
         options.abnormalProbability ?? 0.5,
+        pool,
       );
       const n = batch.images.length;
       let total = 0;

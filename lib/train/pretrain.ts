@@ -22,12 +22,46 @@ export interface PairPool {
   groups?: string[];
 }
 
+/** One batch of pairs: images `[b][size*size]` in [0, 1], their texts `[b]`, optional groups `[b]`. */
+export interface PairBatch {
+  images: Float32Array[];
+  texts: string[];
+  groups?: string[];
+}
+
+/** Where batches come from: `draw` must be a pure function of (step, batch), so a resumed run sees the same data. */
+export interface PairSource {
+  draw(step: number, batch: number): PairBatch;
+}
+
+/** A source that samples `batch` pairs of a fixed pool at each step ({@link batchIndices}). */
+export function poolSource(pool: PairPool, seed: number): PairSource {
+  return {
+    draw(step, batch) {
+      const idx = batchIndices(seed, step, pool.images.length, batch);
+      return {
+        images: idx.map((i) => pool.images[i]),
+        texts: idx.map((i) => pool.texts[i]),
+        groups: pool.groups ? idx.map((i) => pool.groups![i]) : undefined,
+      };
+    },
+  };
+}
+
+/** The variables that get no weight decay (biases, norms, embeddings, the temperature). */
+export function noDecay(name: string): boolean {
+  return /(\.bias|ln_|embedding|logit_scale|class_embedding)/.test(name);
+}
+
 /** Contrastive targets: CLIP's diagonal, or all pairs sharing a group (many reports mean the same). */
 export type PretrainTargets = "clip" | "grouped";
 
 /** Options for {@link pretrainClip}. */
 export interface PretrainOptions {
-  pool: PairPool;
+  /** A fixed pool sampled with {@link batchIndices} (used when `source` is absent). */
+  pool?: PairPool;
+  /** The batches; takes precedence over `pool`. */
+  source?: PairSource;
   tokenizer: BpeTokenizer;
   normalisation: Normalisation;
   seed: number;
@@ -104,14 +138,16 @@ export function tokenizeBatch(tokenizer: BpeTokenizer, texts: readonly string[],
 
 /** Pretrains `model` (trainable) in place; returns the per-step losses of this call. */
 export async function pretrainClip(model: ClipModel, options: PretrainOptions): Promise<number[]> {
-  const { pool, steps } = options;
+  const { steps } = options;
+  const source = options.source ?? (options.pool ? poolSource(options.pool, options.seed) : null);
+  if (!source) throw new TypeError("Cannot pretrain: give a pool or a source of pairs");
   const batch = options.batch ?? 32;
   const peak = options.lr ?? 5e-4;
   const warmup = options.warmup ?? Math.max(1, Math.round(steps * 0.05));
   const opt = options.optimizer ?? new AdamW({
     lr: peak,
     weightDecay: options.weightDecay ?? 0.05,
-    decay: (name) => !/(\.bias|ln_|embedding|logit_scale|class_embedding)/.test(name),
+    decay: (name) => !noDecay(name),
   });
   const vars = new Map<string, tf.Variable>();
   for (const v of model.variables) vars.set(v.name, v);
@@ -121,10 +157,10 @@ export async function pretrainClip(model: ClipModel, options: PretrainOptions): 
   const every = options.checkpointEvery ?? 0;
   for (let step = options.startStep ?? 0; step < steps; step++) {
     opt.lr = pretrainLr(peak, step, steps, warmup);
-    const idx = batchIndices(options.seed, step, pool.images.length, batch);
-    const pixels = pixelsFromGray(idx.map((i) => pool.images[i]), size, options.normalisation);
-    const ids = tokenizeBatch(options.tokenizer, idx.map((i) => pool.texts[i]), model.config.contextLength);
-    const groups = options.targets === "grouped" && pool.groups ? idx.map((i) => pool.groups![i]) : undefined;
+    const drawn = source.draw(step, batch);
+    const pixels = pixelsFromGray(drawn.images, size, options.normalisation);
+    const ids = tokenizeBatch(options.tokenizer, drawn.texts, model.config.contextLength);
+    const groups = options.targets === "grouped" ? drawn.groups : undefined;
     const { value, grads } = tf.variableGrads(() => clipLoss(model, pixels, ids, groups), model.variables);
     const loss = value.dataSync()[0];
     value.dispose();

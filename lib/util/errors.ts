@@ -9,6 +9,11 @@ export class InputError extends Error {
   override name = "InputError";
 }
 
+/** Thrown by the argument parser for `--help`/`-h`: `runMain` prints `message` on stdout and exits 0. */
+export class HelpRequest extends Error {
+  override name = "HelpRequest";
+}
+
 /** Throws an `InputError` naming `file` when `ok` is false. */
 export function ensure(ok: unknown, file: string, what: string): asserts ok {
   if (!ok) throw new InputError(`${file}: ${what}`);
@@ -20,6 +25,10 @@ export async function runMain(main: () => Promise<void> | void): Promise<never> 
     await main();
     Deno.exit(0);
   } catch (err) {
+    if (err instanceof HelpRequest) {
+      console.log(err.message);
+      Deno.exit(0);
+    }
     if (err instanceof InputError) {
       console.error(`error: ${err.message.replaceAll("\n", " ")}`);
       Deno.exit(2);

@@ -22,6 +22,8 @@ export interface ProgressOptions {
   write?: (text: string) => void;
   /** Silence the bar entirely. @default false, or true when PPAD_QUIET=1 */
   quiet?: boolean;
+  /** Units already done in an earlier sitting (a resumed run): shown as done, left out of the rate and ETA. @default 0 */
+  resumedAt?: number;
 }
 
 /** A progress bar over `total` units of work, with rate and ETA. */
@@ -37,6 +39,7 @@ export class Progress {
   #tty: boolean;
   #note = "";
   #printed = -1;
+  #resumedAt: number;
 
   constructor(total: number, options: ProgressOptions = {}) {
     this.total = Math.max(0, total);
@@ -46,6 +49,8 @@ export class Progress {
     this.#write = options.write ?? ((t) => Deno.stderr.writeSync(encoder.encode(t)));
     this.#quiet = options.quiet ?? (Deno.env.get("PPAD_QUIET") === "1");
     this.#tty = options.write ? false : Deno.stderr.isTerminal();
+    this.#resumedAt = Math.min(this.total, Math.max(0, options.resumedAt ?? 0));
+    this.done = this.#resumedAt;
   }
 
   /** Seconds since the bar started. */
@@ -55,7 +60,8 @@ export class Progress {
 
   /** Estimated seconds remaining. */
   get eta(): number {
-    return this.done > 0 ? (this.elapsed / this.done) * (this.total - this.done) : Infinity;
+    const doneHere = this.done - this.#resumedAt;
+    return doneHere > 0 ? (this.elapsed / doneHere) * (this.total - this.done) : Infinity;
   }
 
   /** Advances by `n` units, with an optional note (e.g. the current loss). */
@@ -75,7 +81,7 @@ export class Progress {
     const frac = this.total > 0 ? this.done / this.total : 1;
     const filled = Math.round(frac * width);
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
-    const rate = this.done / Math.max(this.elapsed, 1e-9);
+    const rate = (this.done - this.#resumedAt) / Math.max(this.elapsed, 1e-9);
     const label = this.#label ? `${this.#label} ` : "";
     const note = this.#note ? ` ${this.#note}` : "";
     return `${label}${bar} ${this.done}/${this.total} ${(frac * 100).toFixed(0)}% ` +

@@ -8,6 +8,7 @@ import { InputError } from "../../util/errors.ts";
 import type { StateDict } from "../state_dict.ts";
 import { hfToOpenai, isHfClipStateDict } from "./hf_keys.ts";
 import { looksLikeSafetensors, parseSafetensors } from "./safetensors.ts";
+import type { StorageDtype } from "./dtype.ts";
 import { isLegacyTorchPickle, parsePtStateDict } from "./zip_pt.ts";
 
 /** The file formats {@link detectCheckpointFormat} recognises. */
@@ -36,14 +37,62 @@ export function toOpenaiKeys(sd: StateDict): StateDict {
   return isHfClipStateDict(stripped) ? hfToOpenai(stripped) : stripped;
 }
 
+/** Tensors a CLIP checkpoint may hold as integers (OpenAI's JIT scalars, HF's position ids); every other is a float. */
+const INTEGER_BUFFERS = /(^|\.)(position_ids|input_resolution|context_length|vocab_size)$/;
+
+const FLOAT_DTYPES: ReadonlySet<StorageDtype> = new Set(["F64", "F32", "F16", "BF16"]);
+
+/**
+ * Refuses a checkpoint whose CLIP weights are stored as a non-float dtype (e.g. a relabelled F32 → I32 of the same
+ * byte count, which would otherwise load as garbage), naming the tensor.
+ */
+export function requireFloatDtypes(dtypes: ReadonlyMap<string, StorageDtype>, source: string): void {
+  for (const [name, dtype] of dtypes) {
+    if (!FLOAT_DTYPES.has(dtype) && !INTEGER_BUFFERS.test(name)) {
+      throw new InputError(
+        `Cannot load ${source}: tensor ${name} is stored as ${dtype}, but CLIP's weights are floating point ` +
+          `(F32, F16, BF16 or F64); the file is corrupt or not a CLIP checkpoint`,
+      );
+    }
+  }
+}
+
+/** Refuses a checkpoint holding NaN or ±Inf in any tensor, naming the tensor, the first bad index and the count. */
+export function requireFinite(sd: StateDict, source: string): void {
+  for (const [name, t] of sd) {
+    const data = t.data;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v - v !== 0) { // NaN or ±Inf (fast path: finite values give 0)
+        let count = 0;
+        for (let j = i; j < data.length; j++) if (!Number.isFinite(data[j])) count++;
+        throw new InputError(
+          `Cannot load ${source}: tensor ${name} holds ${v} at index ${i} (${count} non-finite value${
+            count > 1 ? "s" : ""
+          }); the checkpoint is corrupt`,
+        );
+      }
+    }
+  }
+}
+
 /**
  * Decodes a checkpoint held in memory (PyTorch zip or safetensors) to an OpenAI-key fp32 state dict.
  * @param source the file name, for error messages
  */
 export function parseStateDict(bytes: Uint8Array, source: string): StateDict {
   const format = detectCheckpointFormat(bytes);
-  if (format === "safetensors") return toOpenaiKeys(parseSafetensors(bytes, source).tensors);
-  if (format === "pytorch-zip" || format === "pytorch-legacy") return toOpenaiKeys(parsePtStateDict(bytes, source));
+  if (format === "safetensors") {
+    const file = parseSafetensors(bytes, source);
+    requireFloatDtypes(file.dtypes, source);
+    requireFinite(file.tensors, source);
+    return toOpenaiKeys(file.tensors);
+  }
+  if (format === "pytorch-zip" || format === "pytorch-legacy") {
+    const sd = parsePtStateDict(bytes, source);
+    requireFinite(sd, source);
+    return toOpenaiKeys(sd);
+  }
   throw new InputError(
     `Cannot load ${source}: not a PyTorch zip checkpoint or a safetensors file (${bytes.length} bytes, ` +
       `starting ${[...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join(" ")})`,

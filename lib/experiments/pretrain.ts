@@ -1,0 +1,395 @@
+/**
+ * Pretraining the embedded default's small CXR CLIP, end to end: data (real radiographs with captions, mixed with the
+ * synthetic benchmark's image–report pairs), tokenizer, model, resumable training with held-out checks, then the
+ * zero-shot report, the weights, the card and the loss curve. `deno task pretrain` parses flags into
+ * {@link PretrainSettings} and calls {@link runPretraining}.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { writeSafetensors } from "../encoders/checkpoint/mod.ts";
+import { ClipModel } from "../encoders/clip/mod.ts";
+import type { ClipConfig } from "../encoders/clip/config.ts";
+import type { ModelCard } from "../encoders/bundle.ts";
+import { BpeTokenizer } from "../encoders/tokenizer.ts";
+import { saveMerges, trainBpe } from "../encoders/bpe_train.ts";
+import { NORMALISATION, type Normalisation } from "../data/preprocess.ts";
+import { ensureBenchmark } from "../data/synthetic/mod.ts";
+import { auroc } from "../metrics/mod.ts";
+import { lossCurve } from "../report/charts.ts";
+import { saveChart } from "../report/save.ts";
+import { captionVocabulary } from "../train/captions.ts";
+import { AdamW } from "../train/optimizer.ts";
+import { noDecay, type PairPool, type PairSource, poolSource, pretrainClip } from "../train/pretrain.ts";
+import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "../train/pretrain_checkpoint.ts";
+import { makePairPool, zeroShotReport, type ZeroShotResult, zeroShotScores } from "../train/pretrain_data.ts";
+import { mixedSource } from "../train/pretrain_mix.ts";
+import { corpusImage, type CorpusPart, loadRealCorpus, type RealCorpus } from "../train/real_corpus.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import { gitCommit } from "../util/git.ts";
+import { machineDescription } from "../util/machine.ts";
+import { join, PROJECT_ROOT, relative } from "../util/path.ts";
+import { Progress } from "../util/progress.ts";
+import { Rng } from "../util/rng.ts";
+import { ExperimentData } from "./data.ts";
+
+/** Everything that defines a pretraining run. */
+export interface PretrainSettings {
+  /** Output folder (weights, card, tokenizer, curves, checkpoints). */
+  out: string;
+  /** Real corpus folder, or null for synthetic pairs only. */
+  real: string | null;
+  /** Fraction of each batch from the real corpus. */
+  realFraction: number;
+  /** Augment real images (affine view + intensity jitter). */
+  augment: boolean;
+  /** Held-out fraction of the real corpus (by file, per label, fixed seed). */
+  heldOut: number;
+  /** Use at most this many real training files (tests), or null for all. */
+  realLimit: number | null;
+  steps: number;
+  batch: number;
+  /** Synthetic image–report pairs generated for the mix. */
+  syntheticPairs: number;
+  seed: number;
+  lr: number;
+  /** Learning-rate multiplier of the temperature (CLIP's logit scale). */
+  logitScaleLr: number;
+  weightDecay: number;
+  merges: number;
+  targets: "clip" | "grouped";
+  visionWidth: number;
+  visionLayers: number;
+  textWidth: number;
+  textLayers: number;
+  embed: number;
+  /** Held-out zero-shot check every N steps (0: never). */
+  evalEvery: number;
+  checkpointEvery: number;
+  /** Ignore an existing checkpoint. */
+  fresh: boolean;
+  /** Fresh synthetic cases of the per-finding zero-shot check (0: skip). */
+  zeroShotCases: number;
+  /** Evaluate zero-shot on the synthetic benchmark's test split. */
+  benchmarkTest: boolean;
+  /** Further data sets whose test split gets a zero-shot number in the card (reported only, never used to choose). */
+  reportOn: string[];
+}
+
+/** Defaults of {@link PretrainSettings}: the committed embedded model. */
+export const PRETRAIN_DEFAULTS: Omit<PretrainSettings, "out"> = {
+  real: "../shared/data/covid-radiography-224",
+  realFraction: 0.75,
+  augment: true,
+  heldOut: 0.1,
+  realLimit: null,
+  steps: 600,
+  batch: 64,
+  syntheticPairs: 3000,
+  seed: 1,
+  lr: 5e-4,
+  logitScaleLr: 10,
+  weightDecay: 0.05,
+  merges: 2000,
+  targets: "grouped",
+  visionWidth: 192,
+  visionLayers: 4,
+  textWidth: 128,
+  textLayers: 4,
+  embed: 128,
+  evalEvery: 100,
+  checkpointEvery: 25,
+  fresh: false,
+  zeroShotCases: 600,
+  benchmarkTest: true,
+  reportOn: ["../shared/data/zhanglab-224"],
+};
+
+/** One held-out check during training. */
+export interface HeldOutEval {
+  step: number;
+  /** Zero-shot AUROC ("normal." vs "pneumonia.") on the real held-out files. */
+  auroc: number;
+  logitScale: number;
+}
+
+/** A zero-shot number on one test set. */
+export interface ZeroShotOnData {
+  data: string;
+  role: "held-out real (model selection)" | "synthetic benchmark test" | "reported only";
+  n: number;
+  auroc: number;
+}
+
+/** What a finished run returns (also written in the card). */
+export interface PretrainResult {
+  modelPath: string;
+  card: ModelCard;
+}
+
+/** The run's identity: the settings that change the weights. */
+function runKey(s: PretrainSettings, config: ClipConfig) {
+  return {
+    real: s.real === null ? null : relative(PROJECT_ROOT, s.real),
+    realFraction: s.realFraction,
+    augment: s.augment,
+    heldOut: s.heldOut,
+    realLimit: s.realLimit,
+    steps: s.steps,
+    batch: s.batch,
+    syntheticPairs: s.syntheticPairs,
+    seed: s.seed,
+    lr: s.lr,
+    logitScaleLr: s.logitScaleLr,
+    weightDecay: s.weightDecay,
+    targets: s.targets,
+    config,
+  };
+}
+
+/** Zero-shot AUROC on a decoded corpus part ("normal." vs "pneumonia."). */
+export function corpusZeroShot(model: ClipModel, tokenizer: BpeTokenizer, norm: Normalisation, part: CorpusPart): number {
+  const images = part.pixels.map((_, i) => corpusImage(part, i));
+  const scores = zeroShotScores(model, tokenizer, norm, images);
+  return auroc(part.entries.map((e) => (e.label === "normal" ? 0 : 1)), scores);
+}
+
+/** Zero-shot AUROC on a data set's test split. */
+async function datasetZeroShot(
+  model: ClipModel,
+  tokenizer: BpeTokenizer,
+  norm: Normalisation,
+  root: string,
+): Promise<{ n: number; auroc: number }> {
+  const data = await ExperimentData.load(root, { resolution: model.config.imageResolution, quiet: true });
+  const scores = zeroShotScores(model, tokenizer, norm, data.test.images);
+  return { n: data.test.labels.length, auroc: auroc(data.test.labels, scores) };
+}
+
+/** Runs (or resumes) a pretraining and writes the model folder. Logs go to stderr. */
+export async function runPretraining(settings: PretrainSettings, backend: string): Promise<PretrainResult> {
+  const s = settings;
+  const out = s.out;
+  await Deno.mkdir(out, { recursive: true });
+  const resolution = 224;
+  const normalisation = NORMALISATION.chexzero;
+
+  // 1. Data: synthetic image–report pairs (position and finding words) and the real corpus.
+  const synthetic: PairPool | null = s.syntheticPairs > 0
+    ? makePairPool(new Rng(s.seed), s.syntheticPairs, resolution, { label: "synthetic pairs" })
+    : null;
+  const real: RealCorpus | null = s.real === null ? null : await loadRealCorpus(s.real, resolution, {
+    heldOut: s.heldOut,
+    limit: s.realLimit ?? undefined,
+  });
+  if (!synthetic && !real) throw new RangeError("Cannot pretrain: no real corpus and no synthetic pairs");
+  if (real) {
+    const count = (p: CorpusPart, l: string) => p.entries.filter((e) => e.label === l).length;
+    console.error(
+      `real corpus ${real.root}: train ${count(real.train, "normal")} normal / ${
+        count(real.train, "pneumonia")
+      } pneumonia, held out ${count(real.heldOut, "normal")} / ${count(real.heldOut, "pneumonia")}`,
+    );
+  }
+  const source: PairSource = real
+    ? mixedSource(real.train, synthetic, { seed: s.seed, realFraction: s.realFraction, augment: s.augment ? {} : false })
+    : poolSource(synthetic!, s.seed);
+
+  // 2. Tokenizer: BPE merges learned from the reports and every caption phrasing.
+  const corpus = [...(synthetic?.texts ?? [])];
+  if (real) {
+    for (const label of ["normal", "pneumonia"] as const) {
+      for (const c of captionVocabulary(label)) for (let k = 0; k < 40; k++) corpus.push(c);
+    }
+  }
+  const mergesPath = join(out, "bpe.txt");
+  await saveMerges(mergesPath, trainBpe(corpus, s.merges));
+  const tokenizer = await BpeTokenizer.fromFile(mergesPath);
+  console.error(`tokenizer: vocab ${tokenizer.vocabSize}`);
+
+  // 3. Model: ViT-B/32's 7×7 patch grid (224 px, patch 32), small widths.
+  const config: ClipConfig = {
+    embedDim: s.embed,
+    imageResolution: resolution,
+    visionWidth: s.visionWidth,
+    visionLayers: s.visionLayers,
+    visionHeads: Math.max(1, Math.round(s.visionWidth / 64)),
+    patchSize: 32,
+    grid: 7,
+    contextLength: 77,
+    vocabSize: tokenizer.vocabSize,
+    textWidth: s.textWidth,
+    textHeads: Math.max(1, Math.round(s.textWidth / 64)),
+    textLayers: s.textLayers,
+  };
+  const key = runKey(s, config);
+  const optimizer = new AdamW({
+    lr: s.lr,
+    weightDecay: s.weightDecay,
+    decay: (name) => !noDecay(name),
+    lrScale: (name) => (name.includes("logit_scale") ? s.logitScaleLr : 1),
+  });
+  const resumed = s.fresh ? null : await loadCheckpoint<typeof key, HeldOutEval>(out, key, optimizer);
+  const model = resumed?.model ?? ClipModel.random(config, new Rng(s.seed + 1), { trainable: true });
+  const losses = resumed?.state.losses ?? [];
+  const evals: HeldOutEval[] = resumed?.state.evals ?? [];
+  const startStep = resumed?.state.stepsDone ?? 0;
+  let secondsBefore = resumed?.state.seconds ?? 0;
+  if (resumed) console.error(`resuming from step ${startStep}/${s.steps} (${join(out, "checkpoint.json")})`);
+
+  const heldOutCheck = (step: number) => {
+    if (!real || real.heldOut.pixels.length === 0) return;
+    const frozen = ClipModel.fromStateDict(model.toStateDict());
+    const a = corpusZeroShot(frozen, tokenizer, normalisation, real.heldOut);
+    const scale = Math.exp(model.logitScale.dataSync()[0]);
+    frozen.dispose();
+    evals.push({ step, auroc: a, logitScale: scale });
+    console.error(`\nstep ${step}: held-out zero-shot AUROC ${(100 * a).toFixed(1)}, logit scale ${scale.toFixed(1)}`);
+  };
+
+  // 4. Train.
+  const started = performance.now();
+  const elapsed = () => secondsBefore + (performance.now() - started) / 1000;
+  const bar = new Progress(s.steps, { label: "pretrain", resumedAt: startStep });
+  await pretrainClip(model, {
+    source,
+    tokenizer,
+    normalisation,
+    seed: s.seed,
+    steps: s.steps,
+    batch: s.batch,
+    lr: s.lr,
+    startStep,
+    optimizer,
+    targets: s.targets,
+    checkpointEvery: s.checkpointEvery,
+    onStep: (_step, loss) => {
+      losses.push(loss);
+      bar.tick(1, `loss ${loss.toFixed(3)}`);
+    },
+    onCheckpoint: async (done, opt) => {
+      if (s.evalEvery > 0 && (done % s.evalEvery === 0 || done === s.steps) && !evals.some((e) => e.step === done)) {
+        heldOutCheck(done);
+      }
+      await saveCheckpoint(out, model, opt, { key, stepsDone: done, losses, evals, seconds: elapsed() });
+    },
+  });
+  bar.finish();
+  const trainSeconds = elapsed();
+  secondsBefore = trainSeconds;
+
+  // 5. Zero-shot report: held-out real files, fresh synthetic cases per finding, the benchmark, other data sets.
+  const frozen = ClipModel.fromStateDict(model.toStateDict(), { source: "pretrained" });
+  const onData: ZeroShotOnData[] = [];
+  if (real && real.heldOut.pixels.length > 0) {
+    onData.push({
+      data: relative(PROJECT_ROOT, real.root) + " (held-out 10 %)",
+      role: "held-out real (model selection)",
+      n: real.heldOut.pixels.length,
+      auroc: corpusZeroShot(frozen, tokenizer, normalisation, real.heldOut),
+    });
+  }
+  if (s.benchmarkTest) {
+    const root = await ensureBenchmark();
+    const r = await datasetZeroShot(frozen, tokenizer, normalisation, root);
+    onData.push({ data: relative(PROJECT_ROOT, root), role: "synthetic benchmark test", ...r });
+  }
+  for (const root of s.reportOn) {
+    const exists = await Deno.stat(root).then(() => true, () => false);
+    if (!exists) {
+      console.error(`zero-shot: skipping ${root} (not found)`);
+      continue;
+    }
+    const r = await datasetZeroShot(frozen, tokenizer, normalisation, root);
+    onData.push({ data: relative(PROJECT_ROOT, root) || root, role: "reported only", ...r });
+  }
+  let perFinding: { pretrained: ZeroShotResult; random: ZeroShotResult } | null = null;
+  if (s.zeroShotCases > 0) {
+    const random = ClipModel.random(config, new Rng(s.seed + 99));
+    perFinding = zeroShotReport(frozen, random, tokenizer, normalisation, new Rng(s.seed + 1000), s.zeroShotCases);
+    random.dispose();
+  }
+  frozen.dispose();
+  for (const z of onData) console.error(`zero-shot AUROC on ${z.data} (${z.role}, n=${z.n}): ${(100 * z.auroc).toFixed(1)}`);
+
+  // 6. Weights, card, curves.
+  const modelPath = join(out, "model.safetensors");
+  const commit = await gitCommit();
+  const name = "ppad-mini-cxr";
+  await writeSafetensors(modelPath, model.toStateDict(), { metadata: { format: "pt", name, git_commit: commit } });
+  const logitScale = Math.exp(model.logitScale.dataSync()[0]);
+  const card: ModelCard = {
+    name,
+    description: real
+      ? "A small OpenAI-architecture CLIP pretrained from scratch on real adult chest X-rays (captions written from " +
+        "their labels) mixed with the platform's synthetic image–report pairs"
+      : "A small OpenAI-architecture CLIP pretrained from scratch on the platform's synthetic chest X-ray benchmark",
+    architecture: config,
+    normalisation,
+    tokenizer: "bpe.txt",
+    training: {
+      objective: s.targets === "grouped"
+        ? "CLIP symmetric contrastive loss; pairs of the same group (real: label; synthetic: finding, side and zone) " +
+          "count as positives (UniCL-style)"
+        : "CLIP symmetric contrastive loss (diagonal targets)",
+      data: {
+        real: real
+          ? {
+            corpus: relative(PROJECT_ROOT, real.root),
+            trainFiles: real.train.pixels.length,
+            heldOutFiles: real.heldOut.pixels.length,
+            heldOutFraction: s.heldOut,
+            captions: "re-phrased at every draw from lib/train/captions.ts",
+            augment: s.augment ? "affine view (scale 0.8–1, aspect 0.9–1.1, ±7°) + gamma/contrast/brightness" : "none",
+            fractionOfBatch: s.realFraction,
+          }
+          : null,
+        synthetic: { generator: "lib/data/synthetic", seed: s.seed, pairs: s.syntheticPairs, resolution },
+        zhanglab: "never used in pretraining (neither images nor labels)",
+      },
+      optimizer: {
+        name: "AdamW",
+        lr: s.lr,
+        logitScaleLrMultiplier: s.logitScaleLr,
+        weightDecay: s.weightDecay,
+        warmup: Math.max(1, Math.round(s.steps * 0.05)),
+        schedule: "cosine",
+      },
+      steps: s.steps,
+      batch: s.batch,
+      finalLoss: losses.slice(-20).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(20, losses.length)),
+      logitScale,
+      wallSeconds: Math.round(trainSeconds),
+      machine: machineDescription(),
+      backend,
+      gitCommit: commit,
+      heldOutChecks: evals,
+    },
+    zeroShot: { onData, perFinding },
+  };
+  await writeFileAtomic(join(out, "model.json"), JSON.stringify(card, null, 2) + "\n");
+  await writeFileAtomic(
+    join(out, "loss.csv"),
+    "step,loss\n" + losses.map((l, i) => `${i + 1},${l.toFixed(5)}`).join("\n") + "\n",
+  );
+  await writeFileAtomic(
+    join(out, "heldout.csv"),
+    "step,auroc,logit_scale\n" + evals.map((e) => `${e.step},${e.auroc.toFixed(5)},${e.logitScale.toFixed(3)}`).join("\n") +
+      "\n",
+  );
+  await saveChart(
+    out,
+    "loss",
+    lossCurve(losses.map((loss, i) => ({ step: i + 1, loss })), {
+      title: "Pretraining loss of the small CXR CLIP",
+      subtitle: `batch ${s.batch} (${real ? `${Math.round(s.realFraction * 100)} % real` : "synthetic"}), ${s.targets} ` +
+        "targets; raw per step and a 25-step moving average",
+      label: "Contrastive loss (symmetric cross-entropy)",
+      smooth: 25,
+    }),
+  );
+  await removeCheckpoint(out);
+  model.dispose();
+  optimizer.dispose();
+  console.error(`wrote ${modelPath} (${tf.memory().numTensors} tensors live)`);
+  return { modelPath, card };
+}

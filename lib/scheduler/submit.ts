@@ -1,0 +1,227 @@
+/**
+ * `deno task submit`'s logic: validates the sweep flags like the sweep itself would, builds the plan (which shards,
+ * where they write), renders the Slurm scripts or Kubernetes manifests, and submits (Slurm) or writes them.
+ * @module
+ */
+import { DEFAULT_SWEEP } from "../../experiments/default.ts";
+import { PAPER_SWEEP } from "../../experiments/paper.ts";
+import { SWEEP_FLAGS, sweepSettings } from "../experiments/cli_common.ts";
+import { ensureBenchmark } from "../data/synthetic/mod.ts";
+import { incompleteShards, shardStatus } from "../experiments/shards.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import type { FlagValues } from "../util/cli.ts";
+import { InputError } from "../util/errors.ts";
+import { PROJECT_ROOT, relative, resolve } from "../util/path.ts";
+import { K8S_DEFAULTS, type K8sEnvironment, renderK8sManifests } from "./k8s.ts";
+import {
+  defaultJobName,
+  parseShardList,
+  type SchedulerName,
+  SCHEDULERS,
+  shardDirs,
+  type SubmitPlan,
+  SWEEP_TASKS,
+} from "./plan.ts";
+import { groupOptions, splitShellWords } from "./shell.ts";
+import {
+  type CommandRunner,
+  renderSlurmScripts,
+  runCommand,
+  type SlurmEnvironment,
+  type SlurmSubmission,
+  submitSlurm,
+} from "./slurm.ts";
+
+/** Sweep flags passed through to every shard (all of the sweep's but `--out`, `--shard` and `--json`). */
+export const PASSED_SWEEP_FLAGS = Object.keys(SWEEP_FLAGS).filter((k) =>
+  !["out", "shard", "json"].includes(k)
+) as Exclude<
+  keyof typeof SWEEP_FLAGS,
+  "out" | "shard" | "json"
+>[];
+
+/** What to submit (the parsed flags of `deno task submit`). */
+export interface SubmitRequest {
+  scheduler: string;
+  task: string;
+  shards: number;
+  /** `--only-shards`: indices and ranges (`1,3`, `0-2`), or `missing` (shards whose folders are incomplete). */
+  only?: string;
+  /** The sweep's flags (as the sweep command parses them); `out` is the sweep folder. */
+  sweep: Partial<FlagValues<typeof SWEEP_FLAGS>>;
+  name?: string;
+  /** Slurm: the Deno to run (`npx` for `npx --yes deno@<this version>`, a path, or none for this Deno). */
+  deno?: string;
+  /** Slurm: extra sbatch options as one string. */
+  sbatch?: string;
+  k8s?: Partial<K8sEnvironment>;
+  dryRun: boolean;
+}
+
+/** A generated file (script or manifest). */
+export interface GeneratedFile {
+  path: string;
+  text: string;
+}
+
+/** What {@link submitSweep} did. */
+export interface SubmitResult {
+  scheduler: SchedulerName;
+  plan: SubmitPlan;
+  files: GeneratedFile[];
+  /** Whether the files were written (not with `dryRun`). */
+  written: boolean;
+  /** Slurm job ids, when submitted. */
+  slurm?: SlurmSubmission;
+  /** What to do next, one line each. */
+  next: string[];
+}
+
+function oneOf<T extends string>(flag: string, value: string, valid: readonly T[]): T {
+  if (!(valid as readonly string[]).includes(value)) {
+    throw new InputError(`Cannot use --${flag} ${JSON.stringify(value)}: expected one of ${valid.join(", ")}`);
+  }
+  return value as T;
+}
+
+/** The command that starts Deno in the jobs: this Deno's path (resolved now), `npx --yes deno@…`, or a given path. */
+export function denoCommand(flag: string | undefined): string[] {
+  if (flag === undefined || flag === "") return [Deno.execPath()];
+  if (flag === "npx") return ["npx", "--yes", `deno@${Deno.version.deno}`];
+  return splitShellWords(flag, "--deno");
+}
+
+/**
+ * Without `--data`, generates the embedded synthetic benchmark once here (cheap when it is up to date), so that the
+ * shards, which share the project folder, do not all generate it at once.
+ */
+async function prepareData(req: SubmitRequest): Promise<void> {
+  if (req.sweep.data === undefined) await ensureBenchmark();
+}
+
+/** Builds the plan from a request: validated sweep flags, the sweep folder, the shards to run. */
+export async function planSubmission(req: SubmitRequest): Promise<SubmitPlan> {
+  const task = oneOf("task", req.task, SWEEP_TASKS);
+  if (!Number.isInteger(req.shards) || req.shards < 1) {
+    throw new InputError(`Cannot submit ${task}: --shards must be an integer ≥ 1, got ${req.shards}`);
+  }
+  if (req.sweep.shard !== undefined) {
+    throw new InputError(`Cannot submit ${task} with --shard: submit sets each job's shard; give --shards N instead`);
+  }
+  if (task === "reproduce" && !req.sweep.dataset) {
+    throw new InputError("Cannot submit reproduce: --dataset is required (as for deno task reproduce)");
+  }
+  const defaultOut = task === "ablate" ? "results/ablate" : `results/reproduce/${req.sweep.dataset}`;
+  // The sweep's own validation: bad counts, variants, --shard or --on-bad-image fail here, not in every job.
+  const settings = sweepSettings(task === "ablate" ? DEFAULT_SWEEP : PAPER_SWEEP, req.sweep, defaultOut);
+  const out = resolve(settings.out);
+  const sweepArgs: string[] = [];
+  for (const k of PASSED_SWEEP_FLAGS) {
+    const v = req.sweep[k];
+    if (v === undefined || v === false) continue;
+    sweepArgs.push(`--${k}`, ...(typeof v === "string" ? [v] : []));
+  }
+  let run = [...Array(req.shards).keys()];
+  if (req.only === "missing") {
+    const status = await shardStatus(shardDirs(out, req.shards));
+    if (status.count !== null && status.count !== req.shards) {
+      throw new InputError(
+        `Cannot resubmit the missing shards of ${out}: its shards were submitted as ${status.count}, not ${req.shards}`,
+      );
+    }
+    run = status.count === null ? run : incompleteShards(status);
+    if (run.length === 0) {
+      throw new InputError(
+        `Cannot resubmit the missing shards of ${out}: every shard is complete; run deno task merge`,
+      );
+    }
+  } else if (req.only !== undefined) run = parseShardList(req.only, req.shards);
+  return {
+    task,
+    shards: req.shards,
+    run,
+    sweepArgs,
+    out,
+    name: req.name ?? defaultJobName(task, out),
+    ...(task === "reproduce" ? { reportDataset: req.sweep.dataset } : {}),
+  };
+}
+
+/**
+ * Plans, renders and (unless `dryRun`) writes the jobs; Slurm submits the array job and the merge job with `sbatch`,
+ * Kubernetes only writes the manifests (apply them with kubectl).
+ */
+export async function submitSweep(req: SubmitRequest, run: CommandRunner = runCommand): Promise<SubmitResult> {
+  const scheduler = oneOf("scheduler", req.scheduler, SCHEDULERS);
+  if (scheduler === "k8s" && (req.sbatch !== undefined || req.deno !== undefined)) {
+    throw new InputError("Cannot submit to k8s with --sbatch or --deno: they are Slurm options (see --image, --pvc)");
+  }
+  if (scheduler === "slurm" && req.k8s && Object.values(req.k8s).some((v) => v !== undefined)) {
+    throw new InputError("Cannot submit to slurm with --image, --pvc, --workdir or --namespace: they are k8s options");
+  }
+  const plan = await planSubmission(req);
+  const rel = (p: string) => {
+    const r = relative(Deno.cwd(), p);
+    return r === "" ? "." : r.startsWith("..") ? p : r;
+  };
+  const resubmit = plan.run.length < plan.shards ? ` (shards ${plan.run.join(", ")} of ${plan.shards})` : "";
+  if (scheduler === "slurm") {
+    const env: SlurmEnvironment = {
+      deno: denoCommand(req.deno),
+      projectRoot: PROJECT_ROOT,
+      sbatch: req.sbatch ? groupOptions(splitShellWords(req.sbatch, "--sbatch"), "--sbatch") : [],
+    };
+    const s = renderSlurmScripts(plan, env);
+    const files = [{ path: s.shardsPath, text: s.shards }, { path: s.mergePath, text: s.merge }];
+    if (req.dryRun) {
+      return {
+        scheduler,
+        plan,
+        files,
+        written: false,
+        next: [
+          `dry run: nothing written or submitted${resubmit}; without --dry-run, submit runs:`,
+          ...[
+            `sbatch --parsable${resubmit ? ` --array=${plan.run.join(",")}` : ""} ${rel(s.shardsPath)}`,
+            `sbatch --parsable --dependency=afterok:<array job id> --kill-on-invalid-dep=yes ${rel(s.mergePath)}`,
+          ].map((l) => `  ${l}`),
+        ],
+      };
+    }
+    await prepareData(req);
+    const sub = await submitSlurm(plan, env, run);
+    return {
+      scheduler,
+      plan,
+      files,
+      written: true,
+      slurm: sub,
+      next: [
+        `submitted array job ${sub.arrayJob}${resubmit} and merge job ${sub.mergeJob} (after every shard succeeded)`,
+        `logs: ${rel(s.logsDir)}/shard-<i>-${sub.arrayJob}.log, merge-${sub.mergeJob}.log`,
+        `watch: squeue -j ${sub.arrayJob},${sub.mergeJob}; failed shards: deno task submit <same flags> --only-shards missing`,
+      ],
+    };
+  }
+  const env: K8sEnvironment = { ...K8S_DEFAULTS };
+  for (const [k, v] of Object.entries(req.k8s ?? {})) if (v !== undefined) Object.assign(env, { [k]: v });
+  const m = renderK8sManifests(plan, env);
+  const files = [{ path: m.shardsPath, text: m.shards }, { path: m.mergePath, text: m.merge }];
+  if (!req.dryRun) { for (const f of files) await writeFileAtomic(f.path, f.text); }
+  // (k8s pods generate the embedded benchmark in their own image when --data is not given.)
+  return {
+    scheduler,
+    plan,
+    files,
+    written: !req.dryRun,
+    next: [
+      req.dryRun
+        ? `dry run: nothing written${resubmit}`
+        : `wrote ${files.map((f) => rel(f.path)).join(" and ")}${resubmit}`,
+      `apply: kubectl apply -f ${rel(m.shardsPath)}`,
+      `then:  kubectl wait --for=condition=complete --timeout=24h job/${plan.name}-shards && kubectl apply -f ${
+        rel(m.mergePath)
+      }`,
+    ],
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Resumable pretraining checkpoints: the model's weights, AdamW's moments (keyed by the variable's index, since tfjs
+ * variable names change between processes) and a JSON state whose `key` must match the run being resumed.
+ * @module
+ */
+import { readSafetensors, writeSafetensors } from "../encoders/checkpoint/mod.ts";
+import { ClipModel } from "../encoders/clip/mod.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import { join } from "../util/path.ts";
+import type { AdamW } from "./optimizer.ts";
+
+/** What a checkpoint records besides tensors. */
+export interface CheckpointState<K, E> {
+  /** The run's identity (settings that change the result); a checkpoint of another key is not resumed. */
+  key: K;
+  stepsDone: number;
+  /** Every step's loss so far. */
+  losses: number[];
+  /** Evaluations so far (e.g. held-out AUROC every N steps). */
+  evals: E[];
+  /** Seconds of training so far, over all sittings. */
+  seconds: number;
+}
+
+/** The three files of a checkpoint in `dir`. */
+export function checkpointFiles(dir: string): { model: string; optimizer: string; state: string } {
+  return {
+    model: join(dir, "checkpoint.safetensors"),
+    optimizer: join(dir, "checkpoint-optimizer.safetensors"),
+    state: join(dir, "checkpoint.json"),
+  };
+}
+
+/** Writes a checkpoint (weights, optimizer moments, state), each file atomically, the state last. */
+export async function saveCheckpoint<K, E>(
+  dir: string,
+  model: ClipModel,
+  optimizer: AdamW,
+  state: CheckpointState<K, E>,
+): Promise<void> {
+  const files = checkpointFiles(dir);
+  await writeSafetensors(files.model, model.toStateDict());
+  const index = new Map(model.variables.map((x, i) => [x.name, String(i)]));
+  const moments = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [k, t] of optimizer.state()) {
+    const [kind, ...rest] = k.split("/");
+    moments.set(`${kind}/${index.get(rest.join("/"))}`, t);
+  }
+  await writeSafetensors(files.optimizer, moments);
+  await writeFileAtomic(files.state, JSON.stringify(state));
+}
+
+/**
+ * Loads the checkpoint in `dir` when its key equals `key` (JSON equality): the trainable model with `optimizer`
+ * restored in place, or null (no checkpoint, another run's, or unreadable state).
+ */
+export async function loadCheckpoint<K, E>(
+  dir: string,
+  key: K,
+  optimizer: AdamW,
+): Promise<{ model: ClipModel; state: CheckpointState<K, E> } | null> {
+  const files = checkpointFiles(dir);
+  const state = await Deno.readTextFile(files.state).then((t) => JSON.parse(t) as CheckpointState<K, E>, () => null);
+  if (!state || JSON.stringify(state.key) !== JSON.stringify(key)) return null;
+  const weights = await readSafetensors(files.model);
+  const model = ClipModel.fromStateDict(weights.tensors, { trainable: true, source: files.model });
+  const opt = await readSafetensors(files.optimizer);
+  const names = new Map(model.variables.map((x, i) => [String(i), x.name]));
+  const moments = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [k, t] of opt.tensors) {
+    const [kind, idx] = k.split("/");
+    moments.set(`${kind}/${names.get(idx)}`, t);
+  }
+  optimizer.load(moments, state.stepsDone);
+  return { model, state };
+}
+
+/** Removes a finished run's checkpoint files. */
+export async function removeCheckpoint(dir: string): Promise<void> {
+  for (const f of Object.values(checkpointFiles(dir))) await Deno.remove(f).catch(() => {});
+}
