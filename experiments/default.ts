@@ -8,7 +8,8 @@ import { PAPER_METHOD, type SweepConfig } from "../lib/experiments/config.ts";
 
 export const DEFAULT_SWEEP: SweepConfig = {
   name: "default",
-  description: "Text vs image prompts, region count, synthesis, scoring and sides on the embedded synthetic CXR benchmark",
+  description:
+    "Text vs image prompts, region count, synthesis, scoring and sides on the embedded synthetic CXR benchmark",
   base: { ...PAPER_METHOD },
   questions: [
     {

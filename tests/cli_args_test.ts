@@ -59,6 +59,11 @@ Deno.test("unknown variants, region sets, synthesis and scoring values are named
     "Cannot use --variants zeroshot,copo",
   );
   assertThrows(() => choiceFlag("scoring", "maxx", ["paper", "mean", "max"]), InputError, "did you mean max?");
+  assertThrows(
+    () => sweepSettings(DEFAULT_SWEEP, { sides: "patients" }, "results/x"),
+    InputError,
+    'Cannot use --sides "patients": expected one of image, patient',
+  );
   const base = DEFAULT_SWEEP.base;
   assertThrows(() => validateMethod({ ...base, regions: "ppad6" }), InputError, "ppad5, whole, lr, grid3x3");
   assertThrows(() => validateMethod({ ...base, synthesis: "sass" as never }), InputError, "sas, fpi, none");

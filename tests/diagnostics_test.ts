@@ -1,10 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
-import {
-  diagnosticValues,
-  regionAurocs,
-  relativeShift,
-  ruleFiredFraction,
-} from "../lib/eval/diagnostics.ts";
+import { diagnosticValues, regionAurocs, relativeShift, ruleFiredFraction } from "../lib/eval/diagnostics.ts";
 import { diagnosticRows, type RunRecord } from "../lib/experiments/store.ts";
 import { PAPER_METHOD } from "../lib/experiments/config.ts";
 

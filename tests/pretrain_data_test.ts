@@ -42,7 +42,10 @@ Deno.test("augment: the same generator state gives the same view; collapsed rang
 });
 
 const entries = (n: number): CorpusEntry[] =>
-  Array.from({ length: n }, (_, i) => ({ path: `${i % 2 ? "covid" : "normal"}/${i}.jpg`, label: i % 2 ? "pneumonia" : "normal" }));
+  Array.from(
+    { length: n },
+    (_, i) => ({ path: `${i % 2 ? "covid" : "normal"}/${i}.jpg`, label: i % 2 ? "pneumonia" : "normal" }),
+  );
 
 Deno.test("corpus split: a fixed, seeded 10 % of each label, by file, disjoint, whatever the input order", () => {
   const all = entries(200);
@@ -61,8 +64,14 @@ Deno.test("corpus split: a fixed, seeded 10 % of each label, by file, disjoint, 
 Deno.test("corpus listing: labels.csv is read, and bad rows are one-line errors naming the file", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(join(dir, "labels.csv"), "path,label,source\nnormal/a.jpg,normal,x\ncovid/b.jpg,covid,y\n");
-    assertEquals(listCorpus(dir), [{ path: "covid/b.jpg", label: "pneumonia" }, { path: "normal/a.jpg", label: "normal" }]);
+    await Deno.writeTextFile(
+      join(dir, "labels.csv"),
+      "path,label,source\nnormal/a.jpg,normal,x\ncovid/b.jpg,covid,y\n",
+    );
+    assertEquals(listCorpus(dir), [{ path: "covid/b.jpg", label: "pneumonia" }, {
+      path: "normal/a.jpg",
+      label: "normal",
+    }]);
     await Deno.writeTextFile(join(dir, "labels.csv"), "path,label\nnormal/a.jpg,normal\n../x.jpg,covid\n");
     assertThrows(() => listCorpus(dir), InputError, "outside the corpus");
     await Deno.writeTextFile(join(dir, "labels.csv"), "path,label\nnormal/a.jpg,normal\nb.jpg,flu\n");

@@ -234,7 +234,9 @@ Deno.test({
       for await (const e of Deno.readDir(join(out, "prompts"))) {
         if (!e.name.endsWith(".json")) continue;
         const card = JSON.parse(await Deno.readTextFile(join(out, "prompts", e.name)));
-        cards.push({ ...card, trainingId: e.name.replace(/\.json$/, "") });
+        // Named variant_regions_synthesis_seedN_<trainingId>.json: readable, the id last.
+        assert(e.name.startsWith(`${card.spec.variant}_${card.spec.regions}_${card.spec.synthesis}_seed${card.seed}_`));
+        cards.push({ ...card, trainingId: e.name.replace(/\.json$/, "").split("_").at(-1) });
       }
       assertEquals(cards.map((c) => c.spec.variant).sort(), ["coop", "ppad"]);
       for (const c of cards) {

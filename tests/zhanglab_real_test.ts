@@ -7,7 +7,9 @@ import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 
 const ZHANGLAB = join(PROJECT_ROOT, "..", "shared", "data", "zhanglab-224");
 const haveData = await Deno.stat(ZHANGLAB).then(() => true, () => false);
-if (!haveData) console.warn(`skipping the real-data end-to-end test: ${ZHANGLAB} is absent (it ships beside CI's clone)`);
+if (!haveData) {
+  console.warn(`skipping the real-data end-to-end test: ${ZHANGLAB} is absent (it ships beside CI's clone)`);
+}
 
 Deno.test({
   name: "real data: ablate on a ZhangLab subset (16 normal shots, 40 test images) trains, scores and diagnoses",

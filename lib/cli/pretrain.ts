@@ -1,85 +1,156 @@
 /**
  * `deno task pretrain`: seeded contrastive pretraining of the small CXR CLIP (the embedded default) on real chest
  * X-rays with captions mixed with synthetic image–report pairs; resumable, with a progress bar, held-out checks, a
- * loss curve, a zero-shot report and a model card. See lib/experiments/pretrain.ts.
+ * loss curve, a zero-shot report and a model card. See lib/experiments/pretrain.ts and docs/pretraining.md.
  * @module
  */
 import { initBackend, requestedBackend } from "../backend.ts";
 import { PRETRAIN_DEFAULTS, type PretrainSettings, runPretraining } from "../experiments/pretrain.ts";
-import { numberFlag, parseCli } from "../util/cli.ts";
+import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
 import { InputError, runMain } from "../util/errors.ts";
+import { acquireLock, ensureOutDir, staleLockNote } from "../util/lock.ts";
 import { join, PROJECT_ROOT, resolve } from "../util/path.ts";
 
-await runMain(async () => {
-  const { values: v } = parseCli("pretrain", Deno.args, {
-    out: { type: "string" },
-    real: { type: "string" },
-    "no-real": { type: "boolean" },
-    "real-fraction": { type: "string" },
-    "real-limit": { type: "string" },
-    "no-augment": { type: "boolean" },
-    steps: { type: "string" },
-    batch: { type: "string" },
-    pool: { type: "string" },
-    seed: { type: "string" },
-    "vision-width": { type: "string" },
-    "vision-layers": { type: "string" },
-    "text-width": { type: "string" },
-    "text-layers": { type: "string" },
-    embed: { type: "string" },
-    merges: { type: "string" },
-    lr: { type: "string" },
-    "logit-scale-lr": { type: "string" },
-    "eval-every": { type: "string" },
-    "zeroshot-test": { type: "string" },
-    "no-benchmark-test": { type: "boolean" },
-    "report-on": { type: "string" },
-    "checkpoint-every": { type: "string" },
-    fresh: { type: "boolean" },
-    targets: { type: "string" },
-    backend: { type: "string" },
-  });
-  const d = PRETRAIN_DEFAULTS;
-  const targets = String(v.targets ?? d.targets);
-  if (targets !== "clip" && targets !== "grouped") {
-    throw new InputError(`Cannot use --targets ${JSON.stringify(targets)}: expected clip or grouped`);
-  }
-  const int = (name: string, fallback: number, min: number) =>
-    numberFlag(name, v[name], fallback, { integer: true, min });
-  const realLimit = v["real-limit"] === undefined ? null : int("real-limit", 0, 2);
+const D = PRETRAIN_DEFAULTS;
+
+/** The command's flags, help and examples. */
+export const COMMAND = defineCommand({
+  name: "pretrain",
+  summary:
+    "pretrains the small CXR CLIP of the embedded default from scratch: real chest X-rays with captions written " +
+    "from their labels, mixed with synthetic image–report pairs. Resumable (run it again to continue); writes the " +
+    "weights, BPE merges, model card, loss curve and held-out checks.",
+  flags: {
+    out: { type: "string", arg: "DIR", description: "model folder", default: "models/ppad-mini-cxr" },
+    real: {
+      type: "string",
+      arg: "DIR",
+      description: "real corpus (labels.csv, or normal/ + covid/ folders); see docs/pretraining.md",
+      default: D.real ?? "none",
+    },
+    "no-real": { type: "boolean", description: "synthetic pairs only" },
+    "real-fraction": {
+      type: "string",
+      arg: "F",
+      description: "fraction of each batch from the real corpus",
+      default: D.realFraction,
+    },
+    "real-limit": { type: "string", arg: "N", description: "use N real training files (a quick try)", default: "all" },
+    "no-augment": { type: "boolean", description: "no augmentation of real images" },
+    steps: { type: "string", arg: "S", description: "optimisation steps (≥ 1)", default: D.steps },
+    batch: { type: "string", arg: "B", description: "pairs per step (≥ 2)", default: D.batch },
+    pool: {
+      type: "string",
+      arg: "N",
+      description: "synthetic image–report pairs generated",
+      default: D.syntheticPairs,
+    },
+    seed: { type: "string", arg: "N", description: "seed of the data, initialisation and batches", default: D.seed },
+    "vision-width": { type: "string", arg: "W", description: "vision transformer width", default: D.visionWidth },
+    "vision-layers": { type: "string", arg: "L", description: "vision transformer layers", default: D.visionLayers },
+    "text-width": { type: "string", arg: "W", description: "text transformer width", default: D.textWidth },
+    "text-layers": { type: "string", arg: "L", description: "text transformer layers", default: D.textLayers },
+    embed: { type: "string", arg: "D", description: "joint embedding dimension", default: D.embed },
+    merges: { type: "string", arg: "N", description: "BPE merges learned from the texts", default: D.merges },
+    lr: { type: "string", arg: "LR", description: "AdamW peak learning rate", default: D.lr },
+    "logit-scale-lr": {
+      type: "string",
+      arg: "X",
+      description: "learning-rate multiplier of the temperature",
+      default: D.logitScaleLr,
+    },
+    targets: {
+      type: "string",
+      arg: "grouped|clip",
+      description: "contrastive targets: same-group pairs are positives, or CLIP's diagonal",
+      default: D.targets,
+    },
+    "eval-every": {
+      type: "string",
+      arg: "N",
+      description: "held-out zero-shot check every N steps (0: never)",
+      default: D.evalEvery,
+    },
+    "checkpoint-every": {
+      type: "string",
+      arg: "N",
+      description: "checkpoint every N steps",
+      default: D.checkpointEvery,
+    },
+    "zeroshot-test": {
+      type: "string",
+      arg: "N",
+      description: "fresh synthetic cases of the per-finding zero-shot check (0: skip)",
+      default: D.zeroShotCases,
+    },
+    "no-benchmark-test": {
+      type: "boolean",
+      description: "skip the zero-shot check on the synthetic benchmark's test split",
+    },
+    "report-on": {
+      type: "string",
+      arg: "DIR,…",
+      description: "data sets whose test split gets a zero-shot number in the card (reported only, never chosen on)",
+      default: D.reportOn.join(","),
+    },
+    fresh: { type: "boolean", description: "ignore an existing checkpoint" },
+    backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
+  },
+  examples: [
+    "deno task pretrain",
+    "deno task pretrain --real /data/covid-radiography-224 --steps 1200 --out models/my-cxr-clip",
+    "deno task pretrain --no-real --steps 200 --out /tmp/synthetic-only",
+  ],
+});
+
+async function main(): Promise<void> {
+  const { values: v } = parseCommand(COMMAND, Deno.args);
+  const int = (name: keyof typeof COMMAND.flags, fallback: number, min: number) =>
+    numberFlag(name, v[name] as string | undefined, fallback, { integer: true, min });
   const settings: PretrainSettings = {
-    out: resolve(String(v.out ?? join(PROJECT_ROOT, "models", "ppad-mini-cxr"))),
-    real: v["no-real"] ? null : resolve(PROJECT_ROOT, String(v.real ?? d.real)),
-    realFraction: numberFlag("real-fraction", v["real-fraction"], d.realFraction, { min: 0, max: 1 }),
+    out: resolve(v.out ?? join(PROJECT_ROOT, "models", "ppad-mini-cxr")),
+    real: v["no-real"] ? null : resolve(PROJECT_ROOT, v.real ?? D.real ?? ""),
+    realFraction: numberFlag("real-fraction", v["real-fraction"], D.realFraction, { min: 0, max: 1 }),
     augment: !v["no-augment"],
-    heldOut: d.heldOut,
-    realLimit,
-    steps: int("steps", d.steps, 1),
-    batch: int("batch", d.batch, 2),
-    syntheticPairs: int("pool", d.syntheticPairs, 0),
-    seed: int("seed", d.seed, 0),
-    lr: numberFlag("lr", v.lr, d.lr, { min: 0 }),
-    logitScaleLr: numberFlag("logit-scale-lr", v["logit-scale-lr"], d.logitScaleLr, { min: 0 }),
-    weightDecay: d.weightDecay,
-    merges: int("merges", d.merges, 0),
-    targets,
-    visionWidth: int("vision-width", d.visionWidth, 64),
-    visionLayers: int("vision-layers", d.visionLayers, 1),
-    textWidth: int("text-width", d.textWidth, 64),
-    textLayers: int("text-layers", d.textLayers, 1),
-    embed: int("embed", d.embed, 8),
-    evalEvery: int("eval-every", d.evalEvery, 0),
-    checkpointEvery: int("checkpoint-every", d.checkpointEvery, 1),
+    heldOut: D.heldOut,
+    realLimit: v["real-limit"] === undefined ? null : int("real-limit", 0, 2),
+    steps: int("steps", D.steps, 1),
+    batch: int("batch", D.batch, 2),
+    syntheticPairs: int("pool", D.syntheticPairs, 0),
+    seed: int("seed", D.seed, 0),
+    lr: numberFlag("lr", v.lr, D.lr, { min: 0 }),
+    logitScaleLr: numberFlag("logit-scale-lr", v["logit-scale-lr"], D.logitScaleLr, { min: 0 }),
+    weightDecay: D.weightDecay,
+    merges: int("merges", D.merges, 0),
+    targets: choiceFlag("targets", v.targets, ["grouped", "clip"] as const, D.targets),
+    visionWidth: int("vision-width", D.visionWidth, 64),
+    visionLayers: int("vision-layers", D.visionLayers, 1),
+    textWidth: int("text-width", D.textWidth, 64),
+    textLayers: int("text-layers", D.textLayers, 1),
+    embed: int("embed", D.embed, 8),
+    evalEvery: int("eval-every", D.evalEvery, 0),
+    checkpointEvery: int("checkpoint-every", D.checkpointEvery, 1),
     fresh: Boolean(v.fresh),
-    zeroShotCases: int("zeroshot-test", d.zeroShotCases, 0),
+    zeroShotCases: int("zeroshot-test", D.zeroShotCases, 0),
     benchmarkTest: !v["no-benchmark-test"],
     reportOn: v["report-on"] === undefined
-      ? d.reportOn.map((p) => resolve(PROJECT_ROOT, p))
-      : String(v["report-on"]).split(",").filter((p) => p !== "").map((p) => resolve(p)),
+      ? D.reportOn.map((p) => resolve(PROJECT_ROOT, p))
+      : v["report-on"].split(",").filter((p) => p !== "").map((p) => resolve(p)),
   };
   if (settings.real === null && settings.syntheticPairs === 0) {
     throw new InputError("Cannot pretrain with --no-real and --pool 0: there is no data");
   }
-  const backend = await initBackend(requestedBackend(v.backend as string | undefined));
-  await runPretraining(settings, backend.description);
-});
+  await ensureOutDir(settings.out);
+  // One pretraining per model folder at a time: a second one would overwrite the first's checkpoints.
+  const lock = acquireLock(settings.out, "pretrain");
+  try {
+    const note = staleLockNote(lock);
+    if (note) console.error(note);
+    const backend = await initBackend(requestedBackend(v.backend));
+    await runPretraining(settings, backend.description);
+  } finally {
+    lock.release();
+  }
+}
+
+if (import.meta.main) await runMain(main);

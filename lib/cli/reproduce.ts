@@ -26,6 +26,7 @@ import {
   measuredSummary,
   noPaperNumbersNote,
   paperDatasetOf,
+  paperProtocolRecords,
   parseReproduceDataset,
   type ProtocolNote,
   REPRODUCE_DATASETS,
@@ -109,10 +110,13 @@ async function writeReports(out: string, report: ReproduceReport): Promise<void>
 function buildReport(
   dataset: string,
   out: string,
-  records: readonly RunRecord[],
+  all: readonly RunRecord[],
   counts: ReproduceCounts,
   skipped: { path: string; reason: string }[],
 ): ReproduceReport {
+  // A folder may hold a whole grid (deno task ablate --dataset …): the comparison reads the paper's configuration.
+  const variants: readonly string[] = PAPER_SWEEP.questions[0].vary.variant ?? [];
+  const records = paperProtocolRecords(all).filter((r) => variants.includes(r.spec.variant));
   requireOneConfiguration(records, out);
   const summary = measuredSummary(records);
   return {

@@ -85,7 +85,10 @@ export function syntheticProbe(
         const e = Math.min(batch.images.length, s + chunk);
         const regionIndex = batch.regionIndex.slice(s, e), y = batch.labels.slice(s, e);
         const [p, bce] = tf.tidy(() => {
-          const img = model.imageFeatures(pixelsFromGray(batch.images.slice(s, e), size, options.normalisation), regionIndex);
+          const img = model.imageFeatures(
+            pixelsFromGray(batch.images.slice(s, e), size, options.normalisation),
+            regionIndex,
+          );
           const logits = model.regionLogits(img, txt, regionIndex);
           return [
             tf.softmax(logits).slice([0, 1], [e - s, 1]).reshape([e - s]),
@@ -148,6 +151,8 @@ export function diagnosticValues(
   put("logit_scale", training?.logitScale);
   put("rule_fired", ruleFiredFraction(probs));
   const both = labels.includes(0) && labels.includes(1);
-  if (both) for (const [name, a] of Object.entries(regionAurocs(labels, probs, regionNames))) put(`region_auroc:${name}`, a);
+  if (both) {
+    for (const [name, a] of Object.entries(regionAurocs(labels, probs, regionNames))) put(`region_auroc:${name}`, a);
+  }
   return out;
 }

@@ -38,7 +38,11 @@ export function aggregateScore(probs: ArrayLike<number>, scoring: ScoringName, t
 }
 
 /** Scores every image: `probs` is `[images][regions]`; returns `[images]`. */
-export function aggregateScores(probs: ArrayLike<number>[], scoring: ScoringName, threshold = PAPER_THRESHOLD): Float64Array {
+export function aggregateScores(
+  probs: ArrayLike<number>[],
+  scoring: ScoringName,
+  threshold = PAPER_THRESHOLD,
+): Float64Array {
   const out = new Float64Array(probs.length);
   for (let i = 0; i < probs.length; i++) out[i] = aggregateScore(probs[i], scoring, threshold);
   return out;

@@ -79,7 +79,7 @@ export async function writeSweepCharts(
         subtitle: `${spreadNote(seeds, rows.some((r) => "lo" in r))}; ${records[0].nTest} test images; model ${
           records[0].spec.modelHash
         }`,
-        highlight: ["ppad", "sas", "ppad5", "paper"],
+        highlight: baseLevels(records, questions),
       }),
     );
     pngs.push(saved.pngPath);
@@ -92,7 +92,7 @@ export async function writeSweepCharts(
       dir,
       "region-auroc",
       regionAurocDots(regionRows, {
-        title: "Each region branch alone vs the aggregated image score",
+        title: "Each region branch alone vs the aggregated image score (ppad5 regions)",
         subtitle: `test AUROC of each region's probability (dots) and of the image score (black tick); ${
           seeds > 1 ? `mean over ${seeds} seeds` : "one seed"
         }; dashed: chance`,
@@ -149,6 +149,16 @@ export async function writeSweepCharts(
 }
 
 /**
+ * The levels of the base configuration, read from the records: the run that answers the most questions (in a
+ * one-factor-at-a-time grid, the base answers every one), its level in each question.
+ */
+export function baseLevels(records: readonly RunRecord[], questions: readonly Question[]): string[] {
+  const base = [...records].sort((a, b) => b.questions.length - a.questions.length)[0];
+  if (!base || base.questions.length < 2) return [];
+  return questions.filter((q) => base.questions.includes(q.name)).map((q) => levelOf(q, base));
+}
+
+/**
  * Rows of the per-region chart: for each trained configuration with several regions and stored diagnostics (scoring
  * `paper`), the mean over seeds of each `region_auroc:<region>` and of the image AUROC, in %.
  */
@@ -157,9 +167,10 @@ export function regionAurocRows(records: readonly RunRecord[]): RegionAurocRow[]
   for (const r of records) {
     if (r.spec.scoring !== "paper" || !r.diagnostics) continue;
     const regions = Object.keys(r.diagnostics).filter((k) => k.startsWith("region_auroc:"));
-    if (regions.length < 2) continue;
+    // The paper's five regions only (one colour per region); collapsed copies of the whole image are not branches.
+    if (regions.length < 2 || r.spec.regions !== "ppad5" || getVariant(r.spec.variant).collapseRegions) continue;
     const s = r.spec;
-    const key = [s.variant, s.regions, s.synthesis, s.sides ?? "image"].join(" · ");
+    const key = [s.variant, s.synthesis, ...(s.sides && s.sides !== "image" ? [`${s.sides} sides`] : [])].join(" · ");
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -162,7 +162,7 @@ export interface RunContextInput {
   modelHash: string;
   /** `--data` as given, or undefined for the synthetic benchmark. */
   dataFlag?: string;
-  /** The resolved data root (absolute when `--data` was given), and its path relative to the project root. */
+  /** The resolved data root, and its path relative to the project root (what the context records). */
   dataRoot: string;
   dataRelative: string;
   /** `--dataset` as given. */
@@ -176,7 +176,8 @@ export function runContext(c: RunContextInput): RunContext {
   return {
     model: c.modelFlag ?? c.modelRelative,
     modelHash: c.modelHash,
-    data: c.dataFlag ? c.dataRoot : c.dataRelative,
+    // Relative to the project root, so that the same data beside another clone gives the same run ids.
+    data: c.dataRelative,
     dataset: c.dataset ?? (c.dataFlag ? "custom" : "synthetic-cxr"),
     backend: c.backend,
     testLimit: c.testLimit,

@@ -41,7 +41,13 @@ export function diagnosticsByConfig(records: readonly RunRecord[]): DiagnosticsR
       const vals = runs.map((r) => r.diagnostics![k]).filter((v) => v !== undefined && Number.isFinite(v));
       if (vals.length) values[k] = mean(vals);
     }
-    return { config, variant: runs[0].spec.variant, seeds: runs.length, testAuroc: 100 * mean(runs.map((r) => r.metrics.auroc)), values };
+    return {
+      config,
+      variant: runs[0].spec.variant,
+      seeds: runs.length,
+      testAuroc: 100 * mean(runs.map((r) => r.metrics.auroc)),
+      values,
+    };
   });
 }
 
@@ -103,13 +109,16 @@ export function diagnosticsDiscussion(rows: readonly DiagnosticsRow[]): string[]
     out.push(
       `${r.config}: the best single region branch is ${name(best[0])} (AUROC ${f(best[1])}), the worst ` +
         `${name(worst[0])} (${f(worst[1])}); the aggregated image score reaches ${r.testAuroc.toFixed(1)}` +
-        (100 * best[1] > r.testAuroc + 1 ? `, ${(100 * best[1] - r.testAuroc).toFixed(1)} points below its best branch.` : "."),
+        (100 * best[1] > r.testAuroc + 1
+          ? `, ${(100 * best[1] - r.testAuroc).toFixed(1)} points below its best branch.`
+          : "."),
     );
   }
   if (ppad?.values.rule_fired !== undefined) {
     out.push(
       `The paper's rule (max if above 0.8, else mean) took the maximum on ${f(ppad.values.rule_fired)} % of test ` +
-        "images for PPAD" + (ppad.values.rule_fired === 0 ? ": it never fired, so the paper scoring equals the mean." : "."),
+        "images for PPAD" +
+        (ppad.values.rule_fired === 0 ? ": it never fired, so the paper scoring equals the mean." : "."),
     );
   }
   return out;

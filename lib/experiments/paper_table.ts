@@ -9,6 +9,7 @@
 import { InputError } from "../util/errors.ts";
 import { meanStd } from "../report/tables.ts";
 import type { RunRecord } from "./store.ts";
+import { canonicalMethod, PAPER_METHOD } from "./config.ts";
 
 /** Where the published numbers come from (short form, for table cells). */
 export const PAPER_TABLE = "MICCAI 2024 Table 1";
@@ -186,6 +187,19 @@ export function measuredSummary(
 function configurationKey(r: RunRecord): string {
   const { seed: _seed, backend: _backend, model: _model, data: _data, ...rest } = r.spec;
   return JSON.stringify(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * The records of the paper's protocol among `records`, which may hold a whole ablation grid (e.g. `deno task ablate`'s
+ * folder): each record whose method is the paper's for its variant (PAPER_METHOD with that variant, canonicalised),
+ * ignoring shots and steps (protocol settings that `--shots`/`--steps` may change and the report states).
+ */
+export function paperProtocolRecords(records: readonly RunRecord[]): RunRecord[] {
+  const fields = ["regions", "synthesis", "scoring", "sides", "nCtx", "lr", "momentum", "classWords"] as const;
+  return records.filter((r) => {
+    const paper = canonicalMethod({ ...PAPER_METHOD, variant: r.spec.variant });
+    return fields.every((f) => JSON.stringify(r.spec[f] ?? PAPER_METHOD[f]) === JSON.stringify(paper[f]));
+  });
 }
 
 /**

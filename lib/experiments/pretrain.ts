@@ -147,7 +147,12 @@ function runKey(s: PretrainSettings, config: ClipConfig) {
 }
 
 /** Zero-shot AUROC on a decoded corpus part ("normal." vs "pneumonia."). */
-export function corpusZeroShot(model: ClipModel, tokenizer: BpeTokenizer, norm: Normalisation, part: CorpusPart): number {
+export function corpusZeroShot(
+  model: ClipModel,
+  tokenizer: BpeTokenizer,
+  norm: Normalisation,
+  part: CorpusPart,
+): number {
   const images = part.pixels.map((_, i) => corpusImage(part, i));
   const scores = zeroShotScores(model, tokenizer, norm, images);
   return auroc(part.entries.map((e) => (e.label === "normal" ? 0 : 1)), scores);
@@ -191,7 +196,11 @@ export async function runPretraining(settings: PretrainSettings, backend: string
     );
   }
   const source: PairSource = real
-    ? mixedSource(real.train, synthetic, { seed: s.seed, realFraction: s.realFraction, augment: s.augment ? {} : false })
+    ? mixedSource(real.train, synthetic, {
+      seed: s.seed,
+      realFraction: s.realFraction,
+      augment: s.augment ? {} : false,
+    })
     : poolSource(synthetic!, s.seed);
 
   // 2. Tokenizer: BPE merges learned from the reports and every caption phrasing.
@@ -309,7 +318,9 @@ export async function runPretraining(settings: PretrainSettings, backend: string
     random.dispose();
   }
   frozen.dispose();
-  for (const z of onData) console.error(`zero-shot AUROC on ${z.data} (${z.role}, n=${z.n}): ${(100 * z.auroc).toFixed(1)}`);
+  for (const z of onData) {
+    console.error(`zero-shot AUROC on ${z.data} (${z.role}, n=${z.n}): ${(100 * z.auroc).toFixed(1)}`);
+  }
 
   // 6. Weights, card, curves.
   const modelPath = join(out, "model.safetensors");
@@ -373,7 +384,8 @@ export async function runPretraining(settings: PretrainSettings, backend: string
   );
   await writeFileAtomic(
     join(out, "heldout.csv"),
-    "step,auroc,logit_scale\n" + evals.map((e) => `${e.step},${e.auroc.toFixed(5)},${e.logitScale.toFixed(3)}`).join("\n") +
+    "step,auroc,logit_scale\n" +
+      evals.map((e) => `${e.step},${e.auroc.toFixed(5)},${e.logitScale.toFixed(3)}`).join("\n") +
       "\n",
   );
   await saveChart(
@@ -381,7 +393,8 @@ export async function runPretraining(settings: PretrainSettings, backend: string
     "loss",
     lossCurve(losses.map((loss, i) => ({ step: i + 1, loss })), {
       title: "Pretraining loss of the small CXR CLIP",
-      subtitle: `batch ${s.batch} (${real ? `${Math.round(s.realFraction * 100)} % real` : "synthetic"}), ${s.targets} ` +
+      subtitle:
+        `batch ${s.batch} (${real ? `${Math.round(s.realFraction * 100)} % real` : "synthetic"}), ${s.targets} ` +
         "targets; raw per step and a 25-step moving average",
       label: "Contrastive loss (symmetric cross-entropy)",
       smooth: 25,

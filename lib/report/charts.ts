@@ -426,7 +426,7 @@ export function regionAurocDots(
       labelArrow: "none",
     },
     y: { domain: configs, label: null, tickSize: 0 },
-    color: { legend: true, type: "categorical", scheme: "tableau10" },
+    color: { legend: true, type: "categorical", scheme: "tableau10", domain: [...new Set(rows.map((r) => r.region))] },
     marks: [
       Plot.ruleX([50], { stroke: "#999", strokeDasharray: "4,3" }),
       Plot.tickX(images, { y: "config", x: "image", stroke: "#111", strokeWidth: 2.5, inset: 2 }),

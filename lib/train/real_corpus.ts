@@ -104,7 +104,12 @@ export function splitCorpus(
   return { train: train.sort(byPath), heldOut: heldOut.sort(byPath) };
 }
 
-async function decodePart(root: string, entries: CorpusEntry[], size: number, bar: Progress | null): Promise<CorpusPart> {
+async function decodePart(
+  root: string,
+  entries: CorpusEntry[],
+  size: number,
+  bar: Progress | null,
+): Promise<CorpusPart> {
   const pixels: Uint8Array[] = [];
   for (const e of entries) {
     const img = prepareImage(await readImage(join(root, e.path)), size);
@@ -140,7 +145,10 @@ export async function loadRealCorpus(root: string, size: number, options: LoadCo
     const half = Math.ceil(options.limit / 2);
     const rng = new Rng(options.splitSeed ?? CORPUS_SPLIT_SEED);
     const pick = (xs: CorpusEntry[], k: number) => rng.shuffle(xs).slice(0, k);
-    train = [...pick(train.filter((e) => e.label === "normal"), half), ...pick(train.filter((e) => e.label !== "normal"), half)];
+    train = [
+      ...pick(train.filter((e) => e.label === "normal"), half),
+      ...pick(train.filter((e) => e.label !== "normal"), half),
+    ];
     heldOut = [
       ...pick(heldOut.filter((e) => e.label === "normal"), half),
       ...pick(heldOut.filter((e) => e.label !== "normal"), half),
