@@ -21,7 +21,7 @@ export const COMMAND = defineCommand({
     "from their labels, mixed with synthetic image–report pairs. Resumable (run it again to continue); writes the " +
     "weights, BPE merges, model card, loss curve and held-out checks.",
   flags: {
-    out: { type: "string", arg: "DIR", description: "model folder", default: "models/ppad-mini-cxr" },
+    out: { type: "string", arg: "DIR", description: "model folder", default: "models/ppad-mini-cxr-real" },
     real: {
       type: "string",
       arg: "DIR",
@@ -98,6 +98,8 @@ export const COMMAND = defineCommand({
   },
   examples: [
     "deno task pretrain",
+    "deno task pretrain --no-real --steps 800 --pool 4000 --targets clip --logit-scale-lr 1 --zeroshot-test 600 " +
+    "--out models/my-synthetic-clip   # the recipe of models/ppad-mini-cxr",
     "deno task pretrain --real /data/covid-radiography-224 --steps 1200 --out models/my-cxr-clip",
     "deno task pretrain --no-real --steps 200 --out /tmp/synthetic-only",
   ],
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
   const int = (name: keyof typeof COMMAND.flags, fallback: number, min: number) =>
     numberFlag(name, v[name] as string | undefined, fallback, { integer: true, min });
   const settings: PretrainSettings = {
-    out: resolve(v.out ?? join(PROJECT_ROOT, "models", "ppad-mini-cxr")),
+    out: resolve(v.out ?? join(PROJECT_ROOT, "models", "ppad-mini-cxr-real")),
     real: v["no-real"] ? null : resolve(PROJECT_ROOT, v.real ?? D.real ?? ""),
     realFraction: numberFlag("real-fraction", v["real-fraction"], D.realFraction, { min: 0, max: 1 }),
     augment: !v["no-augment"],

@@ -12,8 +12,7 @@ import type { ClipConfig } from "../encoders/clip/config.ts";
 import type { ModelCard } from "../encoders/bundle.ts";
 import { BpeTokenizer } from "../encoders/tokenizer.ts";
 import { saveMerges, trainBpe } from "../encoders/bpe_train.ts";
-import { NORMALISATION, type Normalisation } from "../data/preprocess.ts";
-import { ensureBenchmark } from "../data/synthetic/mod.ts";
+import { NORMALISATION } from "../data/preprocess.ts";
 import { auroc } from "../metrics/mod.ts";
 import { lossCurve } from "../report/charts.ts";
 import { saveChart } from "../report/save.ts";
@@ -27,10 +26,10 @@ import { corpusImage, type CorpusPart, loadRealCorpus, type RealCorpus } from ".
 import { writeFileAtomic } from "../util/atomic.ts";
 import { gitCommit } from "../util/git.ts";
 import { machineDescription } from "../util/machine.ts";
-import { join, PROJECT_ROOT, relative } from "../util/path.ts";
+import { basename, join, PROJECT_ROOT, relative } from "../util/path.ts";
 import { Progress } from "../util/progress.ts";
 import { Rng } from "../util/rng.ts";
-import { ExperimentData } from "./data.ts";
+import { zeroShotOnData } from "./zeroshot.ts";
 
 /** Everything that defines a pretraining run. */
 export interface PretrainSettings {
@@ -75,7 +74,7 @@ export interface PretrainSettings {
   reportOn: string[];
 }
 
-/** Defaults of {@link PretrainSettings}: the committed embedded model. */
+/** Defaults of {@link PretrainSettings}: the committed real-data model, `models/ppad-mini-cxr-real/`. */
 export const PRETRAIN_DEFAULTS: Omit<PretrainSettings, "out"> = {
   real: "../shared/data/covid-radiography-224",
   realFraction: 0.75,
@@ -112,14 +111,6 @@ export interface HeldOutEval {
   logitScale: number;
 }
 
-/** A zero-shot number on one test set. */
-export interface ZeroShotOnData {
-  data: string;
-  role: "held-out real (model selection)" | "synthetic benchmark test" | "reported only";
-  n: number;
-  auroc: number;
-}
-
 /** What a finished run returns (also written in the card). */
 export interface PretrainResult {
   modelPath: string;
@@ -144,30 +135,6 @@ function runKey(s: PretrainSettings, config: ClipConfig) {
     targets: s.targets,
     config,
   };
-}
-
-/** Zero-shot AUROC on a decoded corpus part ("normal." vs "pneumonia."). */
-export function corpusZeroShot(
-  model: ClipModel,
-  tokenizer: BpeTokenizer,
-  norm: Normalisation,
-  part: CorpusPart,
-): number {
-  const images = part.pixels.map((_, i) => corpusImage(part, i));
-  const scores = zeroShotScores(model, tokenizer, norm, images);
-  return auroc(part.entries.map((e) => (e.label === "normal" ? 0 : 1)), scores);
-}
-
-/** Zero-shot AUROC on a data set's test split. */
-async function datasetZeroShot(
-  model: ClipModel,
-  tokenizer: BpeTokenizer,
-  norm: Normalisation,
-  root: string,
-): Promise<{ n: number; auroc: number }> {
-  const data = await ExperimentData.load(root, { resolution: model.config.imageResolution, quiet: true });
-  const scores = zeroShotScores(model, tokenizer, norm, data.test.images);
-  return { n: data.test.labels.length, auroc: auroc(data.test.labels, scores) };
 }
 
 /** Runs (or resumes) a pretraining and writes the model folder. Logs go to stderr. */
@@ -248,7 +215,10 @@ export async function runPretraining(settings: PretrainSettings, backend: string
   const heldOutCheck = (step: number) => {
     if (!real || real.heldOut.pixels.length === 0) return;
     const frozen = ClipModel.fromStateDict(model.toStateDict());
-    const a = corpusZeroShot(frozen, tokenizer, normalisation, real.heldOut);
+    const a = auroc(
+      real.heldOut.entries.map((e) => (e.label === "normal" ? 0 : 1)),
+      zeroShotScores(frozen, tokenizer, normalisation, real.heldOut.pixels.map((_, i) => corpusImage(real.heldOut, i))),
+    );
     const scale = Math.exp(model.logitScale.dataSync()[0]);
     frozen.dispose();
     evals.push({ step, auroc: a, logitScale: scale });
@@ -288,29 +258,13 @@ export async function runPretraining(settings: PretrainSettings, backend: string
 
   // 5. Zero-shot report: held-out real files, fresh synthetic cases per finding, the benchmark, other data sets.
   const frozen = ClipModel.fromStateDict(model.toStateDict(), { source: "pretrained" });
-  const onData: ZeroShotOnData[] = [];
-  if (real && real.heldOut.pixels.length > 0) {
-    onData.push({
-      data: relative(PROJECT_ROOT, real.root) + " (held-out 10 %)",
-      role: "held-out real (model selection)",
-      n: real.heldOut.pixels.length,
-      auroc: corpusZeroShot(frozen, tokenizer, normalisation, real.heldOut),
-    });
-  }
-  if (s.benchmarkTest) {
-    const root = await ensureBenchmark();
-    const r = await datasetZeroShot(frozen, tokenizer, normalisation, root);
-    onData.push({ data: relative(PROJECT_ROOT, root), role: "synthetic benchmark test", ...r });
-  }
-  for (const root of s.reportOn) {
-    const exists = await Deno.stat(root).then(() => true, () => false);
-    if (!exists) {
-      console.error(`zero-shot: skipping ${root} (not found)`);
-      continue;
-    }
-    const r = await datasetZeroShot(frozen, tokenizer, normalisation, root);
-    onData.push({ data: relative(PROJECT_ROOT, root) || root, role: "reported only", ...r });
-  }
+  const onData = await zeroShotOnData(frozen, tokenizer, normalisation, {
+    heldOut: real
+      ? { label: `${relative(PROJECT_ROOT, real.root)} (held-out ${s.heldOut * 100} %)`, part: real.heldOut }
+      : undefined,
+    benchmark: s.benchmarkTest,
+    datasets: s.reportOn,
+  });
   let perFinding: { pretrained: ZeroShotResult; random: ZeroShotResult } | null = null;
   if (s.zeroShotCases > 0) {
     const random = ClipModel.random(config, new Rng(s.seed + 99));
@@ -325,7 +279,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
   // 6. Weights, card, curves.
   const modelPath = join(out, "model.safetensors");
   const commit = await gitCommit();
-  const name = "ppad-mini-cxr";
+  const name = basename(out);
   await writeSafetensors(modelPath, model.toStateDict(), { metadata: { format: "pt", name, git_commit: commit } });
   const logitScale = Math.exp(model.logitScale.dataSync()[0]);
   const card: ModelCard = {

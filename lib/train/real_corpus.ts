@@ -131,6 +131,8 @@ export interface LoadCorpusOptions {
   limit?: number;
   /** Show a progress bar. @default true */
   progress?: boolean;
+  /** Decode the held-out slice only (the training part is listed but left empty; evaluation). @default false */
+  heldOutOnly?: boolean;
 }
 
 /** The held-out split's default seed: fixed, so that every recipe is chosen on the same files. */
@@ -154,6 +156,7 @@ export async function loadRealCorpus(root: string, size: number, options: LoadCo
       ...pick(heldOut.filter((e) => e.label !== "normal"), half),
     ];
   }
+  if (options.heldOutOnly) train = [];
   const bar = options.progress === false ? null : new Progress(train.length + heldOut.length, { label: "real corpus" });
   const trainPart = await decodePart(dir, train, size, bar);
   const heldPart = await decodePart(dir, heldOut, size, bar);

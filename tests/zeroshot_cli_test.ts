@@ -1,0 +1,58 @@
+import { assert, assertEquals } from "./assert.ts";
+import { makeFakeDataset } from "../lib/data/fake_datasets.ts";
+import { join, PROJECT_ROOT } from "../lib/util/path.ts";
+import { Rng } from "../lib/util/rng.ts";
+
+Deno.test({
+  name: "zeroshot CLI: one tidy row per model × data × metric, the AUROC inside its bootstrap interval",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ppad-zs-" });
+    try {
+      const data = join(dir, "zl");
+      await makeFakeDataset(data, "zhanglab-kaggle", {
+        normal: 6,
+        abnormal: 6,
+        trainNormal: 2,
+        size: 48,
+        rng: new Rng(4),
+      });
+      const out = join(dir, "zs.csv");
+      const res = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          join(PROJECT_ROOT, "lib/cli/zeroshot.ts"),
+          "--models",
+          "models/ppad-mini-cxr/model.safetensors",
+          "--real",
+          "none",
+          "--no-benchmark",
+          "--data",
+          data,
+          "--out",
+          out,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(res.code, 0, new TextDecoder().decode(res.stderr));
+      const lines = (await Deno.readTextFile(out)).trim().split("\n");
+      assertEquals(lines[0], "model,model_hash,data,role,n,metric,value");
+      assertEquals(lines.length, 4); // auroc, auroc_lo, auroc_hi
+      const value = (m: string) => Number(lines.find((l) => l.includes(`,${m},`))!.split(",").at(-1));
+      assert(value("auroc_lo") <= value("auroc") && value("auroc") <= value("auroc_hi"), lines.join("\n"));
+      assert(lines[1].includes(",reported only,12,"), lines[1]);
+      // A file where a CSV should go is refused before any work.
+      const bad = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/zeroshot.ts"), "--out", dir],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(bad.code, 2);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
