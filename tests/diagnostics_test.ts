@@ -2,6 +2,7 @@ import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 import { diagnosticValues, regionAurocs, relativeShift, ruleFiredFraction } from "../lib/eval/diagnostics.ts";
 import { diagnosticRows, type RunRecord } from "../lib/experiments/store.ts";
 import { PAPER_METHOD } from "../lib/experiments/config.ts";
+import { diagnosticsByConfig, diagnosticsDiscussion, percent } from "../lib/experiments/diagnostics_report.ts";
 
 Deno.test("diagnostics: relative shift is ‖after − before‖ / ‖before‖ (hand-computed)", () => {
   // before (3, 4): norm 5; after (3, 7): difference (0, 3), norm 3 → 0.6
@@ -65,4 +66,50 @@ Deno.test("diagnostics: flat values and tidy rows (one set per training id)", ()
   const rows = diagnosticRows([rec("r1", "paper"), rec("r2", "max")]);
   assertEquals(rows.length, Object.keys(values).length);
   assert(rows.every((r) => r.id === "t1" && r.sides === "image" && r.variant === "ppad"));
+});
+
+Deno.test("diagnostics report: mean over seeds per configuration, and sentences that read the numbers", () => {
+  const spec = {
+    ...PAPER_METHOD,
+    seed: 0,
+    model: "m",
+    modelHash: "h",
+    data: "d",
+    dataset: "x",
+    backend: "cpu",
+    testLimit: null,
+  };
+  const rec = (seed: number, synthetic: number, auroc: number): RunRecord => ({
+    id: `r${seed}`,
+    trainingId: `t${seed}`,
+    spec: { ...spec, seed },
+    questions: [],
+    metrics: { auroc },
+    nTest: 2,
+    positives: 1,
+    seconds: 0,
+    losses: [],
+    diagnostics: {
+      synthetic_auroc: synthetic,
+      synthetic_bce: 0.8,
+      context_shift: 0.5,
+      image_prompt_shift: 0.0005,
+      rule_fired: 0,
+      "region_auroc:left": 0.4,
+      "region_auroc:whole": 0.7,
+    },
+    finishedAt: "",
+  });
+  const rows = diagnosticsByConfig([rec(0, 0.5, 0.6), rec(1, 0.54, 0.62)]);
+  assertEquals(rows.length, 1);
+  assertEquals(rows[0].seeds, 2);
+  assertAlmostEquals(rows[0].values.synthetic_auroc, 0.52, 1e-12);
+  assertAlmostEquals(rows[0].testAuroc, 61, 1e-9);
+  const text = diagnosticsDiscussion(rows).join(" ");
+  assert(text.includes("AUROC 52.0") && text.includes("did not learn"), text);
+  assert(text.includes("image prompts 0.050 %"), text);
+  assert(text.includes("best single region branch is whole (AUROC 70.0)") && text.includes("9.0 points below"), text);
+  assert(text.includes("never fired"), text);
+  assertEquals(percent(0.0005), "0.050");
+  assertEquals(percent(0.5), "50.0");
 });

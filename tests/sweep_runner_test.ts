@@ -92,6 +92,16 @@ Deno.test({
       });
       assertEquals(reran, 0);
       assertEquals((await readRunRecords(merged)).map((r) => r.finishedAt), before.map((r) => r.finishedAt));
+      // A later plan in which the same runs answer one more question reuses them and records the question.
+      await runSweep(planned.map((p) => ({ ...p, questions: [...p.questions, "extra"] })), {
+        out: merged,
+        bundle,
+        data,
+        quiet: true,
+        onRun: (_r, skipped) => void (reran += skipped ? 0 : 1),
+      });
+      assertEquals(reran, 0);
+      assert((await readRunRecords(merged)).every((r) => r.questions.includes("extra")));
       for (const r of before) {
         assertEquals(r.nTest, 8);
         for (const m of ["auroc", "ap", "acc", "f1", "f1max"]) {

@@ -26,6 +26,11 @@ export interface DiagnosticsRow {
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** A fraction as a percentage: one decimal, or three when it is below 1 % (prompt shifts can be 0.05 %). */
+export function percent(v: number): string {
+  return Math.abs(v) < 0.01 && v !== 0 ? (100 * v).toFixed(3) : (100 * v).toFixed(1);
+}
+
 /** One row per configuration with diagnostics (scoring `paper` runs, so aggregation variants are not repeated). */
 export function diagnosticsByConfig(records: readonly RunRecord[]): DiagnosticsRow[] {
   const groups = new Map<string, RunRecord[]>();
@@ -53,7 +58,7 @@ export function diagnosticsByConfig(records: readonly RunRecord[]): DiagnosticsR
 
 /** A display table: one row per configuration, the main diagnostics as columns (%, or a plain number for BCE/scale). */
 export function diagnosticsTableRows(rows: readonly DiagnosticsRow[]): Record<string, string | number>[] {
-  const pct = (v: number | undefined) => (v === undefined ? "–" : (100 * v).toFixed(1));
+  const pct = (v: number | undefined) => (v === undefined ? "–" : percent(v));
   return rows.map((r) => {
     const regions = Object.entries(r.values).filter(([k]) => k.startsWith("region_auroc:"));
     return {
@@ -80,7 +85,7 @@ export function diagnosticsDiscussion(rows: readonly DiagnosticsRow[]): string[]
   const out: string[] = [];
   const ppad = rows.find((r) => r.config.startsWith("ppad · ppad5 · sas") && !r.config.includes("patient"));
   const coop = rows.find((r) => r.variant === "coop");
-  const f = (v: number) => (100 * v).toFixed(1);
+  const f = percent;
   if (ppad?.values.synthetic_auroc !== undefined) {
     const s = ppad.values.synthetic_auroc, bce = ppad.values.synthetic_bce;
     out.push(

@@ -17,6 +17,7 @@ export interface FindingRow {
   regions: string;
   synthesis: string;
   scoring: string;
+  sides: string;
   seed: number;
   finding: string;
   n_abnormal: number;
@@ -49,6 +50,7 @@ export async function perFindingAuroc(
         regions: r.spec.regions,
         synthesis: r.spec.synthesis,
         scoring: r.spec.scoring,
+        sides: r.spec.sides ?? "image",
         seed: r.spec.seed,
         finding: kind,
         n_abnormal: labels.filter((l) => l === 1).length,
@@ -67,6 +69,7 @@ export async function writePerFinding(out: string, rows: readonly FindingRow[]):
     "regions",
     "synthesis",
     "scoring",
+    "sides",
     "seed",
     "finding",
     "n_abnormal",

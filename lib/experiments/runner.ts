@@ -171,6 +171,12 @@ export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOpt
   for (const run of runs) {
     const existing = await readJsonOrNull<RunRecord>(paths.run(out, run.id));
     if (existing) {
+      // The same run planned by another question (e.g. a later `--questions` call): record that it answers it too.
+      const missing = run.questions.filter((q) => !existing.questions.includes(q));
+      if (missing.length) {
+        existing.questions = [...existing.questions, ...missing];
+        await writeJson(paths.run(out, run.id), existing);
+      }
       bar.tick(1, `skip ${run.id} (done)`);
       options.onRun?.(existing, true);
       continue;
