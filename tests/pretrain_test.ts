@@ -180,7 +180,7 @@ Deno.test({
 
 const DEFAULT = resolveModelPath();
 const haveDefault = await Deno.stat(DEFAULT).then(() => true, () => false);
-if (!haveDefault) console.warn(`skipping the zero-shot gap test: ${DEFAULT} is absent (run deno task pretrain)`);
+if (!haveDefault) console.warn(`skipping the zero-shot gap test: ${DEFAULT} is absent (restore models/ppad-mini-cxr/)`);
 
 Deno.test({
   name: "embedded default: the pretrained CXR CLIP separates fresh synthetic cases better than a random one",

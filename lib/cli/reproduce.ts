@@ -97,6 +97,7 @@ function protocolOf(records: readonly RunRecord[], dataset: string, counts?: Rep
     seeds: new Set((trained.length ? trained : records).map((r) => r.spec.seed)).size,
     testLimit: any?.spec.testLimit ?? null,
     modelHash: any?.spec.modelHash ?? "?",
+    model: any?.spec.model,
     counts,
   };
 }

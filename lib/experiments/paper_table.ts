@@ -329,7 +329,23 @@ export interface ProtocolNote {
   seeds: number;
   testLimit: number | null;
   modelHash: string;
+  /** The checkpoint as the runs recorded it (path or label). */
+  model?: string;
   counts?: { train: { normal: number | null }; test: { normal: number; abnormal: number } };
+}
+
+/**
+ * One sentence on the backbone: the paper's numbers are CheXzero's, so any other checkpoint makes the comparison one of
+ * backbones as much as of methods; the platform's own small CLIPs are named as such.
+ */
+export function backboneNote(model: string | undefined, modelHash: string): string {
+  const name = model ? `${model} (${modelHash})` : modelHash;
+  if (model && /ppad-mini-cxr/.test(model)) {
+    return `Backbone: ${name}, the platform's small CXR CLIP, **not CheXzero**: the paper's numbers are CheXzero's, so ` +
+      "the differences below measure the backbone as much as the method; this is not a reproduction.";
+  }
+  return `Backbone: ${name}. The paper's numbers are CheXzero's (ViT-B/32); with another checkpoint this is a ` +
+    "different experiment, not a reproduction.";
 }
 
 /** F1 (%) of calling every test image abnormal: 2·abnormal / (2·abnormal + normal). */
@@ -380,6 +396,7 @@ export function comparisonMarkdown(rows: readonly ComparisonRow[], protocol: Pro
   lines.push(
     deviations.length ? `Deviations from the paper's protocol: ${deviations.join("; ")}.` : "Protocol: the paper's.",
   );
+  lines.push("", backboneNote(protocol.model, protocol.modelHash));
   lines.push("");
   lines.push("| method | metric | paper (%) | measured (%) | runs | difference (points) |");
   lines.push("|:---|:---|---:|---:|---:|---:|");
