@@ -4,6 +4,18 @@ import { diagnosticRows, type RunRecord } from "../lib/experiments/store.ts";
 import { PAPER_METHOD } from "../lib/experiments/config.ts";
 import { diagnosticsByConfig, diagnosticsDiscussion, percent } from "../lib/experiments/diagnostics_report.ts";
 
+/** A run spec with the paper's method (seed 0) in a placeholder context. */
+const SPEC = {
+  ...PAPER_METHOD,
+  seed: 0,
+  model: "m",
+  modelHash: "h",
+  data: "d",
+  dataset: "x",
+  backend: "cpu",
+  testLimit: null,
+};
+
 Deno.test("diagnostics: relative shift is ‖after − before‖ / ‖before‖ (hand-computed)", () => {
   // before (3, 4): norm 5; after (3, 7): difference (0, 3), norm 3 → 0.6
   assertAlmostEquals(relativeShift([3, 4], [3, 7]), 0.6, 1e-12);
@@ -40,20 +52,10 @@ Deno.test("diagnostics: flat values and tidy rows (one set per training id)", ()
     "region_auroc:left": 1,
     "region_auroc:whole": 0,
   });
-  const spec = {
-    ...PAPER_METHOD,
-    seed: 0,
-    model: "m",
-    modelHash: "h",
-    data: "d",
-    dataset: "x",
-    backend: "cpu",
-    testLimit: null,
-  };
   const rec = (id: string, scoring: "paper" | "max"): RunRecord => ({
     id,
     trainingId: "t1",
-    spec: { ...spec, scoring },
+    spec: { ...SPEC, scoring },
     questions: [],
     metrics: {},
     nTest: 2,
@@ -69,20 +71,10 @@ Deno.test("diagnostics: flat values and tidy rows (one set per training id)", ()
 });
 
 Deno.test("diagnostics report: mean over seeds per configuration, and sentences that read the numbers", () => {
-  const spec = {
-    ...PAPER_METHOD,
-    seed: 0,
-    model: "m",
-    modelHash: "h",
-    data: "d",
-    dataset: "x",
-    backend: "cpu",
-    testLimit: null,
-  };
   const rec = (seed: number, synthetic: number, auroc: number): RunRecord => ({
     id: `r${seed}`,
     trainingId: `t${seed}`,
-    spec: { ...spec, seed },
+    spec: { ...SPEC, seed },
     questions: [],
     metrics: { auroc },
     nTest: 2,
