@@ -14,6 +14,7 @@ import { defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
 import { ensureOutFile } from "../util/lock.ts";
 import { InputError, runMain } from "../util/errors.ts";
 import { Rng } from "../util/rng.ts";
+import { machineDescription } from "../util/machine.ts";
 
 /** A chest-radiograph-like phantom `[size*size]` in [0, 1]: body, two dark lungs with ribs, spine, fine noise. */
 function phantom(size: number, rng: Rng): Float32Array {
@@ -63,16 +64,6 @@ function timeIt(n: number, fn: (i: number) => void): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
-/** One line describing the CPU, from /proc/cpuinfo when readable. */
-function machine(): string {
-  let cpu = "unknown CPU";
-  try {
-    const m = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.+)$/m);
-    if (m) cpu = m[1].trim();
-  } catch { /* not Linux */ }
-  return `${cpu}, ${navigator.hardwareConcurrency} logical CPUs, ${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}`;
-}
-
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
   name: "bench:synthesis",
@@ -104,7 +95,7 @@ async function main(): Promise<void> {
 
   const r = rng.fork();
   const result = {
-    machine: machine(),
+    machine: machineDescription(),
     size,
     n,
     sas: timeIt(n, (i) => sas(images[i % images.length], size, r.pick(regions), r)),
