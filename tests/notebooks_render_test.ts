@@ -22,7 +22,7 @@ if (missing) console.warn(`skipping the result notebooks: ${missing}`);
 
 // The embedded default model is committed; in a checkout where it is not built yet, run on the small OpenAI-layout
 // fixture from ../shared instead (the notebooks take PPAD_MODEL), so that the notebooks are still exercised.
-const DEFAULT_MODEL = join(PROJECT_ROOT, "models", "ppad-mini-cxr", "model.safetensors");
+const DEFAULT_MODEL = join(PROJECT_ROOT, "models", "ppad-mini-cxr-real", "model.safetensors");
 const FIXTURE_MODEL = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
 const modelEnv: Record<string, string> | null = exists(DEFAULT_MODEL)
   ? {}

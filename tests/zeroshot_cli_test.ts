@@ -25,7 +25,7 @@ Deno.test({
           "-A",
           join(PROJECT_ROOT, "lib/cli/zeroshot.ts"),
           "--models",
-          "models/ppad-mini-cxr/model.safetensors",
+          "models/ppad-mini-cxr-real/model.safetensors",
           "--real",
           "none",
           "--no-benchmark",

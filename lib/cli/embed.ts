@@ -20,7 +20,7 @@ export const COMMAND = defineCommand({
   summary: "prints CLIP token ids, image features, text features (projected, not normalised) and logits_per_image, " +
     "as OpenAI's encode_image / encode_text / model(image, text) give them.",
   flags: {
-    model: { type: "string", arg: "FILE", description: "CLIP checkpoint", default: "models/ppad-mini-cxr" },
+    model: { type: "string", arg: "FILE", description: "CLIP checkpoint", default: "models/ppad-mini-cxr-real" },
     preset: { type: "string", arg: "chexzero|openai", description: "image normalisation", default: "the model's" },
     mean: { type: "string", arg: "M", description: "normalisation mean (with --std), e.g. 0.5 or r,g,b" },
     std: { type: "string", arg: "S", description: "normalisation std (with --mean)" },

@@ -99,7 +99,7 @@ export const COMMAND = defineCommand({
   examples: [
     "deno task pretrain",
     "deno task pretrain --no-real --steps 800 --pool 4000 --targets clip --logit-scale-lr 1 --zeroshot-test 600 " +
-    "--out models/my-synthetic-clip   # the recipe of models/ppad-mini-cxr",
+    "--out models/my-synthetic-clip   # the recipe of models/ppad-mini-cxr-synthetic",
     "deno task pretrain --real /data/covid-radiography-224 --steps 1200 --out models/my-cxr-clip",
     "deno task pretrain --no-real --steps 200 --out /tmp/synthetic-only",
   ],

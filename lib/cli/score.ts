@@ -70,7 +70,7 @@ export const COMMAND = defineCommand({
   },
   positionals: { arg: "[IMAGES…]", description: "more image files or folders" },
   examples: [
-    "deno task score --model models/ppad-mini-cxr --prompts results/ablate/prompts/P.safetensors --images scans/",
+    "deno task score --model models/ppad-mini-cxr-real --prompts results/ablate/prompts/P.safetensors --images scans/",
     "deno task score --model M --prompts P.safetensors --images a.png --out scores.csv --overlays overlays/",
   ],
 });

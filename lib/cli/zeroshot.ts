@@ -24,7 +24,7 @@ export const COMMAND = defineCommand({
       type: "string",
       arg: "A,B",
       description: "checkpoints to compare",
-      default: "models/ppad-mini-cxr/model.safetensors,models/ppad-mini-cxr-real/model.safetensors",
+      default: "models/ppad-mini-cxr-real/model.safetensors,models/ppad-mini-cxr-synthetic/model.safetensors",
     },
     real: {
       type: "string",

@@ -85,9 +85,8 @@ export async function loadModelBundle(path?: string, options: LoadBundleOptions 
   try {
     bytes = await Deno.readFile(modelPath);
   } catch (err) {
-    const hint = path ? "" : " (the embedded default model is missing: restore models/ppad-mini-cxr/ from the " +
-      "repository, or retrain it with `deno task pretrain --no-real --steps 800 --pool 4000 --targets clip " +
-      "--logit-scale-lr 1 --out models/ppad-mini-cxr`)";
+    const hint = path ? "" : " (the embedded default model is missing: restore models/ppad-mini-cxr-real/ from the " +
+      "repository, or retrain it with `deno task pretrain`, which needs the real corpus: see docs/pretraining.md)";
     throw new InputError(`Cannot read model ${modelPath}: ${(err as Error).message.split("\n")[0]}${hint}`);
   }
   const hash = await shortHash(bytes);

@@ -39,7 +39,7 @@ export const SWEEP_FLAGS = {
     type: "string",
     arg: "FILE",
     description: "CLIP checkpoint (.pt, .safetensors or a model folder)",
-    default: "models/ppad-mini-cxr",
+    default: "models/ppad-mini-cxr-real",
   },
   tokenizer: { type: "string", arg: "FILE", description: "BPE merges file", default: "the model's own, else CLIP's" },
   preset: { type: "string", arg: "chexzero|openai", description: "image normalisation preset", default: "the model's" },

@@ -33,4 +33,4 @@ export { ClipModel, type ClipModelOptions } from "./model.ts";
 export { eotPositions } from "./text.ts";
 
 /** The default model's path, relative to the project root. */
-export const DEFAULT_MODEL_PATH = "models/ppad-mini-cxr/model.safetensors";
+export const DEFAULT_MODEL_PATH = "models/ppad-mini-cxr-real/model.safetensors";
