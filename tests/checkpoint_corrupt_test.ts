@@ -2,7 +2,8 @@
 import { assert, assertThrows } from "./assert.ts";
 import { InputError } from "../lib/util/errors.ts";
 import type { StateDict } from "../lib/encoders/state_dict.ts";
-import { parseStateDict, serializePtStateDict, serializeSafetensors } from "../lib/encoders/checkpoint/mod.ts";
+import { parseStateDict, serializeSafetensors } from "../lib/encoders/checkpoint/mod.ts";
+import { serializePtStateDict } from "../testing/pt_write.ts";
 
 function weights(bad: number): StateDict {
   return new Map([

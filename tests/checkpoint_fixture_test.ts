@@ -1,21 +1,13 @@
 /**
  * The shared CheXzero-format fixture (`../shared/fixtures/openai-clip-mini/model.pt`, fp16 + fp32 storages, OpenAI
  * keys) through `loadStateDict` and `readPtStateDict`. Expected sums were computed by an independent NumPy decode
- * of the same file (zipfile + pickle with stubbed torch globals), in float64.
+ * of the same file (zipfile + pickle with stubbed torch globals), in float64. The two readers are compared on the
+ * tests' own checkpoint in the same format (`testing/test_model.ts`), which needs no shared folder.
  */
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 import { loadStateDict, readPtStateDict } from "../lib/encoders/checkpoint/mod.ts";
-import { join, SHARED_DIR } from "../lib/util/path.ts";
-
-const FIXTURE = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
-const exists = (() => {
-  try {
-    return Deno.statSync(FIXTURE).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!exists) console.warn(`skipping checkpoint fixture tests: ${FIXTURE} is absent (../shared not checked out)`);
+import { PARITY_MODEL, sharedTest } from "../testing/shared.ts";
+import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 
 /** [sum, sum of |x|, shape] per key, from the NumPy decode. */
 const REFERENCE: Record<string, [number, number, number[]]> = {
@@ -28,11 +20,10 @@ const REFERENCE: Record<string, [number, number, number[]]> = {
   "ln_final.bias": [0.12142835718259448, 5.44818105755985, [128]],
 };
 
-Deno.test({
+sharedTest({ needs: [PARITY_MODEL], why: "values of the shared fixture as NumPy decodes them" }, {
   name: "loadStateDict reads the CheXzero-format fixture: 62 OpenAI keys, fp32, values as NumPy decodes them",
-  ignore: !exists,
   fn: async () => {
-    const sd = await loadStateDict(FIXTURE);
+    const sd = await loadStateDict(PARITY_MODEL);
     assertEquals(sd.size, 62);
     for (const [key, [sum, abs, shape]] of Object.entries(REFERENCE)) {
       const t = sd.get(key);
@@ -55,11 +46,11 @@ Deno.test({
 });
 
 Deno.test({
-  name: "readPtStateDict and loadStateDict agree on the fixture (OpenAI keys pass through unchanged)",
-  ignore: !exists,
+  name: "readPtStateDict and loadStateDict agree on a CheXzero-format checkpoint (OpenAI keys pass through unchanged)",
   fn: async () => {
-    const a = await readPtStateDict(FIXTURE);
-    const b = await loadStateDict(FIXTURE);
+    const a = await readPtStateDict(TEST_MODEL_PATH);
+    const b = await loadStateDict(TEST_MODEL_PATH);
+    assertEquals(a.size, 62);
     assertEquals([...a.keys()], [...b.keys()]);
     assertEquals(a.get("visual.ln_pre.weight")!.data, b.get("visual.ln_pre.weight")!.data);
   },

@@ -2,16 +2,17 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { Rng } from "../lib/util/rng.ts";
-import { join, SHARED_DIR } from "../lib/util/path.ts";
+import { join } from "../lib/util/path.ts";
 import { numel, type StateDict } from "../lib/encoders/state_dict.ts";
 import {
   hfToOpenai,
   isHfClipStateDict,
   loadStateDict,
   openaiToHf,
-  writePtStateDict,
   writeSafetensors,
 } from "../lib/encoders/checkpoint/mod.ts";
+import { writePtStateDict } from "../testing/pt_write.ts";
+import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 
 /** A tiny random OpenAI-layout CLIP: width 8, embed 4, one block per tower, 2×2 patches of 4 px, 5 text positions. */
 function tinyClip(seed = 1): StateDict {
@@ -160,21 +161,10 @@ Deno.test("loadStateDict maps HF checkpoints (safetensors and a module.-prefixed
   }
 });
 
-const FIXTURE = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
-const hasFixture = (() => {
-  try {
-    return Deno.statSync(FIXTURE).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!hasFixture) console.warn(`skipping the fixture HF round trip: ${FIXTURE} is absent`);
-
 Deno.test({
-  name: "fixture: OpenAI → HF (78 tensors) → OpenAI is exact",
-  ignore: !hasFixture,
+  name: "a CheXzero-format mini CLIP: OpenAI → HF (78 tensors) → OpenAI is exact",
   fn: async () => {
-    const sd = await loadStateDict(FIXTURE);
+    const sd = await loadStateDict(TEST_MODEL_PATH);
     const hf = openaiToHf(sd);
     assertEquals(hf.size, 78);
     assertSameStateDict(hfToOpenai(hf), sd);

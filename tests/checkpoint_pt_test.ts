@@ -6,28 +6,16 @@
 import { zipSync } from "fflate";
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { join, SHARED_DIR } from "../lib/util/path.ts";
+import { join } from "../lib/util/path.ts";
 import type { StateDict } from "../lib/encoders/state_dict.ts";
-import {
-  loadStateDict,
-  parsePtStateDict,
-  parseStateDict,
-  readPtStateDict,
-  serializePtStateDict,
-  writePtStateDict,
-} from "../lib/encoders/checkpoint/mod.ts";
+import { loadStateDict, parsePtStateDict, parseStateDict, readPtStateDict } from "../lib/encoders/checkpoint/mod.ts";
+import { serializePtStateDict, writePtStateDict } from "../testing/pt_write.ts";
+import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 import { readZip } from "../lib/encoders/checkpoint/zip.ts";
 
 const enc = new TextEncoder();
-const FIXTURE = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
-const hasFixture = (() => {
-  try {
-    return Deno.statSync(FIXTURE).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!hasFixture) console.warn(`skipping fixture-based .pt tests: ${FIXTURE} is absent`);
+/** The tests' CheXzero-format checkpoint (archive folder `model`, 35 fp16 storages; `testing/test_model.ts`). */
+const FIXTURE = TEST_MODEL_PATH;
 
 // ---- a tiny pickle assembler (protocol 2 opcodes, as torch.save writes them) ----
 const G = (module: string, name: string) => [0x63, ...enc.encode(`${module}\n${name}\n`)];
@@ -304,8 +292,7 @@ Deno.test("missing storage record, size mismatch, unsupported dtype, view past t
 });
 
 Deno.test({
-  name: "a truncated or bit-flipped fixture fails with a one-line InputError, never garbage",
-  ignore: !hasFixture,
+  name: "a truncated or bit-flipped CheXzero-format checkpoint fails with a one-line InputError, never garbage",
   fn: () => {
     const bytes = Deno.readFileSync(FIXTURE);
     for (const cut of [10, 1000, bytes.length >> 1, bytes.length - 30]) {
@@ -322,8 +309,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fixture → writePtStateDict (fp16) → loadStateDict reproduces every fp16-origin tensor exactly",
-  ignore: !hasFixture,
+  name: "CheXzero-format .pt → writePtStateDict (fp16) → loadStateDict reproduces every fp16-origin tensor exactly",
   fn: async () => {
     const sd = await loadStateDict(FIXTURE);
     const dir = await Deno.makeTempDir();

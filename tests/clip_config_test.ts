@@ -1,16 +1,18 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
 import {
+  CLIP_ARCHS,
   type ClipConfig,
   expectedShapes,
   inferConfig,
   initClipStateDict,
   parameterCount,
+  PPAD_MINI,
   validateStateDict,
   VIT_B_32,
 } from "../lib/encoders/clip/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { Rng } from "../lib/util/rng.ts";
-import { join, SHARED_DIR } from "../lib/util/path.ts";
+import { join, PROJECT_ROOT, SHARED_DIR } from "../lib/util/path.ts";
 import type { StateDict } from "../lib/encoders/state_dict.ts";
 
 const FIXTURE = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
@@ -166,4 +168,17 @@ Deno.test("ClipModel: toStateDict returns the loaded weights exactly (OpenAI key
     InputError,
     "visual.proj has 5 values",
   );
+});
+
+Deno.test("CLIP_ARCHS: every named architecture is a valid config; ppad-mini is the embedded models' architecture", async () => {
+  for (const [name, config] of Object.entries(CLIP_ARCHS)) {
+    const shapes = expectedShapes(config);
+    // A shape-only state dict of the config infers back to the same config and validates.
+    const sd = new Map([...shapes].map(([k, shape]) => [k, { shape }]));
+    assertEquals(inferConfig(sd, name), { ...config }, name);
+    validateStateDict(sd, config, name);
+  }
+  assertEquals(CLIP_ARCHS["vit-b-32"], VIT_B_32);
+  const card = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "models", "ppad-mini-cxr-real", "model.json")));
+  assertEquals({ ...PPAD_MINI }, card.architecture);
 });

@@ -17,6 +17,8 @@ import {
   linearTrainable,
   mlp,
   type MlpParams,
+  packBlock,
+  packLinear,
   prepareAttention,
   prepareMlp,
   transformerBlock,
@@ -182,6 +184,14 @@ Deno.test("layers: values and custom gradients match tf autodiff, frozen and tra
         (xi) => naiveLinear(xi, lw, lb),
         [x],
       );
+      // Packed outside the differentiated function: the gradient uses the packed copies after it returns.
+      const lwT = tf.transpose(lw) as tf.Tensor2D, lpk = packLinear(lw, lwT);
+      check(
+        "linear frozen, packed where the wasm kernels run",
+        (xi) => linearFrozen(xi as tf.Tensor2D, { w: lw, wT: lwT, b: lb, packed: lpk }),
+        (xi) => naiveLinear(xi, lw, lb),
+        [x],
+      );
       check(
         "linear trainable",
         (xi, wi, bi) => linearTrainable(xi as tf.Tensor2D, tf.transpose(wi) as tf.Tensor2D, bi as tf.Tensor1D),
@@ -268,13 +278,17 @@ Deno.test("layers: values and custom gradients match tf autodiff, frozen and tra
         const shape = { batch: b, tokens: tk, heads: h, mask };
         const tag = mask ? "causal" : "full";
         const bp = asBlock(list);
-        const prepared = { attn: prepareAttention(bp.attn), mlp: prepareMlp(bp.mlp) };
-        check(
-          `block ${tag} frozen`,
-          (xi) => transformerBlock(xi as tf.Tensor2D, bp, prepared, shape),
-          (xi) => naiveBlock(xi, list, mask),
-          [x],
-        );
+        // Plain ops (transposed copies) everywhere, and the wasm kernels (packed weights) where they run.
+        const plain = { attn: prepareAttention(bp.attn), mlp: prepareMlp(bp.mlp), packed: null };
+        const packed = { attn: null, mlp: null, packed: packBlock(bp) };
+        for (const [kind, prepared] of [["plain", plain], ["packed", packed]] as const) {
+          check(
+            `block ${tag} frozen (${kind})`,
+            (xi) => transformerBlock(xi as tf.Tensor2D, bp, prepared, shape),
+            (xi) => naiveBlock(xi, list, mask),
+            [x],
+          );
+        }
         check(
           `block ${tag} trainable`,
           (xi, ...l) => transformerBlock(xi as tf.Tensor2D, asBlock(l), null, shape),

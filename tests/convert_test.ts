@@ -1,20 +1,14 @@
 /** `deno task convert` end to end, as a subprocess: refusals (exit 2, one stderr line, no OUT) and real conversions. */
 import { assert, assertEquals } from "./assert.ts";
-import { join, PROJECT_ROOT, SHARED_DIR } from "../lib/util/path.ts";
+import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 import { zipSync } from "fflate";
 import { hfToOpenai, loadStateDict, readSafetensors } from "../lib/encoders/checkpoint/mod.ts";
 import { float16BitsToFloat32, float32ToFloat16Bits } from "../lib/encoders/checkpoint/dtype.ts";
+import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 
 const CLI = join(PROJECT_ROOT, "lib", "cli", "convert.ts");
-const FIXTURE = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
-const hasFixture = (() => {
-  try {
-    return Deno.statSync(FIXTURE).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!hasFixture) console.warn(`skipping fixture conversions: ${FIXTURE} is absent`);
+/** The tests' CheXzero-format checkpoint: 62 OpenAI keys, 35 of them stored fp16 (`testing/test_model.ts`). */
+const FIXTURE = TEST_MODEL_PATH;
 
 async function convert(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -86,8 +80,7 @@ Deno.test("bad input: exit 2, a one-line 'error: Cannot …' on stderr, OUT unto
 });
 
 Deno.test({
-  name: "fixture .pt → fp32 safetensors (exact, with metadata) and → fp16 HF safetensors (fp16 sources exact)",
-  ignore: !hasFixture,
+  name: "CheXzero-format .pt → fp32 safetensors (exact, with metadata) and → fp16 HF safetensors (fp16 sources exact)",
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {

@@ -4,9 +4,10 @@
  */
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { crc32, deflateSync } from "node:zlib";
-import { decodeImage, encodeGrayJpeg, encodeGrayPng, readJpegSize } from "../lib/data/image.ts";
+import { decodeImage, encodeGrayJpeg, readJpegSize } from "../lib/data/image.ts";
+import { encodePng } from "../lib/data/png.ts";
 import { decodeDicom } from "../lib/data/dicom.ts";
-import { encodeDicom } from "../lib/data/dicom_write.ts";
+import { encodeDicom } from "../testing/dicom_write.ts";
 import { parseScoresCsv } from "../lib/metrics/scores_csv.ts";
 import { InputError } from "../lib/util/errors.ts";
 
@@ -59,7 +60,7 @@ Deno.test("png: a valid hand-assembled PNG decodes (the fixture itself is sound)
 });
 
 Deno.test("png: a flipped byte in IDAT (stale chunk CRC) is refused", () => {
-  const bytes = encodeGrayPng(8, 8, rawRows().subarray(0, 64), 8);
+  const bytes = encodePng({ width: 8, height: 8, channels: 1, data: rawRows().subarray(0, 64) });
   const at = bytes.length - 12 - 4 - 8; // inside the IDAT payload, before its CRC and IEND
   bytes[at] ^= 0x10;
   const err = assertThrows(() => decodeImage(bytes, "flipped.png"), InputError);

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
-import { makeFakeDataset } from "../lib/data/fake_datasets.ts";
+import { makeFakeDataset } from "../testing/fake_datasets.ts";
 import {
   countWarnings,
   type Dataset,
@@ -13,7 +13,7 @@ import {
   parseBadImagePolicy,
   select,
 } from "../lib/data/datasets/mod.ts";
-import { parseCsvLine } from "../lib/data/datasets/csv.ts";
+import { splitCsvLine } from "../lib/util/csv.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { join } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
@@ -130,7 +130,9 @@ Deno.test("datasets: Med-AD data.json errors name the key or the missing file", 
 });
 
 Deno.test("datasets: CSV manifests (labels, default split, quoting, errors with line numbers)", async () => {
-  assertEquals(parseCsvLine('"a, b.png",1,"te""st"'), ["a, b.png", "1", 'te"st']);
+  assertEquals(splitCsvLine('"a, b.png",1,"te""st"', { trim: true }), ["a, b.png", "1", 'te"st']);
+  assertEquals(splitCsvLine(' "a b.png" , 1 ,test', { trim: true }), ["a b.png", "1", "test"]);
+  assertEquals(splitCsvLine('"a.png" x,1', { trim: true }), null);
   await withTemp(async (dir) => {
     const c = await makeFakeDataset(dir, "csv", { ...OPTS, rng: new Rng(6) });
     const rows = (await Deno.readTextFile(c.root)).trim().split("\n").slice(1);
@@ -150,6 +152,8 @@ Deno.test("datasets: CSV manifests (labels, default split, quoting, errors with 
     );
     await Deno.writeTextFile(join(dir, "split.csv"), `${first},1,holdout\n`);
     assertThrows(() => loadDatasetSync(join(dir, "split.csv")), InputError, 'split "holdout"');
+    await Deno.writeTextFile(join(dir, "quote.csv"), `"${first},1\n`);
+    assertThrows(() => loadDatasetSync(join(dir, "quote.csv")), InputError, "quote.csv line 1: a quoted field is not");
   });
 });
 

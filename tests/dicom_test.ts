@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
 import { decodeDicom, windowLinear } from "../lib/data/dicom.ts";
-import { encodeDicom, TRANSFER_SYNTAX } from "../lib/data/dicom_write.ts";
+import { encodeDicom, TRANSFER_SYNTAX } from "../testing/dicom_write.ts";
 import { decodeImage } from "../lib/data/image.ts";
 import { InputError } from "../lib/util/errors.ts";
 

@@ -1,18 +1,8 @@
 /** `deno task embed` end to end: spawned as a user runs it, JSON parsed and compared with the reference outputs. */
 import { assert, assertEquals } from "./assert.ts";
-import { join, PROJECT_ROOT, SHARED_DIR } from "../lib/util/path.ts";
-
-const DIR = join(SHARED_DIR, "fixtures", "openai-clip-mini");
-const present = (() => {
-  try {
-    Deno.statSync(join(DIR, "model.pt"));
-    Deno.statSync(join(SHARED_DIR, "clip", "bpe_simple_vocab_16e6.txt.gz"));
-    return true;
-  } catch {
-    console.warn(`skipping embed CLI tests: ${DIR} or the CLIP BPE file is absent`);
-    return false;
-  }
-})();
+import { dirname, join, PROJECT_ROOT } from "../lib/util/path.ts";
+import { CLIP_BPE, PARITY_FIXTURE_DIR as DIR, PARITY_MODEL, PARITY_REFERENCE, sharedTest } from "../testing/shared.ts";
+import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 
 async function embed(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const cmd = new Deno.Command(Deno.execPath(), {
@@ -33,15 +23,17 @@ function cosine(a: readonly number[], b: readonly number[]): number {
   return dot / Math.sqrt(na * nb);
 }
 
-Deno.test({
+sharedTest({
+  needs: [PARITY_MODEL, PARITY_REFERENCE, join(DIR, "image.png"), CLIP_BPE],
+  why: "parity with OpenAI's reference outputs",
+}, {
   name: "embed --json: tokens, features and logits of the fixture match the reference implementation",
-  ignore: !present,
   fn: async () => {
     const ref = JSON.parse(await Deno.readTextFile(join(DIR, "reference.json")));
     const texts: string[] = ref.tokens.slice(0, 4).map((t: { text: string }) => t.text);
     const res = await embed([
       "--model",
-      join(DIR, "model.pt"),
+      PARITY_MODEL,
       "--preset",
       "chexzero",
       "--image",
@@ -64,13 +56,12 @@ Deno.test({
 
 Deno.test({
   name: "embed: bad input is a one-line error and exit code 2",
-  ignore: !present,
   fn: async () => {
-    const res = await embed(["--model", join(DIR, "model.pt"), "--image", join(DIR, "missing.png")]);
+    const res = await embed(["--model", TEST_MODEL_PATH, "--image", join(dirname(TEST_MODEL_PATH), "missing.png")]);
     assertEquals(res.code, 2);
     assertEquals(res.stdout, "");
     assert(res.stderr.includes("missing.png"), res.stderr);
-    const both = await embed(["--model", join(DIR, "model.pt"), "--preset", "openai", "--mean", "0.5", "--std", "0.2"]);
+    const both = await embed(["--model", TEST_MODEL_PATH, "--preset", "openai", "--mean", "0.5", "--std", "0.2"]);
     assertEquals(both.code, 2);
   },
 });

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
-import { makeFakeDataset } from "../lib/data/fake_datasets.ts";
+import { makeFakeDataset } from "../testing/fake_datasets.ts";
 import { loadDataset } from "../lib/data/datasets/mod.ts";
 import { loadPrepared } from "../lib/data/cache.ts";
 import { compactImage, ExperimentData, stratifiedSubsample } from "../lib/experiments/data.ts";

@@ -1,20 +1,19 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "./assert.ts";
-import { encode as encodePng } from "fast-png";
+import { encode as encodeRawPng } from "fast-png";
 import {
   decodeImage,
   detectFormat,
   encodeGrayJpeg,
-  encodeGrayPng,
-  encodeRgbPng,
   grayFromUint8,
-  grayImageToPng,
   luma8,
   readImage,
   toUint8,
 } from "../lib/data/image.ts";
-import { encodeDicom } from "../lib/data/dicom_write.ts";
+import { encodePng, grayImageToPng } from "../lib/data/png.ts";
+import { encodeDicom } from "../testing/dicom_write.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { join, SHARED_DIR } from "../lib/util/path.ts";
+import { join } from "../lib/util/path.ts";
+import { PARITY_FIXTURE_DIR, sharedTest } from "../testing/shared.ts";
 
 // RGB triples and Pillow 9.4's `convert("L")` of them.
 const RGB: number[][] = [
@@ -33,7 +32,7 @@ const PIL_L = [76, 150, 29, 255, 130, 128, 2, 100, 99, 151];
 
 Deno.test("decode: 8-bit gray PNG round-trips exactly, values k/255", () => {
   const px = Uint8Array.from({ length: 12 }, (_, i) => i * 23);
-  const img = decodeImage(encodeGrayPng(4, 3, px, 8), "a.png");
+  const img = decodeImage(encodePng({ width: 4, height: 3, channels: 1, data: px }), "a.png");
   assertEquals([img.width, img.height, img.bitDepth], [4, 3, 8]);
   assertEquals(Array.from(toUint8(img)), Array.from(px));
   assertEquals(img.data[1], Math.fround(23 / 255));
@@ -42,7 +41,7 @@ Deno.test("decode: 8-bit gray PNG round-trips exactly, values k/255", () => {
 
 Deno.test("decode: 16-bit PNG keeps its precision", () => {
   const px = Uint16Array.from([0, 1, 2, 257, 65534, 65535]);
-  const img = decodeImage(encodeGrayPng(3, 2, px, 16), "b.png");
+  const img = decodeImage(encodePng({ width: 3, height: 2, channels: 1, data: px }), "b.png");
   assertEquals(img.bitDepth, 16);
   assertEquals(Array.from(img.data), Array.from(px, (v) => Math.fround(v / 65535)));
   assert(img.data[1] !== img.data[2] && img.data[1] > 0, "adjacent 16-bit levels must stay distinct");
@@ -53,11 +52,16 @@ Deno.test("decode: 16-bit PNG keeps its precision", () => {
 Deno.test("decode: colour PNG → gray matches Pillow's convert('L') (RGB, RGBA, palette)", () => {
   for (let i = 0; i < RGB.length; i++) assertEquals(luma8(RGB[i][0], RGB[i][1], RGB[i][2]), PIL_L[i]);
   const n = RGB.length;
-  const rgb = encodeRgbPng(n, 1, Uint8Array.from(RGB.flat()));
+  const rgb = encodePng({ width: n, height: 1, channels: 3, data: Uint8Array.from(RGB.flat()) });
   assertEquals(Array.from(toUint8(decodeImage(rgb, "rgb.png"))), PIL_L);
-  const rgba = encodeRgbPng(n, 1, Uint8Array.from(RGB.flatMap((c, i) => [...c, i * 20])), 4);
+  const rgba = encodePng({
+    width: n,
+    height: 1,
+    channels: 4,
+    data: Uint8Array.from(RGB.flatMap((c, i) => [...c, i * 20])),
+  });
   assertEquals(Array.from(toUint8(decodeImage(rgba, "rgba.png"))), PIL_L);
-  const pal = encodePng({
+  const pal = encodeRawPng({
     width: n,
     height: 1,
     data: Uint8Array.from(RGB.keys()),
@@ -69,7 +73,7 @@ Deno.test("decode: colour PNG → gray matches Pillow's convert('L') (RGB, RGBA,
 });
 
 Deno.test("decode: gray+alpha ignores alpha; 1/2/4-bit gray expands like Pillow", () => {
-  const la = encodePng({
+  const la = encodeRawPng({
     width: 3,
     height: 1,
     data: Uint8Array.from([10, 0, 20, 128, 30, 255]),
@@ -78,7 +82,7 @@ Deno.test("decode: gray+alpha ignores alpha; 1/2/4-bit gray expands like Pillow"
   });
   assertEquals(Array.from(toUint8(decodeImage(la, "la.png"))), [10, 20, 30]);
   // 2-bit: 0,1,2,3 → 0,85,170,255; width 5 leaves padding bits at the row end.
-  const two = encodePng({
+  const two = encodeRawPng({
     width: 5,
     height: 2,
     data: Uint8Array.from([0b00011011, 0b00000000, 0b11100100, 0b11000000]),
@@ -86,7 +90,7 @@ Deno.test("decode: gray+alpha ignores alpha; 1/2/4-bit gray expands like Pillow"
     channels: 1,
   });
   assertEquals(Array.from(toUint8(decodeImage(two, "two.png"))), [0, 85, 170, 255, 0, 255, 170, 85, 0, 255]);
-  const one = encodePng({ width: 3, height: 1, data: Uint8Array.from([0b10100000]), depth: 1, channels: 1 });
+  const one = encodeRawPng({ width: 3, height: 1, data: Uint8Array.from([0b10100000]), depth: 1, channels: 1 });
   assertEquals(Array.from(toUint8(decodeImage(one, "one.png"))), [255, 0, 255]);
 });
 
@@ -102,7 +106,7 @@ Deno.test("decode: JPEG (jpeg-js) round-trips a smooth gray image within a few l
 });
 
 Deno.test("decode: the format comes from magic bytes, not the extension", () => {
-  const png = encodeGrayPng(2, 2, new Uint8Array([1, 2, 3, 4]), 8);
+  const png = encodePng({ width: 2, height: 2, channels: 1, data: new Uint8Array([1, 2, 3, 4]) });
   assertEquals(detectFormat(png), "png");
   assertEquals(decodeImage(png, "misnamed.jpg").width, 2);
   const dcm = encodeDicom({ width: 2, height: 2, pixels: new Uint8Array([0, 1, 2, 3]) });
@@ -118,7 +122,7 @@ Deno.test("decode: one-line InputErrors naming the file", async () => {
     "Cannot decode empty.png: the file is empty",
   );
   assertThrows(() => decodeImage(new TextEncoder().encode("hello world"), "t.png"), InputError, "unknown image format");
-  const png = encodeGrayPng(16, 16, new Uint8Array(256).fill(7), 8);
+  const png = encodePng({ width: 16, height: 16, channels: 1, data: new Uint8Array(256).fill(7) });
   const cut = assertThrows(
     () => decodeImage(png.subarray(0, 40), "cut.png"),
     InputError,
@@ -134,16 +138,10 @@ Deno.test("decode: one-line InputErrors naming the file", async () => {
   );
 });
 
-const fixture = join(SHARED_DIR, "fixtures", "openai-clip-mini", "image.png");
-let haveFixture = false;
-try {
-  haveFixture = Deno.statSync(fixture).isFile;
-} catch { /* absent */ }
-if (!haveFixture) console.log(`skipping the fixture-image test: ${fixture} is absent`);
+const fixture = join(PARITY_FIXTURE_DIR, "image.png");
 
-Deno.test({
+sharedTest({ needs: [fixture], why: "the parity fixture's input image" }, {
   name: "decode: the shared CLIP fixture image (224² 8-bit gray)",
-  ignore: !haveFixture,
   fn: async () => {
     const img = await readImage(fixture);
     assertEquals([img.width, img.height, img.bitDepth], [224, 224, 8]);

@@ -12,8 +12,8 @@ import {
   parseScoresCsv,
   prCurve,
   rocCurve,
-  splitCsvLine,
 } from "../lib/metrics/mod.ts";
+import { splitCsvLine } from "../lib/util/csv.ts";
 import { _percentile } from "../lib/metrics/bootstrap.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { Rng } from "../lib/util/rng.ts";

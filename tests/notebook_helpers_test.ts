@@ -20,6 +20,8 @@ import {
   ablationDiscussion,
   ablationLevels,
   ablationTableRows,
+  baseLevel,
+  baseLevels,
   describeLevel,
   type LevelSummary,
 } from "../lib/experiments/ablation_report.ts";
@@ -32,7 +34,7 @@ import {
   sideBySideRows,
 } from "../lib/experiments/paper_report.ts";
 import type { MeasuredSummary } from "../lib/experiments/paper_table.ts";
-import type { Question, RunSpec } from "../lib/experiments/config.ts";
+import { PAPER_METHOD, type Question, type RunSpec } from "../lib/experiments/config.ts";
 import type { RunRecord } from "../lib/experiments/store.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 
@@ -215,6 +217,21 @@ Deno.test("ablationBarRows and ablationTableRows shape the levels for the chart 
     labels: { auroc: "AUROC" },
   });
   assertEquals(table[2], { question: "Prompts", level: "ppad (base)", seeds: 1, AUROC: "90.0", ap: "90.0" });
+});
+
+Deno.test("ablationLevels with the sweep's base: the base levels come from the config; bars carry intervals", () => {
+  const levels = ablationLevels(RECORDS, QUESTIONS, "auroc", { base: { ...PAPER_METHOD, synthesis: "fpi" } });
+  assertEquals(baseLevels(levels), ["ppad", "fpi"]);
+  assertEquals(baseLevels(ablationLevels(RECORDS, QUESTIONS)), ["ppad", "sas"]); // without a base: the records' rule
+  // a one-question sweep has a base too (the records' rule needs two questions)
+  assertEquals(baseLevels(ablationLevels(RECORDS, QUESTIONS.slice(0, 1), "auroc", { base: PAPER_METHOD })), ["ppad"]);
+  assertEquals(baseLevels(ablationLevels(RECORDS, QUESTIONS.slice(0, 1))), []);
+  // the base as its runs record it: a zero-shot base trains nothing, so its synthesis is none
+  assertEquals(baseLevel(QUESTIONS[1], { ...PAPER_METHOD, variant: "zeroshot" }), "none");
+  const bar = ablationBarRows(levels, { intervals: true })[0];
+  assertEquals([bar.variant, bar.mean, bar.std], ["zeroshot", 70, 0]);
+  assertAlmostEquals(bar.lo!, 60);
+  assertAlmostEquals(bar.hi!, 80);
 });
 
 Deno.test("ablationDiscussion reads best, worst, spread and the base's band from the numbers", () => {

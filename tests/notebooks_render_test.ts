@@ -6,7 +6,8 @@ import { assert } from "./assert.ts";
 import type { Notebook } from "../lib/notebooks/notebook.ts";
 import { jupyterMissing } from "../lib/notebooks/python.ts";
 import { runNotebooks } from "../lib/notebooks/run.ts";
-import { join, PROJECT_ROOT, SHARED_DIR } from "../lib/util/path.ts";
+import { join, PROJECT_ROOT } from "../lib/util/path.ts";
+import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 
 const exists = (path: string) => {
   try {
@@ -20,19 +21,13 @@ const exists = (path: string) => {
 const missing = await jupyterMissing();
 if (missing) console.warn(`skipping the result notebooks: ${missing}`);
 
-// The embedded default model is committed; in a checkout where it is not built yet, run on the small OpenAI-layout
-// fixture from ../shared instead (the notebooks take PPAD_MODEL), so that the notebooks are still exercised.
+// The embedded default model is committed; in a checkout where it is not built yet, run on the tests' own mini CLIP
+// (`testing/test_model.ts`) instead (the notebooks take PPAD_MODEL), so that the notebooks are still exercised.
 const DEFAULT_MODEL = join(PROJECT_ROOT, "models", "ppad-mini-cxr-real", "model.safetensors");
-const FIXTURE_MODEL = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
-const modelEnv: Record<string, string> | null = exists(DEFAULT_MODEL)
-  ? {}
-  : exists(FIXTURE_MODEL)
-  ? { PPAD_MODEL: FIXTURE_MODEL }
-  : null;
-if (modelEnv?.PPAD_MODEL) {
-  console.warn(`the embedded model is missing (${DEFAULT_MODEL}): notebooks 02/03 use ${FIXTURE_MODEL}`);
+const modelEnv: Record<string, string> = exists(DEFAULT_MODEL) ? {} : { PPAD_MODEL: TEST_MODEL_PATH };
+if (modelEnv.PPAD_MODEL) {
+  console.warn(`the embedded model is missing (${DEFAULT_MODEL}): notebooks 02/03 use ${TEST_MODEL_PATH}`);
 }
-if (modelEnv === null) console.warn(`skipping notebooks 02/03: neither ${DEFAULT_MODEL} nor ${FIXTURE_MODEL} exists`);
 const ABLATE_RUNS = join(PROJECT_ROOT, "results", "ablate", "runs");
 const hasAblate = exists(ABLATE_RUNS);
 if (!hasAblate) console.warn(`skipping notebook 04: ${ABLATE_RUNS} is missing (run \`deno task ablate\`)`);
@@ -57,8 +52,8 @@ const NOTEBOOKS: Expectation[] = [
     svgs: 3 + 4,
     pngs: 5,
     text: "Zero-shot",
-    ignore: modelEnv === null,
-    env: modelEnv ?? {},
+    ignore: false,
+    env: modelEnv,
   },
   {
     name: "03-train-ppad",
@@ -66,8 +61,8 @@ const NOTEBOOKS: Expectation[] = [
     svgs: 3 + 4,
     pngs: 8,
     text: "trained 4 steps on 8 shots",
-    ignore: modelEnv === null,
-    env: modelEnv ?? {},
+    ignore: false,
+    env: modelEnv,
   },
   { name: "04-ablations", charts: 3, svgs: 3, pngs: 0, text: "runs in results/ablate", ignore: !hasAblate },
   { name: "05-paper-tables", charts: 2, svgs: 2, pngs: 0, text: "MICCAI 2024 Table 1", ignore: false },

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { makeFakeDataset } from "../lib/data/fake_datasets.ts";
+import { makeFakeDataset } from "../testing/fake_datasets.ts";
 import { loadDatasetSync, loadImages } from "../lib/data/datasets/mod.ts";
 import {
   buildCache,

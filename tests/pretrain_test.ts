@@ -3,7 +3,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { initBackend } from "../lib/backend.ts";
 import { ClipModel } from "../lib/encoders/clip/mod.ts";
 import type { ClipConfig } from "../lib/encoders/clip/config.ts";
-import { loadModelBundle, resolveModelPath } from "../lib/encoders/bundle.ts";
+import { loadModelBundle } from "../lib/encoders/bundle.ts";
 import { BpeTokenizer } from "../lib/encoders/tokenizer.ts";
 import { trainBpe } from "../lib/encoders/bpe_train.ts";
 import { NORMALISATION } from "../lib/data/preprocess.ts";
@@ -12,6 +12,7 @@ import { pretrainClip } from "../lib/train/pretrain.ts";
 import { makePairPool, zeroShotReport } from "../lib/train/pretrain_data.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
+import { SHARED_DATA_DIR } from "../testing/shared.ts";
 
 const TINY = (vocabSize: number): ClipConfig => ({
   embedDim: 16,
@@ -89,7 +90,7 @@ Deno.test({
   },
 });
 
-const CORPUS = join(PROJECT_ROOT, "..", "shared", "data", "covid-radiography-224");
+const CORPUS = join(SHARED_DATA_DIR, "covid-radiography-224");
 const haveCorpus = await Deno.stat(CORPUS).then(() => true, () => false);
 if (!haveCorpus) console.warn(`pretrain CLI test: ${CORPUS} is absent, so it runs on synthetic pairs only`);
 

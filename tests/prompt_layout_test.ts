@@ -2,24 +2,20 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 import { initBackend } from "../lib/backend.ts";
 import { loadModelBundle } from "../lib/encoders/bundle.ts";
-import { BpeTokenizer, DEFAULT_CLIP_BPE_PATH } from "../lib/encoders/tokenizer.ts";
+import { BpeTokenizer } from "../lib/encoders/tokenizer.ts";
 import { PromptModel } from "../lib/prompts/prompt_model.ts";
 import { TextPromptLearner } from "../lib/prompts/learners.ts";
 import { regionSet } from "../lib/prompts/regions.ts";
 import { contextPlacement, tokenizePrompts } from "../lib/prompts/text.ts";
 import { VARIANTS } from "../lib/prompts/variants.ts";
-import { join, SHARED_DIR } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
-
-const FIXTURE = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
-const haveBpe = await Deno.stat(DEFAULT_CLIP_BPE_PATH).then(() => true, () => false);
-const haveFixture = haveBpe && await Deno.stat(FIXTURE).then(() => true, () => false);
+import { TEST_BPE_PATH, TEST_MODEL_PATH } from "../testing/test_model.ts";
 
 Deno.test({
   name: "prompts: [SOS] <position words> V1…V16 <class word> . [EOS], context start and EOT index (hand-counted)",
-  ignore: !haveBpe,
   fn: async () => {
-    const tok = await BpeTokenizer.fromFile(DEFAULT_CLIP_BPE_PATH);
+    // The tests' vocabulary, learned on reports: position and class words are one token each, as in CLIP's.
+    const tok = await BpeTokenizer.fromFile(TEST_BPE_PATH);
     const left = tok.encode("left lung"), normal = tok.encode("normal."), pneu = tok.encode("pneumonia.");
     assertEquals([left.length, normal.length, pneu.length], [2, 2, 2], "one token per word and one for the period");
     const p = tokenizePrompts(tok, ["left lung", ""], ["normal", "pneumonia"], 16);
@@ -57,12 +53,11 @@ Deno.test({
 
 Deno.test({
   name: "prompts on the mini CLIP: context spliced at its positions; EOT pooling; the region-logit selector",
-  ignore: !haveFixture,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     await initBackend("cpu", { quiet: true });
-    const bundle = await loadModelBundle(FIXTURE);
+    const bundle = await loadModelBundle(TEST_MODEL_PATH);
     const { clip, tokenizer } = bundle;
     const prompts = tokenizePrompts(tokenizer, ["left lung", ""], ["normal", "pneumonia"], 4);
     const learner = new TextPromptLearner(clip, prompts, new Rng(1), { learn: true });

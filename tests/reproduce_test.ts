@@ -1,12 +1,11 @@
 /**
  * `deno task reproduce`: the paper table as data (in process), and the CLI end to end on tiny fake data sets in every
- * layout with the mini fixture model (spawned): counts, summary, outputs, resume, sharding + merge + `--report-only`,
+ * layout with the tests' mini CLIP (spawned): counts, summary, outputs, resume, sharding + merge + `--report-only`,
  * and the one-line errors.
  */
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
-import { type FakeDataset, makeFakeDataset } from "../lib/data/fake_datasets.ts";
+import { type FakeDataset, makeFakeDataset } from "../testing/fake_datasets.ts";
 import type { LayoutName } from "../lib/data/datasets/mod.ts";
-import { DEFAULT_CLIP_BPE_PATH } from "../lib/encoders/tokenizer.ts";
 import { PAPER_METHOD } from "../lib/experiments/config.ts";
 import { copy } from "../lib/experiments/merge.ts";
 import {
@@ -20,13 +19,12 @@ import {
 } from "../lib/experiments/paper_table.ts";
 import { readRunRecords, type RunRecord } from "../lib/experiments/store.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { join, PROJECT_ROOT, SHARED_DIR } from "../lib/util/path.ts";
+import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
+import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 
-const FIXTURE = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
-const ready = await Deno.stat(FIXTURE).then(() => true, () => false) &&
-  await Deno.stat(DEFAULT_CLIP_BPE_PATH).then(() => true, () => false);
-if (!ready) console.warn(`skipping reproduce end-to-end tests: ${FIXTURE} or ${DEFAULT_CLIP_BPE_PATH} is absent`);
+/** The tests' mini CLIP in CheXzero's `.pt` format (`testing/test_model.ts`). */
+const FIXTURE = TEST_MODEL_PATH;
 
 const CLI = join(PROJECT_ROOT, "lib", "cli", "reproduce.ts");
 /** Flags that make a run take seconds: one seed, 4 shots, 2 steps, no charts. */
@@ -184,7 +182,6 @@ Deno.test("paper table: measured mean ± std in %, differences, CSV and Markdown
 
 Deno.test({
   name: "reproduce CLI: end to end on ZhangLab (SQUID layout) with a corrupt file and a DICOM; resume; errors",
-  ignore: !ready,
   fn: () =>
     withTemp(async (dir) => {
       const fake = await makeFakeDataset(join(dir, "zl"), "zhanglab-squid", {
@@ -273,7 +270,6 @@ Deno.test({
 
 Deno.test({
   name: "reproduce CLI: every layout end to end (zero-shot), with the right counts and paper rows",
-  ignore: !ready,
   fn: () =>
     withTemp(async (dir) => {
       const opts = { normal: 2, abnormal: 2, trainNormal: 4, size: 40 };
@@ -333,7 +329,6 @@ Deno.test({
 
 Deno.test({
   name: "reproduce CLI: two shards, merged, then --report-only equals the unsharded run",
-  ignore: !ready,
   fn: () =>
     withTemp(async (dir) => {
       const fake = await makeFakeDataset(join(dir, "cx"), "chexpert-squid", {

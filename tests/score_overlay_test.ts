@@ -1,8 +1,8 @@
 /** The score overlay is a readable figure: regions outlined and labelled with probabilities, score, decision, legend. */
 import { assert, assertEquals } from "./assert.ts";
-import { overlayFigureSvg } from "../lib/report/overlay.ts";
-import { overlayPng } from "../lib/eval/score_images.ts";
+import { overlayFigureSvg, overlayPng } from "../lib/report/overlay.ts";
 import { ppad5 } from "../lib/prompts/regions.ts";
+import { SCORING_DESCRIPTIONS } from "../lib/eval/score_images.ts";
 
 Deno.test("overlay: every region outlined and labelled with its probability; score, decision and legend", async () => {
   const size = 64;
@@ -29,7 +29,7 @@ Deno.test("overlay: every region outlined and labelled with its probability; sco
     set.regions,
     {
       score: 0.9,
-      scoring: "max",
+      scoring: SCORING_DESCRIPTIONS.max,
       title: "cxr.png",
     },
   );

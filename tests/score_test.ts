@@ -6,33 +6,30 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { decode } from "fast-png";
 import { initBackend } from "../lib/backend.ts";
-import { makeFakeDataset } from "../lib/data/fake_datasets.ts";
+import { makeFakeDataset } from "../testing/fake_datasets.ts";
 import { loadModelBundle } from "../lib/encoders/bundle.ts";
-import { DEFAULT_CLIP_BPE_PATH } from "../lib/encoders/tokenizer.ts";
+import { scoreImages, scoresCsv } from "../lib/eval/score_images.ts";
 import {
-  collectImagePaths,
   loadPromptModel,
-  overlayNames,
   type PromptCard,
   promptCardPath,
   readPromptCard,
   requireSameModel,
-  scoreImages,
-  scoresCsv,
-} from "../lib/eval/score_images.ts";
+} from "../lib/prompts/card.ts";
+import { collectImagePaths } from "../lib/data/datasets/mod.ts";
+import { overlayNames } from "../lib/report/overlay.ts";
 import { planSweep } from "../lib/experiments/config.ts";
 import { ExperimentData } from "../lib/experiments/data.ts";
 import { runSweep } from "../lib/experiments/runner.ts";
 import { paths, readRunRecords, type TrainedRecord } from "../lib/experiments/store.ts";
 import { PAPER_SWEEP } from "../experiments/paper.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { join, PROJECT_ROOT, SHARED_DIR } from "../lib/util/path.ts";
+import { join, PROJECT_ROOT } from "../lib/util/path.ts";
+import { ensureTestModel } from "../testing/test_model.ts";
 import { Rng } from "../lib/util/rng.ts";
 
-const FIXTURE = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
-const ready = await Deno.stat(FIXTURE).then(() => true, () => false) &&
-  await Deno.stat(DEFAULT_CLIP_BPE_PATH).then(() => true, () => false);
-if (!ready) console.warn(`skipping score end-to-end tests: ${FIXTURE} or ${DEFAULT_CLIP_BPE_PATH} is absent`);
+// The project's own random CLIP in CheXzero's .pt format (testing/test_model.ts): no ../shared needed.
+const { model: FIXTURE } = await ensureTestModel();
 
 const CLI = join(PROJECT_ROOT, "lib", "cli", "score.ts");
 
@@ -69,6 +66,11 @@ Deno.test("score: image collection walks folders recursively, keeps files, refus
     await assertRejects(() => collectImagePaths([join(dir, "nope")]), InputError, "no such file or folder");
     await assertRejects(() => collectImagePaths([join(dir, "empty")]), InputError, "holds no images");
     await assertRejects(() => collectImagePaths([]), InputError, "names no file");
+    await assertRejects(
+      () => collectImagePaths([join(dir, "nope")], { action: "score images" }),
+      InputError,
+      `Cannot score images in ${join(dir, "nope")}: no such file or folder`,
+    );
   });
 });
 
@@ -111,7 +113,6 @@ Deno.test("score: CSV rows, overlay names, and the card's checks", async () => {
 Deno.test({
   name:
     "score: prompts from a paper-protocol run reload exactly; the CLI writes CSV + overlays and refuses another model",
-  ignore: !ready,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: () =>
@@ -137,13 +138,19 @@ Deno.test({
           dataset: "zhanglab",
           backend: "wasm",
           testLimit: null,
-        }, { seeds: 1, variants: ["ppad"], overrides: { shots: 4, steps: 2 } });
+        }, { seeds: 1, variants: ["ppad"], overrides: { shots: 4, steps: 2, sides: "patient" } });
         await runSweep(planned, { out, bundle, data, quiet: true, bootstrap: 20 });
         const [rec] = await readRunRecords(out);
         const prompts = paths.prompts(out, rec.trainingId, rec.spec);
         const card = await readPromptCard(prompts);
         assertEquals([card.dataset, card.shots, card.seed, card.modelHash], ["zhanglab", 4, 0, bundle.hash]);
-        assertEquals([card.spec.variant, card.spec.regions, card.spec.nCtx], ["ppad", "ppad5", 16]);
+        // Patient sides: the reloaded prompts must use the run's position words, not the paper's default.
+        assertEquals([card.spec.variant, card.spec.regions, card.spec.nCtx, card.spec.sides], [
+          "ppad",
+          "ppad5",
+          16,
+          "patient",
+        ]);
         assertEquals(card.metrics?.paper.auroc, rec.metrics.auroc);
 
         // Reloaded prompts give the run's own per-region probabilities on its test images.

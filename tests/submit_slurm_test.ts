@@ -1,6 +1,6 @@
 /**
  * `deno task submit` end to end on a real Slurm: a tiny sweep (zeroshot + coop, 2 steps, 4 shots, 4 test images of a
- * fake data set, the mini fixture CLIP) submitted as 2 shards, waited for, merged by the dependent merge job; the
+ * fake data set, the tests' mini CLIP) submitted as 2 shards, waited for, merged by the dependent merge job; the
  * merged `runs.csv` / `summary.csv` equal an unsharded run of the same flags (timing column aside). Then a lost
  * shard: merge names it, `--only-shards missing` resubmits it alone, and the new merge job completes the sweep.
  *
@@ -8,18 +8,19 @@
  * `.ci/slurm-up.sh`; by hand: `eval "$(.ci/slurm-up.sh /tmp/slurm)"`); otherwise it is skipped, saying why.
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { makeFakeDataset } from "../lib/data/fake_datasets.ts";
-import { DEFAULT_CLIP_BPE_PATH } from "../lib/encoders/tokenizer.ts";
+import { makeFakeDataset } from "../testing/fake_datasets.ts";
 import { copy } from "../lib/experiments/merge.ts";
 import { readShardManifest } from "../lib/experiments/shards.ts";
 import { shardDirs } from "../lib/scheduler/plan.ts";
 import { submitSweep } from "../lib/scheduler/submit.ts";
 import { waitForJobs } from "../lib/scheduler/slurm.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { join, PROJECT_ROOT, SHARED_DIR } from "../lib/util/path.ts";
+import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
+import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 
-const FIXTURE = join(SHARED_DIR, "fixtures", "openai-clip-mini", "model.pt");
+/** The tests' mini CLIP in CheXzero's `.pt` format (`testing/test_model.ts`). */
+const FIXTURE = TEST_MODEL_PATH;
 
 async function ok(cmd: string, args: string[]): Promise<boolean> {
   try {
@@ -33,9 +34,6 @@ async function ok(cmd: string, args: string[]): Promise<boolean> {
 async function skipReason(): Promise<string | null> {
   if (!await ok("sbatch", ["--version"])) return "sbatch is not on the PATH";
   if (!await ok("sinfo", ["-h"])) return "sinfo cannot reach a Slurm controller (SLURM_CONF? see .ci/slurm-up.sh)";
-  for (const f of [FIXTURE, DEFAULT_CLIP_BPE_PATH]) {
-    if (!await Deno.stat(f).then(() => true, () => false)) return `${f} is absent`;
-  }
   return null;
 }
 

@@ -48,6 +48,9 @@ Deno.test("meanStd and formatMeanStd handle edge cases", () => {
   assertEquals(meanStd([2, 2]), { mean: 2, std: 0 });
   assertEquals(formatMeanStd(96.66, 0.44), "96.7 ± 0.4");
   assertEquals(formatMeanStd(NaN, NaN), "–");
+  assertEquals(formatMeanStd(96.66, null), "96.7");
+  assertEquals(formatMeanStd(null, 0.44), "–");
+  assertEquals(formatMeanStd(1.234, 0.05, 2), "1.23 ± 0.05");
 });
 
 Deno.test("CSV round trip: quoting, numbers and missing cells survive", async () => {

@@ -1,6 +1,6 @@
 /** `--test-limit N --on-bad-image skip`: a skipped image is replaced from the test pool, or the shortfall is stated. */
 import { assert, assertEquals } from "./assert.ts";
-import { corruptPngBytes, makeFakeDataset } from "../lib/data/fake_datasets.ts";
+import { corruptPngBytes, makeFakeDataset } from "../testing/fake_datasets.ts";
 import { ExperimentData } from "../lib/experiments/data.ts";
 import { testSetNote } from "../lib/experiments/cli_common.ts";
 import { join } from "../lib/util/path.ts";

@@ -1,25 +1,35 @@
+/**
+ * The BPE tokenizer: its mechanics (padding, truncation, decoding, the merges-file and Hugging Face readers) on the
+ * tests' own vocabulary (`testing/test_model.ts`), and parity with OpenAI CLIP's vocabulary and the Python reference
+ * where the shared folder provides them.
+ */
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
-import { BpeTokenizer, bytesToUnicode, DEFAULT_CLIP_BPE_PATH, pretokenize } from "../lib/encoders/tokenizer.ts";
+import { BpeTokenizer, bytesToUnicode, pretokenize } from "../lib/encoders/tokenizer.ts";
 import { basicClean, cleanText, fixText, htmlUnescape, whitespaceClean } from "../lib/encoders/text_clean.ts";
 import { InputError } from "../lib/util/errors.ts";
-import { join, SHARED_DIR } from "../lib/util/path.ts";
+import { join } from "../lib/util/path.ts";
+import { CLIP_BPE, PARITY_REFERENCE, sharedTest } from "../testing/shared.ts";
+import { TEST_BPE_PATH } from "../testing/test_model.ts";
 
-const REFERENCE_JSON = join(SHARED_DIR, "fixtures", "openai-clip-mini", "reference.json");
-const hasClip = await Deno.stat(DEFAULT_CLIP_BPE_PATH).then(() => true, () => false);
-const hasReference = await Deno.stat(REFERENCE_JSON).then(() => true, () => false);
-if (!hasClip) console.warn(`tokenizer_test: skipping CLIP-vocabulary tests: ${DEFAULT_CLIP_BPE_PATH} is absent`);
-if (!hasReference) console.warn(`tokenizer_test: skipping reference parity: ${REFERENCE_JSON} is absent`);
+/** Why the CLIP-vocabulary tests are skipped without the shared folder. */
+const CLIP_VOCAB = { needs: [CLIP_BPE], why: "OpenAI CLIP's vocabulary (ids from the Python reference)" };
 
 let clipTokenizer: BpeTokenizer | undefined;
 async function clip(): Promise<BpeTokenizer> {
-  clipTokenizer ??= await BpeTokenizer.fromFile(DEFAULT_CLIP_BPE_PATH);
+  clipTokenizer ??= await BpeTokenizer.fromFile(CLIP_BPE);
   return clipTokenizer;
 }
 
-/** The first `n` merges of CLIP's file, for small in-memory tokenizers. */
-async function clipMerges(n: number): Promise<[string, string][]> {
-  const stream = (await Deno.open(DEFAULT_CLIP_BPE_PATH)).readable.pipeThrough(new DecompressionStream("gzip"));
-  const lines = (await new Response(stream).text()).split("\n").slice(1, 1 + n);
+let testTokenizer: BpeTokenizer | undefined;
+/** The tests' own vocabulary: merges learned on synthetic reports and captions. */
+async function small(): Promise<BpeTokenizer> {
+  testTokenizer ??= await BpeTokenizer.fromFile(TEST_BPE_PATH);
+  return testTokenizer;
+}
+
+/** The merges of the tests' own vocabulary, in order. */
+async function testMerges(): Promise<[string, string][]> {
+  const lines = (await Deno.readTextFile(TEST_BPE_PATH)).split("\n").slice(1).filter((l) => l.length > 0);
   return lines.map((line) => line.split(" ") as [string, string]);
 }
 
@@ -84,12 +94,11 @@ const PYTHON_CASES: [string, string, number[]][] = [
   ["I'LL can't WE'VE you'd", "i'll can't we've you'd", [328, 1342, 753, 713, 649, 1200, 592, 1896]],
 ];
 
-Deno.test({
+sharedTest({ needs: [CLIP_BPE, PARITY_REFERENCE], why: "parity with OpenAI's reference outputs" }, {
   name: "tokenizer: token ids equal the reference implementation's (reference.json)",
-  ignore: !hasClip || !hasReference,
   fn: async () => {
     const tok = await clip();
-    const reference = JSON.parse(await Deno.readTextFile(REFERENCE_JSON)) as {
+    const reference = JSON.parse(await Deno.readTextFile(PARITY_REFERENCE)) as {
       tokens: { text: string; ids: number[] }[];
     };
     assert(reference.tokens.length > 0, "reference.json has no tokens");
@@ -102,9 +111,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+sharedTest(CLIP_VOCAB, {
   name: "tokenizer: tricky inputs match the Python reference (cleaning and ids)",
-  ignore: !hasClip,
   fn: async () => {
     const tok = await clip();
     for (const [text, clean, ids] of PYTHON_CASES) {
@@ -114,47 +122,50 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "tokenizer: CLIP vocabulary layout (49,408 ids, SOT 49406, EOT 49407, bytes first)",
-  ignore: !hasClip,
+sharedTest(CLIP_VOCAB, {
+  name: "tokenizer: CLIP vocabulary layout (49,408 ids, SOT 49406, EOT 49407, bytes first) and its ids",
   fn: async () => {
     const tok = await clip();
     assertEquals([tok.vocabSize, tok.sot, tok.eot, tok.numMerges], [49408, 49406, 49407, 48894]);
     assertEquals(tok.decode([tok.sot]), "<|startoftext|>");
     assertEquals(tok.decode([0, 93, 256]), "!~! "); // "!" is id 0, "~" id 93, "!</w>" id 256
     assertEquals(tok.encode("a"), [320]); // 256 + 64: "a</w>"
+    assertEquals(tok.tokenize(["normal."])[0].slice(0, 5), [49406, 5967, 269, 49407, 0]);
+    const long = Array.from({ length: 80 }, (_, i) => `w${i}`).join(" "); // digits split: 230 BPE tokens
+    assertEquals(tok.encode(long).length, 230);
+    assertThrows(() => tok.tokenize([long]), InputError, "232 tokens exceed the context length 77");
+    assertThrows(() => tok.decode([49408]), RangeError, "outside the vocabulary of size 49408");
   },
 });
 
-Deno.test({
-  name: "tokenizer: tokenize pads to 77, throws on overflow, truncates with EOT last",
-  ignore: !hasClip,
-  fn: async () => {
-    const tok = await clip();
-    const rows = tok.tokenize(["normal.", "pneumonia."]);
-    assertEquals(rows.length, 2);
-    assert(rows.every((r) => r.length === 77));
-    assertEquals(rows[0].slice(0, 5), [49406, 5967, 269, 49407, 0]);
-    const long = Array.from({ length: 80 }, (_, i) => `w${i}`).join(" "); // digits split: 230 BPE tokens
-    assertEquals(tok.encode(long).length, 230);
-    const err = assertThrows(() => tok.tokenize([long]), InputError);
-    assertEquals(err.message, `Cannot tokenize "${long.slice(0, 40)}…": 232 tokens exceed the context length 77`);
-    const [cut] = tok.tokenize([long], { truncate: true });
-    assertEquals(cut.length, 77);
-    assertEquals(cut.slice(0, 76), [tok.sot, ...tok.encode(long)].slice(0, 76));
-    assertEquals(cut[76], tok.eot);
-    const fits = Array.from({ length: 75 }, () => "x").join(" "); // exactly 77 with SOT and EOT
-    assertEquals(tok.tokenize([fits])[0][76], tok.eot);
-    assertEquals(tok.tokenize(["a b"], { contextLength: 5 }), [[49406, 320, 321, 49407, 0]]);
-    assertThrows(() => tok.tokenize(["a"], { contextLength: 1 }), RangeError, "contextLength");
-  },
+Deno.test("tokenizer: tokenize pads to 77, throws on overflow, truncates with EOT last", async () => {
+  const tok = await small();
+  const rows = tok.tokenize(["normal.", "pneumonia."]);
+  assertEquals(rows.length, 2);
+  assert(rows.every((r) => r.length === 77));
+  const normal = tok.encode("normal.");
+  assertEquals(normal.length, 2, "a learned word and the period");
+  assertEquals(rows[0].slice(0, 5), [tok.sot, ...normal, tok.eot, 0]);
+  const long = Array.from({ length: 80 }, (_, i) => `w${i}`).join(" "); // digits split: 3 or more tokens a word
+  const n = tok.encode(long).length;
+  assert(n > 200, `${n} tokens`);
+  const err = assertThrows(() => tok.tokenize([long]), InputError);
+  assertEquals(err.message, `Cannot tokenize "${long.slice(0, 40)}…": ${n + 2} tokens exceed the context length 77`);
+  const [cut] = tok.tokenize([long], { truncate: true });
+  assertEquals(cut.length, 77);
+  assertEquals(cut.slice(0, 76), [tok.sot, ...tok.encode(long)].slice(0, 76));
+  assertEquals(cut[76], tok.eot);
+  const fits = Array.from({ length: 75 }, () => "x").join(" "); // exactly 77 with SOT and EOT
+  assertEquals(tok.tokenize([fits])[0][76], tok.eot);
+  // Ids below 512 are the byte characters in every CLIP-layout vocabulary: "a</w>" = 320, "b</w>" = 321.
+  assertEquals(tok.tokenize(["a b"], { contextLength: 5 }), [[tok.sot, 320, 321, tok.eot, 0]]);
+  assertThrows(() => tok.tokenize(["a"], { contextLength: 1 }), RangeError, "contextLength");
 });
 
 Deno.test({
   name: "tokenizer: decode round-trips cleaned text",
-  ignore: !hasClip,
   fn: async () => {
-    const tok = await clip();
+    const tok = await small();
     for (
       const text of [
         "left lung normal",
@@ -165,7 +176,11 @@ Deno.test({
       assertEquals(tok.decode(tok.encode(text)), text + " ");
     }
     assertEquals(tok.decode(tok.encode("Heart size is NORMAL!")), "heart size is normal ! ");
-    assertThrows(() => tok.decode([49408]), RangeError, "outside the vocabulary of size 49408");
+    assertThrows(
+      () => tok.decode([tok.vocabSize]),
+      RangeError,
+      `outside the vocabulary of size ${tok.vocabSize}`,
+    );
     assertThrows(() => tok.decode([-1]), RangeError);
     assertEquals(tok.decode([]), "");
   },
@@ -190,6 +205,9 @@ Deno.test("text_clean: HTML entities, named (with and without ';'), numeric, twi
   assertEquals(basicClean("  &amp;amp;amp;  "), "&"); // once in ftfy (line has no '<'), then twice
   assertEquals(basicClean("<p>&amp;amp;amp;</p>"), "<p>&amp;</p>"); // a '<' turns ftfy's unescaping off
   assertEquals(cleanText("P&EACUTE;REZ &NTILDE;"), "pérez ñ");
+  // ftfy adds an upper-cased name only where it is no reference itself (&GTCC; reads as &GT; + "CC;" in html.unescape)
+  assertEquals(fixText("&GTCC; &AMP; &NOTIN; &Notin; &#x41;"), "&GTCC; & ∉ &Notin; A");
+  assertEquals(basicClean("&GTCC;"), ">CC;");
 });
 
 Deno.test("text_clean: ftfy's fixes (quotes, ligatures, width, controls, C1, NFC) and lower-casing", () => {
@@ -215,11 +233,12 @@ Deno.test("tokenizer: pre-tokenisation follows CLIP's split pattern", () => {
 
 Deno.test({
   name: "tokenizer: plain merges file and Hugging Face pair read like fromMerges",
-  ignore: !hasClip,
   fn: async () => {
-    const merges = await clipMerges(2000);
+    const merges = await testMerges();
+    const m = merges.length;
+    assert(m >= 300, `${m} merges`);
     const ref = BpeTokenizer.fromMerges(merges);
-    assertEquals([ref.vocabSize, ref.sot, ref.eot], [512 + 2000 + 2, 2512, 2513]);
+    assertEquals([ref.vocabSize, ref.sot, ref.eot], [512 + m + 2, 512 + m, 512 + m + 1]);
     const dir = await Deno.makeTempDir({ prefix: "tokenizer_test_" });
     try {
       const plain = join(dir, "merges.txt");
@@ -228,7 +247,7 @@ Deno.test({
       const capped = await BpeTokenizer.fromFile(plain, { maxMerges: 100 });
       assertEquals(capped.vocabSize, 512 + 100 + 2);
 
-      // Hugging Face layout: merges.txt with a #version line, vocab.json token → id (here, CLIP's ids).
+      // Hugging Face layout: merges.txt with a #version line, vocab.json token → id (here, CLIP's layout).
       const hfMerges = join(dir, "hf_merges.txt");
       const hfVocab = join(dir, "vocab.json");
       await Deno.writeTextFile(hfMerges, ["#version: 0.2", ...merges.map((m) => m.join(" "))].join("\n") + "\n");

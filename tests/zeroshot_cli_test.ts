@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
-import { makeFakeDataset } from "../lib/data/fake_datasets.ts";
+import { makeFakeDataset } from "../testing/fake_datasets.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
 

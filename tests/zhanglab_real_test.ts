@@ -4,16 +4,12 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
+import { SHARED_DATA_DIR, sharedTest } from "../testing/shared.ts";
 
-const ZHANGLAB = join(PROJECT_ROOT, "..", "shared", "data", "zhanglab-224");
-const haveData = await Deno.stat(ZHANGLAB).then(() => true, () => false);
-if (!haveData) {
-  console.warn(`skipping the real-data end-to-end test: ${ZHANGLAB} is absent (it ships beside CI's clone)`);
-}
+const ZHANGLAB = join(SHARED_DATA_DIR, "zhanglab-224");
 
-Deno.test({
+sharedTest({ needs: [ZHANGLAB], why: "a real data set (ZhangLab chest X-rays)" }, {
   name: "real data: ablate on a ZhangLab subset (16 normal shots, 40 test images) trains, scores and diagnoses",
-  ignore: !haveData,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

@@ -1,26 +1,32 @@
 /**
- * `deno task bench [--backend wasm|webgpu|cpu|tensorflow] [--batch 8,64] [--iters N] [--quick] [--arch vit-b-32|mini]
- * [--out FILE]`: images per second of the CLIP engine at ViT-B/32's real dimensions with random weights, for
- * (1) the image forward pass, (2) PPAD's training step — forward and backward to input-level prompts (image prompt tokens
- * and text context vectors) through the frozen model — and (3) the text tower on 10 prompts.
+ * `deno task bench [--backend wasm|webgpu|cpu|tensorflow] [--batch 8,64] [--rounds N] [--iters N] [--quick]
+ * [--arch vit-b-32|ppad-mini|mini] [--torch auto|off|PYTHON] [--out FILE]`: images per second of the CLIP engine with
+ * random weights, side by side with PyTorch on the same machine when `python3` can import `torch`:
+ * (1) the image forward pass, (2) PPAD's image-prompt training step — patch tokens outside each image's region replaced
+ * by learned prompt tokens, forward through the frozen image tower, BCE on the logits against two fixed text features,
+ * backward to the prompts only (no text tower, in both) — and (3) our text tower on 10 prompts (ours only).
+ * Ours and PyTorch's measurements alternate (ABBA over `--rounds`), so that noise from other processes hits both; the
+ * ratio is ours ÷ PyTorch's images per second, from the median seconds per iteration of each.
  * Prints a markdown table naming the machine and backend; writes JSON to `results/bench/<backend>.json`.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, requestedBackend } from "../backend.ts";
-import { type ClipConfig, ClipModel, VIT_B_32 } from "../encoders/clip/mod.ts";
+import { CLIP_ARCHS, type ClipArchName, type ClipConfig, ClipModel } from "../encoders/clip/mod.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { InputError, runMain } from "../util/errors.ts";
 import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
 import { ensureOutFile } from "../util/lock.ts";
+import { machineDescription } from "../util/machine.ts";
 import { join, PROJECT_ROOT, relative } from "../util/path.ts";
 import { Rng } from "../util/rng.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
   name: "bench",
-  summary: "images per second of the CLIP engine at ViT-B/32's real size (random weights): image forward pass, " +
-    "PPAD's prompt training step (forward + backward through the frozen model) and the text tower.",
+  summary: "images per second of the CLIP engine (random weights) beside PyTorch on the same machine: image forward " +
+    "pass and PPAD's image-prompt training step (forward + backward to the prompts through the frozen image tower), " +
+    "alternating ours and PyTorch's, with the ratio; and our text tower.",
   flags: {
     backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
     batch: {
@@ -29,73 +35,64 @@ export const COMMAND = defineCommand({
       description: "batch sizes, comma-separated",
       default: "8,64 (8 with --quick)",
     },
+    rounds: {
+      type: "string",
+      arg: "N",
+      description: "alternating rounds per measurement (ours, PyTorch, PyTorch, ours, …)",
+      default: "2 (1 with --quick)",
+    },
     iters: {
       type: "string",
       arg: "N",
-      description: "timed iterations per measurement (≥ 1)",
-      default: "3 (1 with --quick)",
+      description: "timed iterations per round (≥ 1; batches ≥ 32 take 1)",
+      default: "2 (1 with --quick)",
     },
-    quick: { type: "boolean", description: "one small batch, one iteration" },
-    arch: { type: "string", arg: "vit-b-32|mini", description: "architecture", default: "vit-b-32" },
+    quick: { type: "boolean", description: "one small batch, one round of one iteration" },
+    arch: { type: "string", arg: "NAME", description: "vit-b-32, ppad-mini or mini", default: "vit-b-32" },
+    torch: {
+      type: "string",
+      arg: "auto|off|PYTHON",
+      description: "PyTorch reference: auto (PPAD_PYTHON, python3, /usr/bin/python3), off, or a python executable",
+      default: "auto",
+    },
     out: { type: "string", arg: "FILE", description: "JSON output", default: "results/bench/<backend>.json" },
     seed: { type: "string", arg: "S", description: "seed of the random weights and inputs", default: 0 },
   },
-  examples: ["deno task bench", "deno task bench --backend cpu --arch mini --quick --out /tmp/bench.json"],
+  examples: [
+    "deno task bench",
+    "deno task bench --batch 8 --rounds 3",
+    "deno task bench --backend cpu --arch mini --quick --torch off --out /tmp/bench.json",
+  ],
 });
 
-/** Architectures the bench knows: OpenAI's ViT-B/32, and the fixture-sized mini CLIP (for smoke tests). */
-const ARCHS: Record<string, ClipConfig> = {
-  "vit-b-32": { ...VIT_B_32 },
-  mini: {
-    ...VIT_B_32,
-    visionWidth: 128,
-    visionLayers: 2,
-    visionHeads: 2,
-    textWidth: 128,
-    textLayers: 2,
-    textHeads: 2,
-    embedDim: 64,
-  },
-};
+/** The Python reference script, kept in the project. */
+const TORCH_SCRIPT = join(PROJECT_ROOT, "bench", "torch_reference.py");
 
-/** Learnable context vectors per text prompt (PPAD, CoOp). */
-const CONTEXT_VECTORS = 16;
-
-/** One measurement: what, at which batch, seconds per iteration. */
-export interface BenchRecord {
-  kind: "forward" | "forward+backward" | "text";
-  batch: number;
-  iterations: number;
-  secondsPerIteration: number[];
-  /** batch / mean seconds: images (or prompts, for `text`) per second. */
+/** Timings of one implementation for one workload. */
+export interface Timing {
+  /** Seconds of each iteration, in the order they ran. */
+  seconds: number[];
+  /** batch / median seconds: images (or prompts, for `text`) per second. */
   perSecond: number;
 }
 
-/** The machine, as far as a Deno process can tell. */
-export interface MachineInfo {
-  cpu: string;
-  cores: number;
-  os: string;
-  deno: string;
-  memoryGiB: number;
-  /** 1/5/15-minute load averages when the bench started: other processes share the cores. */
-  loadAverage: number[];
+/** One workload at one batch: ours, PyTorch's (null without torch, and for `text`) and ours ÷ PyTorch's rate. */
+export interface BenchRecord {
+  kind: "forward" | "forward+backward" | "text";
+  batch: number;
+  ours: Timing;
+  torch: Timing | null;
+  /** ours.perSecond / torch.perSecond, or null. */
+  ratio: number | null;
 }
 
-function machine(): MachineInfo {
-  let cpu = "unknown CPU";
-  try {
-    const info = Deno.readTextFileSync("/proc/cpuinfo");
-    cpu = info.match(/^model name\s*:\s*(.+)$/m)?.[1]?.trim() ?? cpu;
-  } catch { /* not Linux */ }
-  return {
-    cpu,
-    cores: navigator.hardwareConcurrency,
-    os: `${Deno.build.os} ${Deno.osRelease()}`,
-    deno: Deno.version.deno,
-    memoryGiB: Math.round(Deno.systemMemoryInfo().total / 2 ** 30),
-    loadAverage: Deno.loadavg(),
-  };
+/** The PyTorch side as the reference script reports it. */
+export interface TorchInfo {
+  python: string;
+  torch: string;
+  threads: number;
+  /** The BLAS library torch loaded (OpenBLAS, BLIS, MKL, or netlib's slow reference BLAS). */
+  blas: string;
 }
 
 function parseBatches(value: string | undefined, fallback: number[]): number[] {
@@ -107,6 +104,16 @@ function parseBatches(value: string | undefined, fallback: number[]): number[] {
   return out;
 }
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function timing(batch: number, seconds: number[]): Timing {
+  return { seconds, perSecond: batch / median(seconds) };
+}
+
 /** Runs `fn` (which must wait for its results) `iterations` times; seconds of each. */
 async function timeIt(iterations: number, fn: () => Promise<void>): Promise<number[]> {
   const out: number[] = [];
@@ -116,6 +123,138 @@ async function timeIt(iterations: number, fn: () => Promise<void>): Promise<numb
     out.push((performance.now() - t0) / 1000);
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The PyTorch reference process
+
+/** A running `bench/torch_reference.py`, spoken to in JSON lines. */
+class TorchReference {
+  #info: TorchInfo;
+  #child: Deno.ChildProcess;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #lines: AsyncIterator<string>;
+
+  private constructor(child: Deno.ChildProcess, lines: AsyncIterator<string>, info: TorchInfo) {
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    this.#lines = lines;
+    this.#info = info;
+  }
+
+  /** What the reference runs on. */
+  get info(): TorchInfo {
+    return this.#info;
+  }
+
+  /** Starts the script with `python`, builds `config` with `threads` threads; null when torch does not import. */
+  static async start(
+    python: string,
+    config: ClipConfig,
+    threads: number,
+    seed: number,
+  ): Promise<TorchReference | null> {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(python, {
+        args: [TORCH_SCRIPT, "--threads", String(threads)],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+    } catch {
+      return null; // no such executable
+    }
+    const lines = readLines(child.stdout);
+    const ref = new TorchReference(child, lines, { python, torch: "", threads, blas: "" });
+    const answer = await ref.#ask({ cmd: "setup", config, threads, seed }).catch(() => null);
+    if (!answer || answer.ok !== true) {
+      await ref.close();
+      return null;
+    }
+    ref.#info = { python, torch: String(answer.torch), threads: Number(answer.threads), blas: String(answer.blas) };
+    return ref;
+  }
+
+  async #ask(message: Record<string, unknown>): Promise<Record<string, unknown>> {
+    await this.#writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
+    const { value, done } = await this.#lines.next();
+    if (done) throw new Error("Cannot run the PyTorch reference: the process ended");
+    return JSON.parse(value) as Record<string, unknown>;
+  }
+
+  /** Seconds of each of `iterations` runs of `kind` at `batch`, timed inside Python. */
+  async run(kind: "forward" | "step", batch: number, iterations: number): Promise<number[]> {
+    const answer = await this.#ask({ cmd: "run", kind, batch, iterations });
+    if (answer.ok !== true) throw new Error(`Cannot run the PyTorch reference: ${answer.error}`);
+    return answer.seconds as number[];
+  }
+
+  /** Ends the process. */
+  async close(): Promise<void> {
+    try {
+      await this.#writer.write(new TextEncoder().encode(JSON.stringify({ cmd: "quit" }) + "\n"));
+      await this.#writer.close();
+    } catch { /* already gone */ }
+    await this.#child.status;
+  }
+}
+
+async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let buf = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
+    buf += decoder.decode(chunk, { stream: true });
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      yield buf.slice(0, i);
+      buf = buf.slice(i + 1);
+    }
+  }
+}
+
+/** The candidates for `--torch auto`: `PPAD_PYTHON`, then `python3` on PATH, then Debian's `/usr/bin/python3`. */
+function pythonCandidates(flag: string): string[] {
+  if (flag === "off") return [];
+  if (flag !== "auto") return [flag];
+  const env = Deno.env.get("PPAD_PYTHON");
+  return [...(env ? [env] : []), "python3", "/usr/bin/python3"];
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Our workloads
+
+/** Inputs of one step at batch `b`: pixels, keep mask (one region per image) and labels. */
+interface StepInputs {
+  pixels: tf.Tensor4D;
+  keep: tf.Tensor2D;
+  labels: tf.Tensor2D;
+  dispose(): void;
+}
+
+/** keep `[b, grid²]`: image i sees region i mod 5 (left, right, upper, lower half, whole), as the Python side. */
+function regionKeep(b: number, g: number): Float32Array {
+  const keep = new Float32Array(b * g * g);
+  const mid = (g - 1) / 2;
+  for (let i = 0; i < b; i++) {
+    for (let y = 0; y < g; y++) {
+      for (let x = 0; x < g; x++) {
+        const inside = [x <= mid, x >= mid, y <= mid, y >= mid, true][i % 5];
+        keep[i * g * g + y * g + x] = inside ? 1 : 0;
+      }
+    }
+  }
+  return keep;
+}
+
+function makeInputs(rng: Rng, b: number, config: ClipConfig): StepInputs {
+  const r = config.imageResolution, g = config.grid;
+  const pixels = tf.tensor4d(rng.normalArray(b * r * r * 3), [b, r, r, 3]);
+  const keep = tf.tensor2d(regionKeep(b, g), [b, g * g]);
+  const labels = tf.tidy(() =>
+    tf.oneHot(tf.tensor1d(Array.from({ length: b }, () => rng.int(0, 1)), "int32"), 2).toFloat()
+  ) as tf.Tensor2D;
+  return { pixels, keep, labels, dispose: () => tf.dispose([pixels, keep, labels]) };
 }
 
 /** Random text ids `[n][ctx]`: SOT, `length` ids, EOT, zero padding (the tokenizer is not needed to time the tower). */
@@ -131,145 +270,151 @@ function syntheticIds(rng: Rng, n: number, config: ClipConfig, length: (i: numbe
   });
 }
 
-/** PPAD's learnable state and inputs for one step at batch `b`. */
-interface PpadStep {
-  pixels: tf.Tensor4D;
-  keep: tf.Tensor2D;
-  labels: tf.Tensor2D;
-  dispose(): void;
-}
-
-function makeStep(rng: Rng, b: number, config: ClipConfig): PpadStep {
-  const r = config.imageResolution, g = config.grid;
-  const pixels = tf.tensor4d(rng.normalArray(b * r * r * 3), [b, r, r, 3]);
-  // Each image sees one region: left / right / upper / lower half, or the whole image.
-  const keep = new Float32Array(b * g * g);
-  for (let i = 0; i < b; i++) {
-    const region = i % 5;
-    for (let y = 0; y < g; y++) {
-      for (let x = 0; x < g; x++) {
-        const mid = (g - 1) / 2;
-        const inside = [x <= mid, x >= mid, y <= mid, y >= mid, true][region];
-        keep[i * g * g + y * g + x] = inside ? 1 : 0;
-      }
-    }
-  }
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: b }, () => rng.int(0, 1)), "int32"), 2)
-    .toFloat() as tf.Tensor2D;
-  const keepT = tf.tensor2d(keep, [b, g * g]);
-  return { pixels, keep: keepT, labels, dispose: () => tf.dispose([pixels, keepT, labels]) };
-}
-
 async function main(): Promise<void> {
   const { values } = parseCommand(COMMAND, Deno.args);
   const quick = values.quick === true;
   const batches = parseBatches(values.batch as string | undefined, quick ? [8] : [8, 64]);
-  const iters = numberFlag("iters", values.iters, quick ? 1 : 3, { min: 1, integer: true });
+  const iters = numberFlag("iters", values.iters, quick ? 1 : 2, { min: 1, integer: true });
+  const rounds = numberFlag("rounds", values.rounds, quick ? 1 : 2, { min: 1, integer: true });
   const seed = numberFlag("seed", values.seed, 0, { integer: true });
-  const archName = choiceFlag("arch", values.arch, Object.keys(ARCHS), "vit-b-32");
-  const config = ARCHS[archName];
+  const archName = choiceFlag("arch", values.arch, Object.keys(CLIP_ARCHS), "vit-b-32") as ClipArchName;
+  const torchFlag = (values.torch as string | undefined) ?? "auto";
+  const config: ClipConfig = { ...CLIP_ARCHS[archName] };
   if (values.out !== undefined) await ensureOutFile(values.out, "--out");
 
   const info = await initBackend(requestedBackend(values.backend as string | undefined));
-  const host = machine();
+  const host = machineDescription();
+  const loadAtStart = Deno.loadavg();
+  const threads = info.threads ?? navigator.hardwareConcurrency;
   const rng = new Rng(seed);
   let t0 = performance.now();
   const model = ClipModel.random(config, rng.fork());
   const initSeconds = (performance.now() - t0) / 1000;
-  console.error(
-    `bench: ${archName} random weights built in ${initSeconds.toFixed(1)} s on ${host.cpu} (${host.cores} cores)`,
-  );
+  console.error(`bench: ${archName} random weights built in ${initSeconds.toFixed(1)} s on ${host}`);
+
+  let torch: TorchReference | null = null;
+  for (const python of pythonCandidates(torchFlag)) {
+    torch = await TorchReference.start(python, config, threads, seed);
+    if (torch) break;
+  }
+  const torchNote = torch
+    ? `PyTorch ${torch.info.torch} (${torch.info.python}, ${torch.info.threads} threads, BLAS ${torch.info.blas})`
+    : torchFlag === "off"
+    ? "PyTorch: off (--torch off); ours alone"
+    : `PyTorch: not found (no ${pythonCandidates(torchFlag).join(" / ")} that imports torch); ours alone`;
+  console.error(`bench: ${torchNote}`);
+  if (torch && /netlib|\/blas\/libblas/.test(torch.info.blas)) {
+    console.error("bench: warning: torch runs on the reference (netlib) BLAS, far slower than OpenBLAS");
+  }
 
   const prompts = tf.variable(
     tf.tensor2d(rng.normalArray(config.grid ** 2 * config.visionWidth, 0, 0.2), [config.grid ** 2, config.visionWidth]),
   );
-  const context = tf.variable(
-    tf.tensor2d(rng.normalArray(CONTEXT_VECTORS * config.textWidth, 0, 0.02), [CONTEXT_VECTORS, config.textWidth]),
-  );
-  // "[SOS] V1 … V16 normal . [EOS]" and "… pneumonia . [EOS]": class word and period are frozen word embeddings.
-  const classIds = syntheticIds(rng, 2, config, () => CONTEXT_VECTORS + 2);
-  const eot = [CONTEXT_VECTORS + 3, CONTEXT_VECTORS + 3];
+  // Two fixed, unit-norm text features: the step's logits are exp(logit_scale)·cos against them.
+  const text = tf.tidy(() => {
+    const t = tf.tensor2d(rng.normalArray(2 * config.embedDim), [2, config.embedDim]);
+    return tf.div(t, tf.norm(t, 2, -1, true)) as tf.Tensor2D;
+  });
 
-  const forward = async (pixels: tf.Tensor4D) => {
-    const f = model.encodeImage(pixels);
+  const forward = async (s: StepInputs) => {
+    const f = model.encodeImage(s.pixels);
     await f.data();
     f.dispose();
   };
-  const ppadStep = async (s: PpadStep) => {
+  const step = async (s: StepInputs) => {
     const { value, grads } = tf.variableGrads(() =>
       tf.tidy(() => {
-        const emb = model.tokenEmbeddings(classIds);
-        const spliced = tf.concat([
-          tf.slice(emb, [0, 0, 0], [2, 1, -1]),
-          tf.tile(tf.expandDims(context, 0), [2, 1, 1]),
-          tf.slice(emb, [0, CONTEXT_VECTORS + 1, 0], [2, -1, -1]),
-        ], 1) as tf.Tensor3D;
-        const text = model.encodeTextEmbeddings(spliced, eot);
         const image = model.encodeImageWithPrompts(s.pixels, s.keep, prompts);
         return tf.losses.sigmoidCrossEntropy(s.labels, model.logits(image, text)) as tf.Scalar;
-      }), [prompts, context]);
-    await Promise.all(Object.values(grads).map((g) => g.data()));
+      }), [prompts]);
+    await grads[prompts.name].data();
     tf.dispose([value, grads]);
   };
 
   // Warm-up at the smallest batch: the first call prepares the frozen weights and packs them for the matmul kernel.
-  const warm = makeStep(rng, Math.min(...batches), config);
+  const warm = makeInputs(rng, Math.min(...batches), config);
   t0 = performance.now();
-  await forward(warm.pixels);
+  await forward(warm);
   const firstForward = (performance.now() - t0) / 1000;
   t0 = performance.now();
-  await ppadStep(warm);
+  await step(warm);
   const firstStep = (performance.now() - t0) / 1000;
+  if (torch) {
+    await torch.run("forward", warm.pixels.shape[0], 1);
+    await torch.run("step", warm.pixels.shape[0], 1);
+  }
   warm.dispose();
   console.error(
     `bench: first forward ${firstForward.toFixed(2)} s, first prompt step ${firstStep.toFixed(2)} s (warm-up)`,
   );
 
   const records: BenchRecord[] = [];
-  const record = (kind: BenchRecord["kind"], batch: number, seconds: number[]) => {
-    const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
-    const r: BenchRecord = {
-      kind,
-      batch,
-      iterations: seconds.length,
-      secondsPerIteration: seconds,
-      perSecond: batch / mean,
-    };
-    records.push(r);
-    console.error(
-      `bench: ${kind} batch ${batch}: ${mean.toFixed(2)} s/iter, ${r.perSecond.toFixed(2)}/s (${seconds.length} iter)`,
-    );
-  };
   for (const b of batches) {
-    const s = makeStep(rng, b, config);
-    record("forward", b, await timeIt(iters, () => forward(s.pixels)));
-    // A large batch's backward pass takes long on CPU backends: time it once.
-    record("forward+backward", b, await timeIt(b >= 32 ? 1 : Math.max(1, Math.min(iters, 2)), () => ppadStep(s)));
+    const s = makeInputs(rng, b, config);
+    const n = b >= 32 ? 1 : iters;
+    for (const kind of ["forward", "forward+backward"] as const) {
+      const ours: number[] = [], theirs: number[] = [];
+      const runOurs = async () => ours.push(...await timeIt(n, () => kind === "forward" ? forward(s) : step(s)));
+      const runTorch = async () => {
+        if (torch) theirs.push(...await torch.run(kind === "forward" ? "forward" : "step", b, n));
+      };
+      // First touch at this batch for both (allocations, packing), untimed.
+      if (b !== Math.min(...batches)) {
+        await (kind === "forward" ? forward(s) : step(s));
+        if (torch) await torch.run(kind === "forward" ? "forward" : "step", b, 1);
+      }
+      for (let r = 0; r < rounds; r++) {
+        if (r % 2 === 0) {
+          await runOurs();
+          await runTorch();
+        } else {
+          await runTorch();
+          await runOurs();
+        }
+      }
+      const o = timing(b, ours), p = torch ? timing(b, theirs) : null;
+      const rec: BenchRecord = { kind, batch: b, ours: o, torch: p, ratio: p ? o.perSecond / p.perSecond : null };
+      records.push(rec);
+      console.error(
+        `bench: ${kind} batch ${b}: ours ${o.perSecond.toFixed(2)}/s` +
+          (p ? `, PyTorch ${p.perSecond.toFixed(2)}/s, ratio ${rec.ratio!.toFixed(2)}` : ""),
+      );
+    }
     s.dispose();
   }
   const textIds = syntheticIds(rng, 10, config, (i) => 8 + 2 * i);
-  record(
-    "text",
-    10,
-    await timeIt(Math.max(iters, 3), async () => {
-      const t = model.encodeText(textIds);
-      await t.data();
-      t.dispose();
-    }),
-  );
-  tf.dispose([prompts, context]);
+  const textSeconds = await timeIt(Math.max(iters, 3), async () => {
+    const t = model.encodeText(textIds);
+    await t.data();
+    t.dispose();
+  });
+  records.push({ kind: "text", batch: 10, ours: timing(10, textSeconds), torch: null, ratio: null });
+  tf.dispose([prompts, text]);
   model.dispose();
+  await torch?.close();
 
+  const loadAtEnd = Deno.loadavg();
   const result = {
     date: new Date().toISOString(),
     machine: host,
-    backend: info,
+    cores: navigator.hardwareConcurrency,
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadAtEnd,
+    backend: info.description,
+    threads,
     arch: archName,
     config,
     randomWeights: true,
-    ppadStep: `grad of BCE(logits) w.r.t. image prompts [${config.grid ** 2}, ${config.visionWidth}] and ` +
-      `${CONTEXT_VECTORS} context vectors through the frozen model; 2 class prompts; one region per image`,
-    loadAverageAtEnd: Deno.loadavg(),
+    torch: torch?.info ?? null,
+    torchNote,
+    alternation: `${rounds} rounds, ABBA (ours first in even rounds), ${iters} iterations per round (1 at batch ≥ 32)`,
+    workloads: {
+      forward: "image features of [B, R, R, 3] pixels through the frozen image tower",
+      "forward+backward": `PPAD's image-prompt step: patch tokens outside each image's region (i mod 5: left, right, ` +
+        `upper, lower half, whole) replaced by prompt tokens [${config.grid ** 2}, ${config.visionWidth}], ` +
+        "exp(logit_scale)·cos against 2 fixed text features, BCE, gradient to the prompts only; no text tower",
+      text: "our text tower on 10 prompts (ours only)",
+    },
     initSeconds,
     firstForwardSeconds: firstForward,
     firstStepSeconds: firstStep,
@@ -278,21 +423,22 @@ async function main(): Promise<void> {
   const out = (values.out as string | undefined) ?? join(PROJECT_ROOT, "results", "bench", `${info.name}.json`);
   await writeFileAtomic(out, JSON.stringify(result, null, 2) + "\n");
 
+  const what = (k: BenchRecord["kind"]) =>
+    k === "text" ? "text tower (prompts/s)" : k === "forward" ? "image forward (img/s)" : "prompt step fwd+bwd (img/s)";
   const lines = [
-    `CLIP ${archName} (random weights) on ${host.cpu}, ${host.cores} cores, ${host.os}; backend ${info.description}; ` +
-    `load average ${host.loadAverage.map((l) => l.toFixed(2)).join(" ")} at start`,
+    `CLIP ${archName} (random weights) on ${host}; backend ${info.description}; load average ` +
+    `${loadAtStart.map((l) => l.toFixed(2)).join(" ")} at start, ${
+      loadAtEnd.map((l) => l.toFixed(2)).join(" ")
+    } at end`,
+    torchNote,
     "",
-    "| measurement | batch | iterations | s / iteration | per second |",
+    "| measurement | batch | ours | PyTorch | ours ÷ PyTorch |",
     "|---|---:|---:|---:|---:|",
-    ...records.map((r) => {
-      const mean = r.secondsPerIteration.reduce((a, b) => a + b, 0) / r.iterations;
-      const what = r.kind === "text"
-        ? "text tower (prompts/s)"
-        : r.kind === "forward"
-        ? "image forward (img/s)"
-        : "prompt step fwd+bwd (img/s)";
-      return `| ${what} | ${r.batch} | ${r.iterations} | ${mean.toFixed(3)} | ${r.perSecond.toFixed(2)} |`;
-    }),
+    ...records.map((r) =>
+      `| ${what(r.kind)} | ${r.batch} | ${r.ours.perSecond.toFixed(2)} | ${
+        r.torch ? r.torch.perSecond.toFixed(2) : "–"
+      } | ${r.ratio !== null ? r.ratio.toFixed(2) : "–"} |`
+    ),
     "",
     `warm-up: first forward ${firstForward.toFixed(2)} s, first prompt step ${firstStep.toFixed(2)} s; JSON: ${
       relative(Deno.cwd(), out)

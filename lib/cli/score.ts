@@ -13,17 +13,10 @@
  */
 import { initBackend, requestedBackend } from "../backend.ts";
 import { loadModelBundle, normalisationFromFlags, resolveModelPath, shortHash } from "../encoders/bundle.ts";
-import { parseBadImagePolicy } from "../data/datasets/mod.ts";
-import {
-  collectImagePaths,
-  loadPromptModel,
-  overlayNames,
-  overlayPng,
-  readPromptCard,
-  requireSameModel,
-  scoreImages,
-  scoresCsv,
-} from "../eval/score_images.ts";
+import { collectImagePaths, parseBadImagePolicy } from "../data/datasets/mod.ts";
+import { loadPromptModel, readPromptCard, requireSameModel } from "../prompts/card.ts";
+import { overlayNames, overlayPng } from "../report/overlay.ts";
+import { scoreImages, scoresCsv, SCORING_DESCRIPTIONS } from "../eval/score_images.ts";
 import { parseScoring } from "../eval/scoring.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
@@ -102,7 +95,7 @@ async function main(): Promise<void> {
     throw new InputError(`Cannot read model ${modelPath}: ${(err as Error).message.split("\n")[0]}`);
   }
   requireSameModel(card, await shortHash(modelBytes), modelPath, promptsPath);
-  const paths = await collectImagePaths(images);
+  const paths = await collectImagePaths(images, { action: "score images" });
   const scoring = parseScoring((values.scoring as string | undefined) ?? card.spec.scoring ?? "paper");
 
   await initBackend(requestedBackend(values.backend as string | undefined), { quiet });
@@ -133,7 +126,7 @@ async function main(): Promise<void> {
           join(overlayDir, names.get(r.path)!),
           await overlayPng(image, r.probs, regions, {
             score: r.score,
-            scoring,
+            scoring: SCORING_DESCRIPTIONS[scoring],
             title: basename(r.path),
             subtitle: `${card.spec.variant} prompts on ${card.spec.regions}, ${card.spec.synthesis} synthesis, ` +
               `${card.shots}-shot seed ${card.seed} (${basename(promptsPath)})`,

@@ -10,17 +10,18 @@ import { defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
 import { ensureOutDir } from "../util/lock.ts";
 import { InputError, runMain } from "../util/errors.ts";
 import { resolve } from "../util/path.ts";
+import { machineDescription } from "../util/machine.ts";
 import { Rng } from "../util/rng.ts";
 import {
   DEFAULT_BENCHMARK_DIR,
   DEFAULT_SEED,
-  encodeGrayPng,
   FINDINGS,
   generateCase,
   isComplete,
   toUint8,
   writeBenchmark,
 } from "../data/synthetic/mod.ts";
+import { encodePng } from "../data/png.ts";
 import { writeSyntheticGallery } from "../report/gallery.ts";
 
 /** The command's flags, help and examples. */
@@ -54,17 +55,7 @@ export const COMMAND = defineCommand({
   examples: ["deno task synth", "deno task synth --out /tmp/bench --test-normal 20 --test-abnormal 30 --size 128"],
 });
 
-async function cpuModel(): Promise<string> {
-  try {
-    const text = await Deno.readTextFile("/proc/cpuinfo");
-    const m = text.match(/^model name\s*:\s*(.+)$/m);
-    return m ? m[1].trim() : "unknown CPU";
-  } catch {
-    return "unknown CPU";
-  }
-}
-
-async function bench(count: number, size: number): Promise<void> {
+function bench(count: number, size: number): void {
   const kinds = ["normal", ...FINDINGS] as const;
   // Warm-up (JIT, noise textures), not timed.
   for (let i = 0; i < 7; i++) generateCase(new Rng(1000 + i), { size, finding: kinds[i % kinds.length] });
@@ -74,14 +65,11 @@ async function bench(count: number, size: number): Promise<void> {
     const t0 = performance.now();
     const c = generateCase(new Rng(i), { size, finding: kinds[i % kinds.length] });
     const t1 = performance.now();
-    encodeGrayPng(size, size, toUint8(c.image));
+    encodePng({ width: size, height: size, channels: 1, data: toUint8(c.image) });
     pngMs += performance.now() - t1;
     genMs += t1 - t0;
   }
-  const machine =
-    `${await cpuModel()}, ${navigator.hardwareConcurrency} logical CPUs, ${Deno.build.os}/${Deno.build.arch}, ` +
-    `deno ${Deno.version.deno}, single thread`;
-  console.log(`machine: ${machine}`);
+  console.log(`machine: ${machineDescription()}, single thread`);
   console.log(`images: ${count} at ${size}x${size} (normal and each finding in turn)`);
   console.log(`generate: ${(genMs / count).toFixed(2)} ms/img = ${(1000 * count / genMs).toFixed(1)} img/s`);
   console.log(
@@ -104,7 +92,7 @@ async function main(): Promise<void> {
     throw new InputError(`Cannot parse synth arguments: unexpected argument ${JSON.stringify(positionals[0])}`);
   }
   if (values.bench) {
-    await bench(numberFlag("bench-count", values["bench-count"], 200, { min: 1, integer: true }), size);
+    bench(numberFlag("bench-count", values["bench-count"], 200, { min: 1, integer: true }), size);
     return;
   }
   const out = typeof values.out === "string" ? resolve(values.out) : DEFAULT_BENCHMARK_DIR;

@@ -7,7 +7,7 @@
  */
 import dicomParser from "dicom-parser";
 import { InputError } from "../util/errors.ts";
-import type { GrayImage } from "./image.ts";
+import type { GrayImage } from "./gray_image.ts";
 
 /** Transfer syntaxes whose pixel data is stored uncompressed (UID → name). */
 export const UNCOMPRESSED_SYNTAXES: Readonly<Record<string, string>> = {

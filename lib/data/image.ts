@@ -10,18 +10,9 @@ import * as jpeg from "jpeg-js";
 import { inflateSync } from "node:zlib";
 import { InputError } from "../util/errors.ts";
 import { decodeDicom, isDicom } from "./dicom.ts";
+import type { GrayImage } from "./gray_image.ts";
 
-/** A decoded grayscale image. */
-export interface GrayImage {
-  width: number;
-  height: number;
-  /** Row-major intensities, `[height * width]`, in [0, 1] (0 = black). For 8-bit sources every value is `k / 255`. */
-  data: Float32Array;
-  /** Bits of precision of the source samples (8 for JPEG and 8-bit PNG, 16 for 16-bit PNG, BitsStored for DICOM). */
-  bitDepth: number;
-  /** Where the image came from (a file path or a name), for messages. */
-  source: string;
-}
+export type { GrayImage } from "./gray_image.ts";
 
 /** The formats {@link decodeImage} recognises. */
 export type ImageFormat = "png" | "jpeg" | "dicom";
@@ -301,38 +292,6 @@ export function readImageSync(path: string): GrayImage {
     throw new InputError(`Cannot read ${path}: ${(err as Error).message}`);
   }
   return decodeImage(bytes, path);
-}
-
-/** Encodes gray samples `[height * width]` (8- or 16-bit) as a PNG file's bytes. */
-export function encodeGrayPng(
-  width: number,
-  height: number,
-  data: Uint8Array | Uint16Array,
-  bitDepth: 8 | 16,
-): Uint8Array {
-  if (data.length !== width * height) {
-    throw new RangeError(`Cannot encode PNG: ${data.length} samples for ${width}×${height}`);
-  }
-  if (bitDepth === 16 && !(data instanceof Uint16Array)) {
-    throw new TypeError("Cannot encode PNG: 16-bit needs a Uint16Array");
-  }
-  return png.encode({ width, height, data, depth: bitDepth, channels: 1 });
-}
-
-/** Encodes interleaved 8-bit RGB `[height * width * 3]` (or RGBA with `channels` 4) as PNG bytes, e.g. for overlays. */
-export function encodeRgbPng(width: number, height: number, data: Uint8Array, channels: 3 | 4 = 3): Uint8Array {
-  if (data.length !== width * height * channels) {
-    throw new RangeError(`Cannot encode PNG: ${data.length} samples for ${width}×${height}×${channels}`);
-  }
-  return png.encode({ width, height, data, depth: 8, channels });
-}
-
-/** Encodes a {@link GrayImage} as an 8-bit (default) or 16-bit gray PNG, rounding `data · (2^bits − 1)`. */
-export function grayImageToPng(img: GrayImage, bitDepth: 8 | 16 = 8): Uint8Array {
-  const max = bitDepth === 16 ? 65535 : 255;
-  const out = bitDepth === 16 ? new Uint16Array(img.data.length) : new Uint8Array(img.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, img.data[i])) * max);
-  return encodeGrayPng(img.width, img.height, out, bitDepth);
 }
 
 /** Encodes a gray image `[height * width]` in [0, 1] as a baseline JPEG (jpeg-js, 3 equal channels), `quality` 1–100. */

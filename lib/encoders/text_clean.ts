@@ -9,7 +9,7 @@
  * control characters and NFC, per line and repeated until nothing changes.
  * @module
  */
-import { HTML5_ENTITIES, HTML5_LEGACY_NAMES } from "./html_entities.ts";
+import { decodeHTML, decodeHTMLStrict } from "entities";
 
 /**
  * The characters of Python `regex`'s `\s` (Unicode White_Space). JavaScript's `\s` differs: it has U+FEFF and
@@ -54,9 +54,11 @@ function _numericCharref(n: number): string {
   return String.fromCodePoint(n);
 }
 
-function _html5Lookup(name: string): string | undefined {
-  if (name.endsWith(";")) return HTML5_ENTITIES.get(name.slice(0, -1));
-  return HTML5_LEGACY_NAMES.has(name) ? HTML5_ENTITIES.get(name) : undefined;
+/** The value of the HTML5 named reference `&name;` (`name` without `&` and `;`), or undefined when there is none. */
+function _namedEntity(name: string): string | undefined {
+  const ref = `&${name};`;
+  const value = decodeHTMLStrict(ref);
+  return value === ref ? undefined : value;
 }
 
 function _replaceCharref(match: string, ref: string): string {
@@ -65,16 +67,9 @@ function _replaceCharref(match: string, ref: string): string {
     const digits = ref.slice(hex ? 2 : 1).replace(/;$/, "");
     return _numericCharref(hex ? parseInt(digits, 16) : parseInt(digits, 10));
   }
-  const whole = _html5Lookup(ref);
-  if (whole !== undefined) return whole;
-  // The longest legacy name that prefixes the reference (at least 2 characters), as the HTML5 standard says.
-  const chars = [...ref];
-  for (let x = chars.length - 1; x > 1; x--) {
-    const prefix = chars.slice(0, x).join("");
-    const value = _html5Lookup(prefix);
-    if (value !== undefined) return value + chars.slice(x).join("");
-  }
-  return match;
+  // A named reference: the whole name, else the longest legacy name (valid without `;`) that prefixes it, followed by
+  // the rest, as the HTML5 standard and Python say. The rest holds no `&`, so nothing in it is decoded again.
+  return decodeHTML(match);
 }
 
 /**
@@ -89,28 +84,25 @@ export function htmlUnescape(text: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // ftfy.fix_text (default config, without fix_encoding)
 
-/** ftfy's entity table: HTML5 names ending in `;`, plus upper-cased forms of all-lower-case names when unambiguous. */
-let _ftfyEntities: Map<string, string> | undefined;
-function _ftfyEntityTable(): Map<string, string> {
-  if (_ftfyEntities) return _ftfyEntities;
-  const table = new Map<string, string>();
-  for (const [name, value] of HTML5_ENTITIES) {
-    table.set(`&${name};`, value);
-    if (name === name.toLowerCase()) {
-      const upper = `&${name.toUpperCase()};`;
-      if (htmlUnescape(upper) === upper) table.set(upper, value.toUpperCase());
-    }
-  }
-  _ftfyEntities = table;
-  return table;
+/**
+ * A lookup in ftfy's entity table (`&name;` for every HTML5 name, plus `&NAME;` for an all-lower-case name when that
+ * upper-cased form is no reference itself), for an `entity` of the form `&[0-9A-Za-z]+;`.
+ */
+function _ftfyNamedEntity(entity: string): string | undefined {
+  const name = entity.slice(1, -1);
+  const value = _namedEntity(name);
+  if (value !== undefined) return value;
+  const lower = name.toLowerCase();
+  if (lower === name || name !== name.toUpperCase()) return undefined;
+  const lowerValue = _namedEntity(lower);
+  return lowerValue !== undefined && htmlUnescape(entity) === entity ? lowerValue.toUpperCase() : undefined;
 }
 
 const FTFY_ENTITY_RE = /&#?[0-9A-Za-z]{1,24};/g;
 
 function _ftfyUnescapeHtml(text: string): string {
-  const table = _ftfyEntityTable();
   return text.replace(FTFY_ENTITY_RE, (entity) => {
-    const known = table.get(entity);
+    const known = entity[1] === "#" ? undefined : _ftfyNamedEntity(entity);
     if (known !== undefined) return known;
     if (entity.startsWith("&#")) {
       const decoded = htmlUnescape(entity);

@@ -5,7 +5,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Normalisation } from "../data/preprocess.ts";
 import type { PromptModel } from "../prompts/prompt_model.ts";
-import { pixelsFromGray } from "../train/ppad.ts";
 
 /** Options for {@link regionProbabilities}. */
 export interface EvaluateOptions {
@@ -18,7 +17,8 @@ export interface EvaluateOptions {
 
 /**
  * Per-region abnormal probabilities for every image: `images` `[n][size*size]` in [0, 1] at the model's resolution →
- * `[n][R]`. Text features are computed once.
+ * `[n][R]`. Text features are computed once. Regions whose image feature does not depend on the image prompts take it
+ * from the model's frozen-feature source when it has one (a sweep's feature cache), with the same numbers.
  */
 export function regionProbabilities(
   model: PromptModel,
@@ -26,18 +26,12 @@ export function regionProbabilities(
   options: EvaluateOptions,
 ): Float32Array[] {
   const batch = options.batch ?? 32;
-  const size = model.regions.size;
   const out: Float32Array[] = [];
   const txt = model.textFeatures();
   try {
     for (let s = 0; s < images.length; s += batch) {
       const e = Math.min(images.length, s + batch);
-      const pixels = pixelsFromGray(images.slice(s, e), size, options.normalisation);
-      try {
-        out.push(...model.regionProbabilities(pixels, txt));
-      } finally {
-        pixels.dispose();
-      }
+      out.push(...model.regionProbabilitiesFromGray(images.slice(s, e), options.normalisation, txt));
       options.onBatch?.(e, images.length);
     }
   } finally {

@@ -6,7 +6,7 @@
  */
 import type { AblationRow } from "../report/charts.ts";
 import { formatMeanStd, meanStd } from "../report/tables.ts";
-import type { Question } from "./config.ts";
+import { canonicalMethod, type MethodSpec, type Question } from "./config.ts";
 import type { RunRecord } from "./store.ts";
 
 /** One level of one ablation question, for one metric (values in % of the stored fractions). */
@@ -26,31 +26,53 @@ export interface LevelSummary {
   /** Mean of the runs' 95% bootstrap bounds (`<metric>_lo`/`_hi`); NaN when not recorded. */
   lo: number;
   hi: number;
-  /** True when these runs are the sweep's base configuration (the runs that answer every question). */
+  /** True when this is the sweep's base configuration (its config's base, or the runs that answer every question). */
   base: boolean;
+}
+
+/** The label of what `q` varies, for a method (e.g. `sas`, or `ppad · grid3x3` when it varies two fields). */
+function levelOfMethod(q: Question, method: Readonly<Partial<MethodSpec>>): string {
+  return Object.keys(q.vary).map((k) => String((method as Record<string, unknown>)[k])).join(" · ");
 }
 
 /** The label of what `q` varies, for run `r` (e.g. `sas`, or `ppad · grid3x3` when it varies two fields). */
 export function levelOf(q: Question, r: RunRecord): string {
-  return Object.keys(q.vary).map((k) => String((r.spec as unknown as Record<string, unknown>)[k])).join(" · ");
+  return levelOfMethod(q, r.spec);
+}
+
+/** The level of a sweep's `base` method in question `q`, as its runs record it (the method canonicalised). */
+export function baseLevel(q: Question, base: Readonly<MethodSpec>): string {
+  return levelOfMethod(q, canonicalMethod(base));
+}
+
+/** Options for {@link ablationLevels}. */
+export interface AblationLevelsOptions {
+  /** The sweep config's base method (with any overrides): its level in each question is the base. @default the level
+   * of the runs that answer every question (when there are several questions) */
+  base?: Readonly<MethodSpec>;
 }
 
 /**
  * Summaries of every question × level for `metric`, questions in the given order and levels in the order the
- * question lists them (unlisted levels last). Questions without runs are left out.
+ * question lists them (by its first varied field; unlisted levels last). Questions without runs are left out.
  */
 export function ablationLevels(
   records: readonly RunRecord[],
   questions: readonly Question[],
   metric = "auroc",
+  options: AblationLevelsOptions = {},
 ): LevelSummary[] {
   const out: LevelSummary[] = [];
   const answeredBy = (r: RunRecord) => questions.filter((q) => r.questions.includes(q.name)).length;
   const isBase = (r: RunRecord) => questions.length > 1 && answeredBy(r) === questions.length;
+  const { base } = options;
   for (const q of questions) {
     const mine = records.filter((r) => r.questions.includes(q.name));
-    const listed = Object.keys(q.vary).length === 1 ? (Object.values(q.vary)[0] ?? []).map(String) : [];
-    const levels = [...new Set(mine.map((r) => levelOf(q, r)))].sort((a, b) => rank(listed, a) - rank(listed, b));
+    const listed = (Object.values(q.vary)[0] ?? []).map(String);
+    const first = (level: string) => level.split(" · ")[0];
+    const levels = [...new Set(mine.map((r) => levelOf(q, r)))]
+      .sort((a, b) => rank(listed, first(a)) - rank(listed, first(b)));
+    const baseName = base ? baseLevel(q, base) : null;
     for (const level of levels) {
       const runs = mine.filter((r) => levelOf(q, r) === level);
       const values = finite(runs.map((r) => r.metrics[metric] * 100));
@@ -68,7 +90,7 @@ export function ablationLevels(
         std,
         lo,
         hi,
-        base: runs.every(isBase),
+        base: baseName !== null ? level === baseName : runs.every(isBase),
       });
     }
   }
@@ -84,14 +106,26 @@ function finite(values: readonly number[]): number[] {
   return values.filter((v) => Number.isFinite(v));
 }
 
-/** Rows for `ablationBars` (`group` = question title, `variant` = level; a missing std is drawn as 0). */
-export function ablationBarRows(levels: readonly LevelSummary[]): AblationRow[] {
+/**
+ * Rows for `ablationBars` (`group` = question title, `variant` = level; a missing std is drawn as 0). With
+ * `intervals`, a level of one run carries its 95% bootstrap interval (`lo`, `hi`) where it was recorded.
+ */
+export function ablationBarRows(
+  levels: readonly LevelSummary[],
+  options: { intervals?: boolean } = {},
+): AblationRow[] {
   return levels.map((l) => ({
     group: l.title,
     variant: l.level,
     mean: l.mean,
     std: Number.isFinite(l.std) ? l.std : 0,
+    ...(options.intervals && l.n === 1 && Number.isFinite(l.lo) && Number.isFinite(l.hi) ? { lo: l.lo, hi: l.hi } : {}),
   }));
+}
+
+/** The levels marked as the base (one per question, distinct), e.g. for `ablationBars`' `highlight`. */
+export function baseLevels(levels: readonly LevelSummary[]): string[] {
+  return [...new Set(levels.filter((l) => l.base).map((l) => l.level))];
 }
 
 /**

@@ -14,20 +14,13 @@ import {
 } from "../report/charts.ts";
 import { regionHeatmapSvg } from "../report/heatmap.ts";
 import { saveChart, saveSvg } from "../report/save.ts";
-import { meanStd } from "../report/tables.ts";
 import { prCurve, rocCurve } from "../metrics/mod.ts";
 import { regionSet } from "../prompts/regions.ts";
-import { effectiveRegions } from "../prompts/prompt_model.ts";
-import { getVariant } from "../prompts/variants.ts";
 import { join } from "../util/path.ts";
 import { aggregateScores } from "../eval/scoring.ts";
-import type { Question } from "./config.ts";
+import { ablationBarRows, ablationLevels, baseLevel, baseLevels, levelOf } from "./ablation_report.ts";
+import type { MethodSpec, Question } from "./config.ts";
 import { paths, readJsonOrNull, type RunRecord, type TrainedRecord } from "./store.ts";
-
-/** What a question varies, as a label of a run (e.g. `sas`, `grid3x3`, `text-only`). */
-function levelOf(q: Question, r: RunRecord): string {
-  return Object.keys(q.vary).map((k) => String((r.spec as unknown as Record<string, unknown>)[k])).join(" · ");
-}
 
 /** What the bars' whiskers show: the bootstrap interval of a single seed, or mean ± std over several seeds. */
 export function spreadNote(seeds: number, bootstrap: boolean): string {
@@ -37,37 +30,26 @@ export function spreadNote(seeds: number, bootstrap: boolean): string {
     : "one seed: no spread to show (this metric has no bootstrap interval)";
 }
 
+/** The sweep a folder of records comes from: its questions and its base method (with any command-line overrides). */
+export interface SweepShape {
+  base: Readonly<MethodSpec>;
+  questions: readonly Question[];
+}
+
 /** Writes every chart into `out/charts/`; returns the written PNG paths. */
 export async function writeSweepCharts(
   out: string,
   records: readonly RunRecord[],
-  questions: readonly Question[],
+  sweep: SweepShape,
   options: { testImages?: readonly Float32Array[]; resolution?: number } = {},
 ): Promise<string[]> {
+  const { base, questions } = sweep;
   const dir = join(out, "charts");
   const pngs: string[] = [];
   for (const metric of ["auroc", "ap", "f1"] as const) {
-    const rows = questions.flatMap((q) => {
-      const mine = records.filter((r) => r.questions.includes(q.name));
-      // Levels in the order the question lists them (e.g. zeroshot, coop, …, ppad).
-      const order = (level: string) => {
-        const first = Object.values(q.vary)[0] as unknown[] | undefined;
-        const i = first ? first.map(String).indexOf(level.split(" · ")[0]) : -1;
-        return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-      };
-      const levels = [...new Set(mine.map((r) => levelOf(q, r)))].sort((a, b) => order(a) - order(b));
-      return levels.map((level) => {
-        const runs = mine.filter((r) => levelOf(q, r) === level);
-        const vals = runs.map((r) => r.metrics[metric] * 100);
-        const { mean, std } = meanStd(vals);
-        // One run: its 95 % bootstrap interval (when the metric has one) instead of a std that cannot exist.
-        const lo = runs[0].metrics[`${metric}_lo`], hi = runs[0].metrics[`${metric}_hi`];
-        const interval = runs.length === 1 && Number.isFinite(lo) && Number.isFinite(hi)
-          ? { lo: lo * 100, hi: hi * 100 }
-          : {};
-        return { group: q.title, variant: level, mean, std: Number.isFinite(std) ? std : 0, ...interval };
-      });
-    });
+    const levels = ablationLevels(records, questions, metric, { base });
+    // One run: its 95 % bootstrap interval (when the metric has one) instead of a std that cannot exist.
+    const rows = ablationBarRows(levels, { intervals: true });
     if (!rows.length) continue;
     const seeds = new Set(records.map((r) => r.spec.seed)).size;
     const saved = await saveChart(
@@ -79,7 +61,7 @@ export async function writeSweepCharts(
         subtitle: `${spreadNote(seeds, rows.some((r) => "lo" in r))}; ${records[0].nTest} test images; model ${
           records[0].spec.modelHash
         }`,
-        highlight: baseLevels(records, questions),
+        highlight: baseLevels(levels),
       }),
     );
     pngs.push(saved.pngPath);
@@ -100,9 +82,11 @@ export async function writeSweepCharts(
     );
     pngs.push(saved.pngPath);
   }
-  // Curves and distributions of the main variants (base regions/synthesis/scoring, seed 0).
-  const base = records.filter((r) => r.questions.includes("prompts") && r.spec.seed === 0);
-  const main = base.length ? base : records.filter((r) => r.spec.seed === 0);
+  // Curves and distributions of the main variants: the runs (seed 0) of the question that varies the variant, which
+  // holds every other field at the base.
+  const variants = questions.find((q) => "variant" in q.vary);
+  const compared = records.filter((r) => r.spec.seed === 0 && variants && r.questions.includes(variants.name));
+  const main = compared.length ? compared : records.filter((r) => r.spec.seed === 0);
   const scored: { rec: RunRecord; trained: TrainedRecord; scores: Float64Array }[] = [];
   for (const rec of main) {
     const trained = await readJsonOrNull<TrainedRecord>(paths.trained(out, rec.trainingId));
@@ -129,33 +113,28 @@ export async function writeSweepCharts(
         .pngPath,
     );
   }
-  // Region heat maps of PPAD (base run) over example test images: 2 normal, 2 abnormal.
-  const ppad = scored.find((s) => s.rec.spec.variant === "ppad");
-  if (ppad && options.testImages && options.resolution) {
-    const regions = effectiveRegions(getVariant("ppad"), regionSet(ppad.rec.spec.regions, options.resolution));
+  // Region heat maps of the base run over example test images (2 normal, 2 abnormal), in the regions it recorded.
+  const baseRun = scored.find((s) => questions.every((q) => levelOf(q, s.rec) === baseLevel(q, base)));
+  const set = baseRun && options.resolution ? regionSet(baseRun.rec.spec.regions, options.resolution) : null;
+  const named = set && baseRun
+    ? baseRun.trained.regionNames.map((name) => set.regions.find((r) => r.name === name))
+    : [];
+  const regions = named.filter((r) => r !== undefined);
+  // A run whose regions are not its set's own (copies of the whole image) has nothing to map.
+  if (baseRun && options.testImages && options.resolution && regions.length > 0 && regions.length === named.length) {
     const picks = [
-      ...ppad.trained.labels.map((l, i) => [l, i]).filter(([l]) => l === 0).slice(0, 2),
-      ...ppad.trained.labels.map((l, i) => [l, i]).filter(([l]) => l === 1).slice(0, 2),
+      ...baseRun.trained.labels.map((l, i) => [l, i]).filter(([l]) => l === 0).slice(0, 2),
+      ...baseRun.trained.labels.map((l, i) => [l, i]).filter(([l]) => l === 1).slice(0, 2),
     ];
     for (const [label, i] of picks) {
-      const svg = regionHeatmapSvg(options.testImages[i], ppad.trained.probs[i], regions.regions, {
+      const svg = regionHeatmapSvg(options.testImages[i], baseRun.trained.probs[i], regions, {
         size: options.resolution,
-        title: `${ppad.trained.ids[i]} (${label ? "abnormal" : "normal"}), score ${ppad.scores[i].toFixed(3)}`,
+        title: `${baseRun.trained.ids[i]} (${label ? "abnormal" : "normal"}), score ${baseRun.scores[i].toFixed(3)}`,
       });
       pngs.push((await saveSvg(dir, `heatmap-${label ? "abnormal" : "normal"}-${i}`, svg)).pngPath);
     }
   }
   return pngs;
-}
-
-/**
- * The levels of the base configuration, read from the records: the run that answers the most questions (in a
- * one-factor-at-a-time grid, the base answers every one), its level in each question.
- */
-export function baseLevels(records: readonly RunRecord[], questions: readonly Question[]): string[] {
-  const base = [...records].sort((a, b) => b.questions.length - a.questions.length)[0];
-  if (!base || base.questions.length < 2) return [];
-  return questions.filter((q) => base.questions.includes(q.name)).map((q) => levelOf(q, base));
 }
 
 /**
@@ -167,8 +146,11 @@ export function regionAurocRows(records: readonly RunRecord[]): RegionAurocRow[]
   for (const r of records) {
     if (r.spec.scoring !== "paper" || !r.diagnostics) continue;
     const regions = Object.keys(r.diagnostics).filter((k) => k.startsWith("region_auroc:"));
-    // The paper's five regions only (one colour per region); collapsed copies of the whole image are not branches.
-    if (regions.length < 2 || r.spec.regions !== "ppad5" || getVariant(r.spec.variant).collapseRegions) continue;
+    // The paper's five regions only (one colour per region), as the run recorded them: regions that are not the set's
+    // own (copies of the whole image) are not branches.
+    if (regions.length < 2 || r.spec.regions !== "ppad5") continue;
+    const own = new Set(regionSet(r.spec.regions).regions.map((x) => x.name));
+    if (!regions.every((k) => own.has(k.slice("region_auroc:".length)))) continue;
     const s = r.spec;
     const key = [s.variant, s.synthesis, ...(s.sides && s.sides !== "image" ? [`${s.sides} sides`] : [])].join(" · ");
     groups.set(key, [...(groups.get(key) ?? []), r]);

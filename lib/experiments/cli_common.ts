@@ -89,6 +89,10 @@ export const SWEEP_FLAGS = {
     default: "fail",
   },
   "no-charts": { type: "boolean", description: "do not draw the charts" },
+  "no-feature-cache": {
+    type: "boolean",
+    description: "recompute in every run the image features and training batches runs share (identical results)",
+  },
   json: { type: "boolean", description: "print one JSON object on stdout" },
   quiet: { type: "boolean", description: "no progress on stderr" },
 } as const satisfies Record<string, FlagSpec>;
@@ -113,6 +117,8 @@ export interface SweepSettings {
   backend?: string;
   onBadImage?: string;
   charts: boolean;
+  /** Share prompt-free image features and training batches between runs (exact; `--no-feature-cache` turns it off). */
+  featureCache: boolean;
   quiet: boolean;
 }
 
@@ -200,11 +206,12 @@ async function sweepLocked(s: SweepSettings, start: number): Promise<SweepOutcom
     bundle,
     data,
     quiet: s.quiet,
+    cache: s.featureCache,
     onRun: (_record, skipped) => skipped ? reused++ : computed++,
   });
   const mine = records.filter((r) => planned.some((p) => p.id === r.id));
   const charts = s.charts
-    ? await writeSweepCharts(s.out, mine, s.sweep.questions, {
+    ? await writeSweepCharts(s.out, mine, { base: { ...s.sweep.base, ...s.overrides }, questions: s.sweep.questions }, {
       testImages: data.test.images,
       resolution: bundle.clip.config.imageResolution,
     })
@@ -302,6 +309,7 @@ export function sweepSettings(
     backend: v.backend,
     onBadImage: v["on-bad-image"],
     charts: !v["no-charts"],
+    featureCache: !v["no-feature-cache"],
     quiet: Boolean(v.quiet),
   };
 }

@@ -27,7 +27,7 @@ export const PAPER_DATASET_LABELS: Readonly<Record<PaperDataset, string>> = {
 const DATASETS = Object.keys(PAPER_DATASET_LABELS) as PaperDataset[];
 
 function paperText(v: PaperValue | undefined): string {
-  return v ? formatMeanStd(v.mean, v.std ?? NaN, 1) : "–";
+  return v ? formatMeanStd(v.mean, v.std, 1) : "–";
 }
 
 /** The paper's Table 1 as wide rows: `method` (`*` = re-run by the authors), then `<data set> <metric>` columns. */
@@ -63,7 +63,7 @@ export function sideBySideRows(
       };
       for (const d of DATASETS) row[`${PAPER_DATASET_LABELS[d]} (paper)`] = paperText(p.results[d]?.[metric]);
       const m = measured.find((s) => s.variant === p.variant && s.metric === metric);
-      row[`${measuredLabel} (measured)`] = m ? formatMeanStd(m.mean, m.std ?? NaN, 1) : "not run";
+      row[`${measuredLabel} (measured)`] = m ? formatMeanStd(m.mean, m.std, 1) : "not run";
       row.runs = m ? m.n : 0;
       rows.push(row);
     }

@@ -7,7 +7,8 @@
  * @module
  */
 import { InputError } from "../util/errors.ts";
-import { meanStd } from "../report/tables.ts";
+import { csvField } from "../util/csv.ts";
+import { formatMeanStd, meanStd } from "../report/tables.ts";
 import type { RunRecord } from "./store.ts";
 import { canonicalMethod, PAPER_METHOD } from "./config.ts";
 
@@ -293,11 +294,6 @@ export function compareWithPaper(dataset: string, measured: readonly MeasuredSum
   return rows;
 }
 
-function pm(mean: number | null, std: number | null, digits = 1): string {
-  if (mean === null) return "–";
-  return std === null ? mean.toFixed(digits) : `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
-}
-
 /** The comparison rows as CSV text (header + rows; empty cells for missing values; values in % with 2 decimals). */
 export function comparisonCsv(rows: readonly ComparisonRow[]): string {
   const cols = [
@@ -315,8 +311,7 @@ export function comparisonCsv(rows: readonly ComparisonRow[]): string {
   const cell = (x: unknown, col: string) => {
     if (x === null || x === undefined) return "";
     if (typeof x === "number") return col === "measured_n" ? String(x) : x.toFixed(2);
-    const s = String(x);
-    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+    return csvField(String(x));
   };
   return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c], c)).join(","))].join("\n") + "\n";
 }
@@ -403,8 +398,8 @@ export function comparisonMarkdown(rows: readonly ComparisonRow[], protocol: Pro
   for (const r of rows) {
     const diff = r.difference === null ? "–" : `${r.difference >= 0 ? "+" : ""}${r.difference.toFixed(1)}`;
     lines.push(
-      `| ${r.method} | ${METRIC_LABELS[r.metric] ?? r.metric} | ${pm(r.paper_mean, r.paper_std)} | ` +
-        `${pm(r.measured_mean, r.measured_std)} | ${r.measured_n || "–"} | ${diff} |`,
+      `| ${r.method} | ${METRIC_LABELS[r.metric] ?? r.metric} | ${formatMeanStd(r.paper_mean, r.paper_std)} | ` +
+        `${formatMeanStd(r.measured_mean, r.measured_std)} | ${r.measured_n || "–"} | ${diff} |`,
     );
   }
   lines.push("");

@@ -3,7 +3,7 @@
  * images of one finding, using the benchmark's `manifest.csv` (read by `lib/data/synthetic/manifest.ts`).
  * @module
  */
-import { auroc } from "../metrics/mod.ts";
+import { aurocPerFinding } from "../metrics/mod.ts";
 import type { CaseInfo } from "../data/synthetic/manifest.ts";
 import { join } from "../util/path.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
@@ -30,20 +30,13 @@ export async function perFindingAuroc(
   records: readonly RunRecord[],
   cases: ReadonlyMap<string, CaseInfo>,
 ): Promise<FindingRow[]> {
-  const findingOf = (id: string) => cases.get(id)?.finding;
   const rows: FindingRow[] = [];
   for (const r of records) {
     const trained = await readJsonOrNull<TrainedRecord>(paths.trained(out, r.trainingId));
     if (!trained) continue;
     const scores = aggregateScores(trained.probs, r.spec.scoring);
-    const kinds = [
-      ...new Set(trained.ids.map(findingOf).filter((f) => f && f !== "normal")),
-    ] as string[];
-    for (const kind of kinds.sort()) {
-      const idx = trained.ids.map((id, i) => (findingOf(id) === "normal" || findingOf(id) === kind ? i : -1))
-        .filter((i) => i >= 0);
-      const labels = idx.map((i) => trained.labels[i]);
-      if (!labels.includes(0) || !labels.includes(1)) continue;
+    const findings = trained.ids.map((id) => cases.get(id)?.finding);
+    for (const f of aurocPerFinding(findings, trained.labels, scores)) {
       rows.push({
         run_id: r.id,
         variant: r.spec.variant,
@@ -52,9 +45,9 @@ export async function perFindingAuroc(
         scoring: r.spec.scoring,
         sides: r.spec.sides ?? "image",
         seed: r.spec.seed,
-        finding: kind,
-        n_abnormal: labels.filter((l) => l === 1).length,
-        auroc: Number(auroc(labels, idx.map((i) => scores[i])).toFixed(6)),
+        finding: f.finding,
+        n_abnormal: f.nAbnormal,
+        auroc: Number(f.auroc.toFixed(6)),
       });
     }
   }

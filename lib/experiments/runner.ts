@@ -11,15 +11,17 @@ import type { HostTensor } from "../encoders/state_dict.ts";
 import { diagnosticValues, promptShifts, syntheticProbe, type TrainingDiagnostics } from "../eval/diagnostics.ts";
 import { regionProbabilities } from "../eval/evaluate.ts";
 import { aggregateScores } from "../eval/scoring.ts";
-import { makePromptCard, promptCardPath, recordCardMetrics } from "../eval/score_images.ts";
+import { makePromptCard, promptCardPath, recordCardMetrics } from "../prompts/card.ts";
 import { auroc, averagePrecision, bootstrapCI, computeMetrics } from "../metrics/mod.ts";
 import { PromptModel } from "../prompts/prompt_model.ts";
 import { regionSet } from "../prompts/regions.ts";
 import { getVariant } from "../prompts/variants.ts";
 import { getSynthesis } from "../synthesis/registry.ts";
-import { trainPrompts } from "../train/ppad.ts";
+import { drawBatch, trainPrompts } from "../train/ppad.ts";
+import { arrayPool } from "../synthesis/types.ts";
 import { Progress } from "../util/progress.ts";
 import { Rng } from "../util/rng.ts";
+import { runGenerators, SweepCache, type SweepCacheOptions } from "./sweep_cache.ts";
 import { streamSeed } from "../util/seeds.ts";
 import type { PlannedRun, RunSpec } from "./config.ts";
 import type { ExperimentData } from "./data.ts";
@@ -44,19 +46,31 @@ export interface RunSweepOptions {
   quiet?: boolean;
   /** Called after each finished run. */
   onRun?: (record: RunRecord, skipped: boolean) => void;
+  /**
+   * Share work that does not depend on what a run learns between the sweep's runs (prompt-free image features,
+   * recorded training batches; lib/experiments/sweep_cache.ts): exact, so results are the same either way; false
+   * recomputes everything in every run (`--no-feature-cache`). Options set the cache's bounds. @default true
+   */
+  cache?: boolean | SweepCacheOptions;
 }
 
-/** Builds, trains (when the variant trains) and evaluates one prompt configuration. */
+/**
+ * Builds, trains (when the variant trains) and evaluates one prompt configuration. With `cache` (a sweep's
+ * {@link SweepCache}), prompt-free image features and shared training batches come from it, with the same numbers;
+ * the returned model then draws on the cache, so use it before the cache is disposed.
+ */
 export async function trainAndEvaluate(
   spec: RunSpec,
   trainingId: string,
   bundle: ModelBundle,
   data: ExperimentData,
-  options: { quiet?: boolean; label?: string } = {},
+  options: { quiet?: boolean; label?: string; cache?: SweepCache | null } = {},
 ): Promise<{ trained: TrainedRecord; model: PromptModel }> {
   const start = performance.now();
   const variant = getVariant(spec.variant);
-  const rng = new Rng((spec.seed * 0x9e3779b1 + 17) >>> 0);
+  const cache = options.cache ?? null;
+  // The model's generator, then the training stream's seed: what two fork()s of the run's generator give.
+  const generators = runGenerators(spec.seed);
   const regions = regionSet(spec.regions, bundle.clip.config.imageResolution);
   const model = new PromptModel(bundle.clip, bundle.tokenizer, {
     variant,
@@ -64,7 +78,8 @@ export async function trainAndEvaluate(
     classWords: spec.classWords,
     nCtx: spec.nCtx,
     sides: spec.sides,
-    rng: rng.fork(),
+    rng: generators.model,
+    frozenFeatures: cache?.features ?? null,
   });
   let losses: number[] = [];
   let diagnostics: TrainingDiagnostics | undefined;
@@ -73,18 +88,34 @@ export async function trainAndEvaluate(
     const shots = await data.shots(spec.seed, spec.shots);
     const bar = new Progress(spec.steps, { label: `  train ${options.label ?? spec.variant}`, quiet: options.quiet });
     const synthesis = getSynthesis(spec.synthesis);
-    losses = trainPrompts(model, {
-      images: shots.images,
-      synthesis,
-      // FPI takes its patches from every normal of the train split, as the release does.
-      pool: synthesis.needsPool ? await data.normalPool() : undefined,
-      normalisation: bundle.normalisation,
-      rng: rng.fork(),
-      steps: spec.steps,
-      lr: spec.lr,
-      momentum: spec.momentum,
-      onStep: (_s, loss) => bar.tick(1, `loss ${loss.toFixed(4)}`),
-    });
+    // FPI takes its patches from every normal of the train split, as the release does.
+    const pool = synthesis.needsPool ? await data.normalPool() : undefined;
+    const trainRng = new Rng(generators.trainSeed);
+    const streamKey = cache?.streamKey(spec) ?? null;
+    try {
+      losses = trainPrompts(model, {
+        images: shots.images,
+        synthesis,
+        pool,
+        normalisation: bundle.normalisation,
+        rng: trainRng,
+        steps: spec.steps,
+        lr: spec.lr,
+        momentum: spec.momentum,
+        onStep: (_s, loss) => bar.tick(1, `loss ${loss.toFixed(4)}`),
+        // Runs that draw the same batches (same seed, shots, synthesis, region masks) replay the first one's.
+        batches: cache && streamKey
+          ? cache.batches.open(
+            streamKey,
+            spec.steps,
+            shots.images,
+            () => drawBatch(model, shots.images, synthesis, trainRng, 0.5, pool ?? arrayPool(shots.images)),
+          )
+          : undefined,
+      });
+    } finally {
+      if (cache && streamKey) cache.batches.close(streamKey);
+    }
     bar.finish();
     // Diagnostics: prompt movement, and fresh synthetic draws of the shots from a stream training never used (runs
     // without synthesis are probed with SAS, the paper's).
@@ -165,8 +196,39 @@ function warmUp(bundle: ModelBundle): void {
 
 /** Runs every planned run not already finished in `out`; returns all records in `out` afterwards. */
 export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOptions): Promise<RunRecord[]> {
-  const { out, bundle, data } = options;
+  const { out, bundle } = options;
   warmUp(bundle);
+  const cache = options.cache === false
+    ? null
+    : new SweepCache(bundle, typeof options.cache === "object" ? options.cache : {});
+  try {
+    if (cache) cache.expectTrainings(await pendingTrainings(runs, out));
+    return await runAll(runs, options, cache);
+  } finally {
+    if (cache && !options.quiet) console.error(cache.summary());
+    cache?.dispose();
+  }
+}
+
+/** One spec per distinct training that `runs` still has to compute in `out` (not finished, not trained before). */
+async function pendingTrainings(runs: readonly PlannedRun[], out: string): Promise<RunSpec[]> {
+  const seen = new Set<string>(), specs: RunSpec[] = [];
+  for (const run of runs) {
+    if (seen.has(run.trainingId)) continue;
+    seen.add(run.trainingId);
+    if (await readJsonOrNull(paths.run(out, run.id))) continue;
+    if (await readJsonOrNull(paths.trained(out, run.trainingId))) continue;
+    specs.push(run.spec);
+  }
+  return specs;
+}
+
+async function runAll(
+  runs: readonly PlannedRun[],
+  options: RunSweepOptions,
+  cache: SweepCache | null,
+): Promise<RunRecord[]> {
+  const { out, bundle, data } = options;
   const bar = new Progress(runs.length, { label: "runs", quiet: options.quiet });
   for (const run of runs) {
     const existing = await readJsonOrNull<RunRecord>(paths.run(out, run.id));
@@ -187,7 +249,11 @@ export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOpt
     let seconds = 0;
     if (!trained) {
       const before = tf.memory().numTensors;
-      const result = await trainAndEvaluate(run.spec, run.trainingId, bundle, data, { quiet: options.quiet, label });
+      const result = await trainAndEvaluate(run.spec, run.trainingId, bundle, data, {
+        quiet: options.quiet,
+        label,
+        cache,
+      });
       trained = result.trained;
       seconds = trained.seconds;
       const learned = result.model.learnedTensors();

@@ -9,6 +9,7 @@
 import { writeFileAtomic } from "../util/atomic.ts";
 import { InputError } from "../util/errors.ts";
 import { join } from "../util/path.ts";
+import { csvField } from "../util/csv.ts";
 import { summarise, toTidy, writeCsvAtomic } from "../report/tables.ts";
 import type { TrainingDiagnostics } from "../eval/diagnostics.ts";
 import type { RunSpec } from "./config.ts";
@@ -194,9 +195,8 @@ export async function writeScores(
   const header = ["id", "label", "score", ...trained.regionNames.map((n) => `p_${n}`)];
   const lines = [header.join(",")];
   trained.ids.forEach((id, i) => {
-    const quoted = /[",\n]/.test(id) ? `"${id.replaceAll('"', '""')}"` : id;
     lines.push(
-      [quoted, trained.labels[i], scores[i].toFixed(6), ...trained.probs[i].map((p) => p.toFixed(6))].join(","),
+      [csvField(id), trained.labels[i], scores[i].toFixed(6), ...trained.probs[i].map((p) => p.toFixed(6))].join(","),
     );
   });
   await writeFileAtomic(path, lines.join("\n") + "\n");

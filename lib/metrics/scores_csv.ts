@@ -3,6 +3,7 @@
  * @module
  */
 import { InputError } from "../util/errors.ts";
+import { splitCsvLine } from "../util/csv.ts";
 
 /** A parsed scores table: `[n]` ids, labels (0/1) and finite scores, in file order. */
 export interface ScoresTable {
@@ -16,46 +17,6 @@ export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** The columns a scores file must have (others are ignored). */
 export const SCORE_COLUMNS = ["id", "label", "score"] as const;
-
-/**
- * Splits one CSV line into fields (RFC 4180 quoting: `"a,b"`, `""` inside quotes). Returns null on an unterminated quote.
- * @param line one line without its newline
- */
-export function splitCsvLine(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let field = "";
-      i++;
-      for (;;) {
-        if (i >= line.length) return null;
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        field += line[i++];
-      }
-      if (i < line.length && line[i] !== ",") return null;
-      out.push(field);
-    } else {
-      const end = line.indexOf(",", i);
-      out.push(line.slice(i, end === -1 ? line.length : end));
-      i = end === -1 ? line.length : end;
-    }
-    if (i >= line.length) return out;
-    i++; // skip the comma
-    if (i === line.length) {
-      out.push("");
-      return out;
-    }
-  }
-}
 
 /**
  * Parses a scores CSV. The header (line 1) must name the columns `id`, `label`, `score` (any order, extra columns

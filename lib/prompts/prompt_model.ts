@@ -4,12 +4,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Normalisation } from "../data/preprocess.ts";
 import type { BpeTokenizer } from "../encoders/tokenizer.ts";
 import type { HostTensor } from "../encoders/state_dict.ts";
 import type { Rng } from "../util/rng.ts";
 import { InputError } from "../util/errors.ts";
 import type { PromptableClip } from "./clip_api.ts";
 import { ImagePromptLearner, TextPromptLearner } from "./learners.ts";
+import { pixelsFromGray } from "./pixels.ts";
 import { patchKeepMasks, type RegionSet, type Sides, sideWords, wholeOnly } from "./regions.ts";
 import { DEFAULT_CLASS_WORDS, tokenizePrompts } from "./text.ts";
 import type { VariantSpec } from "./variants.ts";
@@ -26,6 +28,41 @@ export interface PromptModelOptions {
   /** Which side "left"/"right" name in the position words. @default "image" (the paper's) */
   sides?: Sides;
   rng: Rng;
+  /**
+   * Where prompt-free image features come from (e.g. a sweep's `FeatureCache`, lib/eval/feature_cache.ts): used by the
+   * `…FromGray` methods for every image seen through a region whose feature does not depend on the image prompts.
+   * Must wrap the same CLIP. @default none: every feature is computed as it is needed
+   */
+  frozenFeatures?: FrozenImageFeatures | null;
+}
+
+/** A source of prompt-free image features (a frozen CLIP's, without image prompts), e.g. a feature cache. */
+export interface FrozenImageFeatures {
+  /** The CLIP the features come from. */
+  readonly clip: PromptableClip;
+  /**
+   * L2-normalised image features `[n, embedDim]` of grey images `[n][size*size]` in [0, 1], encoded without image
+   * prompts: bitwise what `l2normalise(clip.encodeImage(pixelsFromGray(images, size, normalisation)))` gives.
+   */
+  features(images: readonly Float32Array[], normalisation: Normalisation): tf.Tensor2D;
+}
+
+/**
+ * Images of one batch ready for {@link PromptModel.featuresOf}: the rows that go through image prompts as pixels, the
+ * others as prompt-free features computed outside any gradient tape. `dispose()` frees both.
+ */
+export interface PreparedImages {
+  /** `[batch]` region index of each row. */
+  readonly regionIndex: readonly number[];
+  /** Rows (indices into the batch, ascending) whose features are `frozen`. */
+  readonly frozenRows: readonly number[];
+  /** L2-normalised features `[frozenRows, embedDim]`, or null when no row is frozen. */
+  readonly frozen: tf.Tensor2D | null;
+  /** Rows (ascending) encoded with the image prompts from `pixels`. */
+  readonly promptedRows: readonly number[];
+  /** Normalised pixels `[promptedRows, size, size, 3]`, or null when every row is frozen. */
+  readonly pixels: tf.Tensor4D | null;
+  dispose(): void;
 }
 
 /** The region set a variant actually uses: `whole` for whole-image variants; R copies of the whole image when collapsed. */
@@ -52,6 +89,10 @@ export class PromptModel {
   readonly image: ImagePromptLearner | null;
   /** exp(logit_scale) of the frozen CLIP. */
   readonly scale: number;
+  /** Where prompt-free features come from (see {@link PromptModelOptions.frozenFeatures}), or null. */
+  readonly frozenFeatures: FrozenImageFeatures | null;
+  /** `[R]` whether region r keeps every patch (so image prompts replace nothing there). */
+  readonly #keepsAll: boolean[];
 
   constructor(clip: PromptableClip, tokenizer: BpeTokenizer, options: PromptModelOptions) {
     const { variant, rng } = options;
@@ -61,7 +102,11 @@ export class PromptModel {
         `Cannot build prompts: region set ${options.regions.name} is ${options.regions.size} px, the model takes ${imageResolution} px`,
       );
     }
+    if (options.frozenFeatures && options.frozenFeatures.clip !== clip) {
+      throw new Error("Cannot build prompts: the frozen-feature source wraps another CLIP");
+    }
     this.clip = clip;
+    this.frozenFeatures = options.frozenFeatures ?? null;
     this.scale = Math.exp(clip.logitScale.dataSync()[0]);
     this.variant = variant;
     this.regions = effectiveRegions(variant, options.regions);
@@ -74,6 +119,8 @@ export class PromptModel {
     // Image prompts replace the patches outside a region; when every region keeps every patch (the whole image)
     // they would replace nothing and receive no gradient, so none are made.
     const keep = patchKeepMasks(this.regions, grid, patchSize);
+    const g2 = grid * grid;
+    this.#keepsAll = this.regions.regions.map((_, r) => keep.subarray(r * g2, (r + 1) * g2).every((k) => k === 1));
     this.image = variant.imagePrompts && keep.some((k) => k === 0)
       ? new ImagePromptLearner(clip, keep, this.regions.regions.length, rng)
       : null;
@@ -107,6 +154,113 @@ export class PromptModel {
       const keep = this.image.keepFor(regionIndex);
       return l2normalise(this.clip.encodeImageWithPrompts(pixels, keep, this.image.tokens as tf.Tensor2D));
     });
+  }
+
+  /**
+   * Whether region `r`'s image feature depends on the image prompts: false without image prompts, and false for a
+   * region that keeps every patch (the whole image), where the prompts replace nothing and the feature is the frozen
+   * CLIP's plain one, bitwise.
+   */
+  usesImagePrompts(r: number): boolean {
+    return this.image !== null && !this.#keepsAll[r];
+  }
+
+  /**
+   * Splits a batch of grey images `[batch][size*size]` (each seen through region `regionIndex[i]`) for
+   * {@link featuresOf}. With a frozen-feature source, the rows whose region does not use the image prompts get their
+   * features from it and only the other rows get pixels. Without one, exactly the unsplit computation: every row as
+   * pixels when the model has image prompts, else every row's feature encoded here (outside any tape).
+   */
+  prepareImages(
+    images: readonly Float32Array[],
+    regionIndex: readonly number[],
+    normalisation: Normalisation,
+  ): PreparedImages {
+    if (images.length !== regionIndex.length) {
+      throw new RangeError(`Cannot prepare ${images.length} images with ${regionIndex.length} region indices`);
+    }
+    const size = this.regions.size;
+    const all = images.map((_, i) => i);
+    let frozenRows: number[], promptedRows: number[];
+    let frozen: tf.Tensor2D | null = null, pixels: tf.Tensor4D | null = null;
+    if (!this.frozenFeatures) {
+      const px = pixelsFromGray(images, size, normalisation);
+      if (this.image) {
+        [frozenRows, promptedRows, pixels] = [[], all, px];
+      } else {
+        [frozenRows, promptedRows] = [all, []];
+        frozen = this.imageFeatures(px, regionIndex);
+        px.dispose();
+      }
+    } else {
+      frozenRows = all.filter((i) => !this.usesImagePrompts(regionIndex[i]));
+      promptedRows = all.filter((i) => this.usesImagePrompts(regionIndex[i]));
+      if (frozenRows.length) frozen = this.frozenFeatures.features(frozenRows.map((i) => images[i]), normalisation);
+      if (promptedRows.length) pixels = pixelsFromGray(promptedRows.map((i) => images[i]), size, normalisation);
+    }
+    return {
+      regionIndex: [...regionIndex],
+      frozenRows,
+      frozen,
+      promptedRows,
+      pixels,
+      dispose: () => {
+        frozen?.dispose();
+        pixels?.dispose();
+      },
+    };
+  }
+
+  /**
+   * L2-normalised image features `[batch, embedDim]` of prepared images, in batch order: the prompted rows are encoded
+   * now (inside a gradient tape, the image prompts receive their gradients), the frozen rows are taken as prepared.
+   * Rows are assembled by slicing and concatenation, which are exact, and every row of the image tower is computed
+   * independently of the others, so the result equals, bitwise, `imageFeatures` on the whole batch.
+   */
+  featuresOf(prepared: PreparedImages): tf.Tensor2D {
+    const { frozen, pixels, frozenRows, promptedRows, regionIndex } = prepared;
+    if (!pixels) return tf.clone(frozen!);
+    const prompted = () => this.imageFeatures(pixels, promptedRows.map((i) => regionIndex[i]));
+    if (!frozen) return prompted();
+    return tf.tidy(() => {
+      const q = prompted();
+      const dim = q.shape[1];
+      const parts: tf.Tensor2D[] = [];
+      let qi = 0, fi = 0, row = 0;
+      const n = frozenRows.length + promptedRows.length;
+      while (row < n) {
+        // One slice per run of consecutive rows from the same source.
+        const fromFrozen = fi < frozenRows.length && frozenRows[fi] === row;
+        const rows = fromFrozen ? frozenRows : promptedRows;
+        let k = fromFrozen ? fi : qi;
+        const start = k;
+        while (k < rows.length && rows[k] === row) {
+          k++;
+          row++;
+        }
+        parts.push(tf.slice(fromFrozen ? frozen : q, [start, 0], [k - start, dim]));
+        if (fromFrozen) fi = k;
+        else qi = k;
+      }
+      return tf.concat(parts, 0);
+    });
+  }
+
+  /**
+   * {@link imageFeatures} of grey images `[batch][size*size]` in [0, 1]: L2-normalised features `[batch, embedDim]`,
+   * prompt-free rows from the frozen-feature source when the model has one (see {@link prepareImages}).
+   */
+  imageFeaturesFromGray(
+    images: readonly Float32Array[],
+    regionIndex: readonly number[],
+    normalisation: Normalisation,
+  ): tf.Tensor2D {
+    const prepared = this.prepareImages(images, regionIndex, normalisation);
+    try {
+      return this.featuresOf(prepared);
+    } finally {
+      prepared.dispose();
+    }
   }
 
   /**
@@ -149,16 +303,51 @@ export class PromptModel {
    */
   regionProbabilities(pixels: tf.Tensor4D, textFeatures?: tf.Tensor2D): Float32Array[] {
     const b = pixels.shape[0];
+    let shared: tf.Tensor2D | null = null;
+    return this.#probabilities(
+      b,
+      (k) => this.image ? this.imageFeatures(pixels, Array(b).fill(k)) : (shared ??= this.imageFeatures(pixels, [])),
+      textFeatures,
+    );
+  }
+
+  /**
+   * {@link regionProbabilities} of grey images `[batch][size*size]` in [0, 1] → host `[batch][R]`. With a
+   * frozen-feature source, every region whose feature does not use the image prompts takes the images' prompt-free
+   * features from it (bitwise the same numbers); pixels are built only when some region uses the prompts.
+   */
+  regionProbabilitiesFromGray(
+    images: readonly Float32Array[],
+    normalisation: Normalisation,
+    textFeatures?: tf.Tensor2D,
+  ): Float32Array[] {
+    const size = this.regions.size;
+    if (!this.frozenFeatures) {
+      const pixels = pixelsFromGray(images, size, normalisation);
+      try {
+        return this.regionProbabilities(pixels, textFeatures);
+      } finally {
+        pixels.dispose();
+      }
+    }
+    const source = this.frozenFeatures;
+    const b = images.length;
+    // Both are made inside #probabilities' tidy, which frees them.
+    let frozen: tf.Tensor2D | null = null, pixels: tf.Tensor4D | null = null;
+    return this.#probabilities(b, (k) => {
+      if (!this.usesImagePrompts(k)) return (frozen ??= source.features(images, normalisation));
+      return this.imageFeatures(pixels ??= pixelsFromGray(images, size, normalisation), Array(b).fill(k));
+    }, textFeatures);
+  }
+
+  /** `[batch][R]` host probabilities from the image features of each region (`features(k)` `[batch, embedDim]`). */
+  #probabilities(b: number, features: (k: number) => tf.Tensor2D, textFeatures?: tf.Tensor2D): Float32Array[] {
     const r = this.numRegions;
     const probs = tf.tidy(() => {
       const txt = textFeatures ?? this.textFeatures();
       const perRegion: tf.Tensor2D[] = [];
-      let shared: tf.Tensor2D | null = null;
       for (let k = 0; k < r; k++) {
-        const img = this.image
-          ? this.imageFeatures(pixels, Array(b).fill(k))
-          : (shared ??= this.imageFeatures(pixels, []));
-        const logits = this.regionLogits(img, txt, Array(b).fill(k));
+        const logits = this.regionLogits(features(k), txt, Array(b).fill(k));
         perRegion.push(tf.softmax(logits).slice([0, 1], [b, 1]) as tf.Tensor2D);
       }
       return tf.concat(perRegion, 1); // [batch, R]

@@ -5,6 +5,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { textWidth } from "./plot.ts";
+import { formatMeanStd } from "./tables.ts";
 
 /** Colours for the two classes in score charts. */
 export const CLASS_COLORS = { normal: "#4c78a8", abnormal: "#e45756" } as const;
@@ -66,7 +67,7 @@ export function ablationBars(rows: readonly AblationRow[], options: AblationBars
   const label = (r: AblationRow) =>
     hasInterval(r)
       ? `${r.mean.toFixed(digits)} (${r.lo!.toFixed(digits)}–${r.hi!.toFixed(digits)})`
-      : `${r.mean.toFixed(digits)}${Number.isFinite(r.std) && r.std > 0 ? ` ± ${r.std.toFixed(digits)}` : ""}`;
+      : formatMeanStd(r.mean, r.std > 0 ? r.std : null, digits);
   return {
     title: options.title,
     subtitle: options.subtitle,

@@ -6,7 +6,8 @@
 import { Rng } from "../util/rng.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { join, PROJECT_ROOT } from "../util/path.ts";
-import { encodeRgbPng, FINDINGS, generateCase } from "../data/synthetic/mod.ts";
+import { FINDINGS, generateCase } from "../data/synthetic/mod.ts";
+import { encodePng } from "../data/png.ts";
 
 /** One gallery tile. */
 export interface GalleryTile {
@@ -197,7 +198,7 @@ export function syntheticGallery(
     }
   }
   const { width, height, rgb } = renderGallery(tiles, { columns: 4 });
-  return encodeRgbPng(width, height, rgb);
+  return encodePng({ width, height, channels: 3, data: rgb });
 }
 
 /** Writes {@link syntheticGallery} to `path` (default `results/gallery/synthetic-cxr.png`) atomically; returns the path. */

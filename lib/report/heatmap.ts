@@ -4,7 +4,8 @@
  * @module
  */
 import { grayToRgb, PROBABILITY_RAMP, rampColor, rgbHex } from "./image.ts";
-import { encodePng, type RasterImage, toBase64 } from "./png.ts";
+import { encodePng, type RasterImage } from "../data/png.ts";
+import { toBase64 } from "./png.ts";
 import { CHART_FONT, escapeXml } from "./plot.ts";
 
 /** The part of a region a heat map needs (structurally compatible with `lib/prompts/regions.ts`'s `Region`). */

@@ -4,7 +4,8 @@
  * @module
  */
 export { CHART_FONT, escapeXml, type RenderedPlot, renderPlot, textWidth } from "./plot.ts";
-export { encodePng, FONT_DIR, type RasterImage, svgToPng, type SvgToPngOptions, toBase64 } from "./png.ts";
+export { encodePng, type PngPixels, type RasterImage } from "../data/png.ts";
+export { FONT_DIR, svgToPng, type SvgToPngOptions, toBase64 } from "./png.ts";
 export { saveChart, type SavedChart, saveSvg } from "./save.ts";
 export {
   ablationBars,

@@ -2,10 +2,14 @@
  * The `deno task score` overlay: a figure a reader can use without the CSV. The X-ray (lightly tinted by the largest
  * region probability per pixel), every region outlined in the colour of its probability and labelled with its name
  * and probability, the image score with the scoring rule and the decision, a list of regions, and a colour legend.
+ * As SVG (`overlayFigureSvg`) or PNG (`overlayPng`), with unique file names for a batch of images (`overlayNames`).
  * @module
  */
 import { PROBABILITY_RAMP, rampColor, rgbHex } from "./image.ts";
-import { encodePng, toBase64 } from "./png.ts";
+import type { GrayImage } from "../data/gray_image.ts";
+import { encodePng } from "../data/png.ts";
+import { basename, extname } from "../util/path.ts";
+import { svgToPng, toBase64 } from "./png.ts";
 import { type HeatmapRegion, regionHeatmap } from "./heatmap.ts";
 import { CHART_FONT, escapeXml, textWidth } from "./plot.ts";
 
@@ -200,4 +204,53 @@ export function overlayFigureSvg(
     `<image x="${left}" y="${top}" width="${d}" height="${d}" href="data:image/png;base64,${png}" ` +
     `xlink:href="data:image/png;base64,${png}" preserveAspectRatio="none" style="image-rendering:optimizeQuality"/>` +
     outlines + labels + panel.join("") + `</svg>`;
+}
+
+/** What an overlay figure states about the image and the prompts. */
+export interface OverlayInfo {
+  /** The image score after the scoring rule. */
+  score: number;
+  /** The scoring rule in words, e.g. `paper (max if > 0.8, else mean)` (`SCORING_DESCRIPTIONS` in lib/eval). */
+  scoring: string;
+  /** Title, e.g. the image's file name. */
+  title: string;
+  /** Which prompts, e.g. `ppad on ppad5, sas, seed 0 (prompts P.safetensors)`. */
+  subtitle?: string;
+}
+
+/**
+ * The overlay figure of one scored image as PNG: the X-ray with each region outlined and labelled with its
+ * probability, the image score and decision (score > 0.5), a region list and a colour legend.
+ * @param image the square image at the model's resolution
+ * @param probs P(abnormal) per region, same order as `regions`
+ */
+export function overlayPng(
+  image: GrayImage,
+  probs: ArrayLike<number>,
+  regions: readonly HeatmapRegion[],
+  info: OverlayInfo,
+): Promise<Uint8Array> {
+  if (image.width !== image.height) {
+    throw new RangeError(`Cannot draw an overlay of ${image.source}: ${image.width}×${image.height} is not square`);
+  }
+  const svg = overlayFigureSvg(image.data, probs, regions, {
+    size: image.width,
+    score: info.score,
+    scoring: info.scoring,
+    title: info.title,
+    subtitle: info.subtitle,
+  });
+  return svgToPng(svg, { scale: 1.5 });
+}
+
+/** Unique overlay file names for `paths`: `<stem>.png`, then `<stem>-2.png`, … when stems repeat. */
+export function overlayNames(paths: readonly string[]): string[] {
+  const used = new Set<string>();
+  return paths.map((p) => {
+    const stem = basename(p, extname(p)).replace(/[^\w.-]+/g, "_") || "image";
+    let name = `${stem}.png`;
+    for (let k = 2; used.has(name); k++) name = `${stem}-${k}.png`;
+    used.add(name);
+    return name;
+  });
 }

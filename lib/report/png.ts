@@ -1,10 +1,9 @@
 /**
- * SVG → PNG without a browser, on `@resvg/resvg-wasm` with the DejaVu fonts from Debian's `fonts-dejavu-core`,
- * and raw RGB/gray pixels → PNG with `fast-png`.
+ * SVG → PNG without a browser, on `@resvg/resvg-wasm` with the DejaVu fonts from Debian's `fonts-dejavu-core`, and
+ * bytes → base64 for `data:` URLs. Raw pixels → PNG is `encodePng` in `lib/data/png.ts`.
  * @module
  */
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
-import { encode } from "fast-png";
 import { existsSync } from "node:fs";
 import { join, PROJECT_ROOT } from "../util/path.ts";
 
@@ -90,27 +89,6 @@ export async function svgToPng(svg: string, options: SvgToPngOptions = {}): Prom
   } finally {
     resvg.free();
   }
-}
-
-/** An 8-bit image: `data` is `[height, width, channels]` row-major (channels 1 = gray, 3 = RGB, 4 = RGBA). */
-export interface RasterImage {
-  width: number;
-  height: number;
-  channels: 1 | 3 | 4;
-  data: Uint8Array;
-}
-
-/** Encodes an 8-bit gray/RGB/RGBA raster as PNG bytes. */
-export function encodePng(image: RasterImage): Uint8Array {
-  const { width, height, channels, data } = image;
-  if (data.length !== width * height * channels) {
-    throw new RangeError(
-      `Cannot encode PNG: ${data.length} bytes for ${width}×${height}×${channels} (expected ${
-        width * height * channels
-      })`,
-    );
-  }
-  return encode({ width, height, channels, depth: 8, data });
 }
 
 /** Base64 of bytes (for `data:` URLs). */

@@ -153,10 +153,20 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
   return { mean, std: Math.sqrt(ss / (n - 1)) };
 }
 
-/** Formats `mean ± std` with `digits` decimals; a NaN std prints the mean alone. */
-export function formatMeanStd(mean: number, std: number, digits = 1): string {
-  if (!Number.isFinite(mean)) return "–";
-  return Number.isFinite(std) ? `${mean.toFixed(digits)} ± ${std.toFixed(digits)}` : mean.toFixed(digits);
+/**
+ * Formats `mean ± std` with `digits` decimals: the one place values are written with their spread. A missing (null)
+ * or non-finite std prints the mean alone; a missing or non-finite mean prints `–`.
+ * @example
+ * ```ts
+ * formatMeanStd(96.66, 0.44); // "96.7 ± 0.4"
+ * formatMeanStd(96.66, null); // "96.7"
+ * ```
+ */
+export function formatMeanStd(mean: number | null, std: number | null, digits = 1): string {
+  if (mean === null || !Number.isFinite(mean)) return "–";
+  return std !== null && Number.isFinite(std)
+    ? `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`
+    : mean.toFixed(digits);
 }
 
 /** Options for {@link markdownTable} and the HTML table in `display.ts`. */

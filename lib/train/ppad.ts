@@ -8,7 +8,10 @@ import type { Normalisation } from "../data/preprocess.ts";
 import type { PromptModel } from "../prompts/prompt_model.ts";
 import { arrayPool, type ImagePool, type Synthesis } from "../synthesis/types.ts";
 import type { Rng } from "../util/rng.ts";
+import type { BatchSource } from "./batch_streams.ts";
 import { cosineLr, SgdMomentum } from "./optimizer.ts";
+
+export { pixelsFromGray } from "../prompts/pixels.ts";
 
 /** Options for {@link trainPrompts}. */
 export interface TrainOptions {
@@ -34,6 +37,11 @@ export interface TrainOptions {
   chunk?: number;
   /** Called after each step. */
   onStep?: (step: number, loss: number, lr: number) => void;
+  /**
+   * Where the batches come from, e.g. a recorded stream (lib/train/batch_streams.ts); it must give exactly what
+   * {@link drawBatch} would draw from `rng`. @default drawBatch with `rng`
+   */
+  batches?: BatchSource;
 }
 
 /** One training batch: images with their drawn regions and labels (0 normal, 1 abnormal). */
@@ -77,24 +85,14 @@ export function drawBatch(
   return out;
 }
 
-/** Normalises `[batch][size*size]` grey images in [0, 1] into model input `[batch, size, size, 3]`. */
-export function pixelsFromGray(images: readonly Float32Array[], size: number, norm: Normalisation): tf.Tensor4D {
-  const per = size * size;
-  const buf = new Float32Array(images.length * per * 3);
-  const [m0, m1, m2] = norm.mean, [s0, s1, s2] = norm.std;
-  images.forEach((img, b) => {
-    let j = b * per * 3;
-    for (let i = 0; i < per; i++, j += 3) {
-      const v = img[i];
-      buf[j] = (v - m0) / s0;
-      buf[j + 1] = (v - m1) / s1;
-      buf[j + 2] = (v - m2) / s2;
-    }
-  });
-  return tf.tensor4d(buf, [images.length, size, size, 3]);
-}
-
-/** Trains the prompt model in place; returns the loss of every step. The frozen CLIP is never updated. */
+/**
+ * Trains the prompt model in place; returns the loss of every step. The frozen CLIP is never updated.
+ *
+ * Per step: one batch (every shot once, see {@link drawBatch}), split into chunks of `chunk` images whose gradients
+ * are summed. Image features that cannot depend on the prompts (no image prompts, or a region that keeps every patch)
+ * are computed outside the gradient tape, from the model's frozen-feature source when it has one; fixed text (no
+ * learned context) is encoded once. Each of these gives bitwise the numbers of the direct computation.
+ */
 export function trainPrompts(model: PromptModel, options: TrainOptions): number[] {
   const steps = options.steps ?? 100;
   const baseLr = options.lr ?? 1e-3;
@@ -103,20 +101,16 @@ export function trainPrompts(model: PromptModel, options: TrainOptions): number[
   if (varList.length === 0) return [];
   const opt = new SgdMomentum({ lr: baseLr, momentum: options.momentum ?? 0.9 });
   const chunk = options.chunk ?? 64;
-  const size = model.regions.size;
-  const losses: number[] = [];
   const pool = options.pool ?? arrayPool(options.images);
+  const next = options.batches ??
+    (() => drawBatch(model, options.images, options.synthesis, options.rng, options.abnormalProbability ?? 0.5, pool));
+  const losses: number[] = [];
+  // Without a learned context the text features are the same every step.
+  const fixedText = model.text.context ? null : model.textFeatures();
   try {
     for (let step = 0; step < steps; step++) {
       opt.lr = cosineLr(baseLr, step, steps);
-      const batch = drawBatch(
-        model,
-        options.images,
-        options.synthesis,
-        options.rng,
-        options.abnormalProbability ?? 0.5,
-        pool,
-      );
+      const batch = next(step);
       const n = batch.images.length;
       let total = 0;
       const acc: Record<string, tf.Tensor> = {};
@@ -125,18 +119,16 @@ export function trainPrompts(model: PromptModel, options: TrainOptions): number[
         const weight = (e - s) / n;
         const regionIndex = batch.regionIndex.slice(s, e);
         const labels = batch.labels.slice(s, e);
-        const pixels = pixelsFromGray(batch.images.slice(s, e), size, options.normalisation);
-        // Without image prompts the image tower needs no gradient: encode outside the tape.
-        const fixedImage = model.image ? null : model.imageFeatures(pixels, regionIndex);
-        const { value, grads } = tf.variableGrads(() => {
-          const img = fixedImage ?? model.imageFeatures(pixels, regionIndex);
-          const txt = model.textFeatures();
+        // Rows that need no gradient through the image tower are encoded (or looked up) outside the tape.
+        const prepared = model.prepareImages(batch.images.slice(s, e), regionIndex, options.normalisation);
+        const { value, grads } = chunkGradients(model, varList, prepared.promptedRows.length > 0, () => {
+          const img = model.featuresOf(prepared);
+          const txt = fixedText ?? model.textFeatures();
           return tf.mul(model.loss(img, txt, regionIndex, labels), weight) as tf.Scalar;
-        }, varList);
+        });
         total += value.dataSync()[0];
         value.dispose();
-        pixels.dispose();
-        fixedImage?.dispose();
+        prepared.dispose();
         for (const [k, g] of Object.entries(grads)) {
           if (acc[k]) {
             const sum = tf.add(acc[k], g);
@@ -153,6 +145,25 @@ export function trainPrompts(model: PromptModel, options: TrainOptions): number[
     }
   } finally {
     opt.dispose();
+    fixedText?.dispose();
   }
   return losses;
+}
+
+/**
+ * `tf.variableGrads` of `f` over the variables it reaches, and an exact zero gradient for the image prompts when no
+ * row of the chunk goes through them (every row seen whole): through the tape their gradient would be exactly zero
+ * too, and the optimiser must still take its momentum step. No tape at all when nothing is reached.
+ */
+function chunkGradients(
+  model: PromptModel,
+  varList: readonly tf.Variable[],
+  reachesImagePrompts: boolean,
+  f: () => tf.Scalar,
+): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const reached = varList.filter((v) => reachesImagePrompts || v !== model.image?.tokens);
+  const { value, grads } = reached.length ? tf.variableGrads(f, reached) : { value: tf.tidy(f), grads: {} };
+  const out: Record<string, tf.Tensor> = {};
+  for (const v of varList) out[v.name] = (grads as tf.NamedTensorMap)[v.name] ?? tf.zerosLike(v);
+  return { value, grads: out };
 }

@@ -9,7 +9,7 @@ import { resize } from "../data/resize.ts";
 import type { Normalisation } from "../data/preprocess.ts";
 import type { ClipModel } from "../encoders/clip/mod.ts";
 import type { BpeTokenizer } from "../encoders/tokenizer.ts";
-import { auroc } from "../metrics/mod.ts";
+import { auroc, aurocPerFinding } from "../metrics/mod.ts";
 import { Progress } from "../util/progress.ts";
 import type { Rng } from "../util/rng.ts";
 import type { PairPool } from "./pretrain.ts";
@@ -99,11 +99,8 @@ export function zeroShotReport(
   const labels = cases.map((c) => (c.finding === "normal" ? 0 : 1));
   const evaluate = (model: ClipModel): ZeroShotResult => {
     const scores = zeroShotScores(model, tokenizer, normalisation, cases.map((c) => c.image));
-    const perFinding: Record<string, number> = {};
-    for (const f of FINDINGS) {
-      const idx = cases.map((c, i) => (c.finding === "normal" || c.finding === f ? i : -1)).filter((i) => i >= 0);
-      if (idx.some((i) => labels[i] === 1)) perFinding[f] = auroc(idx.map((i) => labels[i]), idx.map((i) => scores[i]));
-    }
+    const byFinding = aurocPerFinding(cases.map((c) => c.finding), labels, scores, { findings: FINDINGS });
+    const perFinding = Object.fromEntries(byFinding.map((f) => [f.finding, f.auroc]));
     return { auroc: auroc(labels, scores), perFinding, n };
   };
   return { pretrained: evaluate(pretrained), random: evaluate(random) };

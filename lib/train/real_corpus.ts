@@ -6,7 +6,7 @@
  */
 import { readImage } from "../data/image.ts";
 import { prepareImage } from "../data/preprocess.ts";
-import { parseCsvLine } from "../data/datasets/csv.ts";
+import { splitCsvLine } from "../util/csv.ts";
 import { isDir, isFile, listImages } from "../data/datasets/fs.ts";
 import { InputError } from "../util/errors.ts";
 import { join, resolve } from "../util/path.ts";
@@ -61,7 +61,7 @@ export function listCorpus(root: string): CorpusEntry[] {
     const lines = Deno.readTextFileSync(csv).split(/\r?\n/);
     lines.forEach((line, i) => {
       if (line.trim() === "" || (i === 0 && /^path\s*,/i.test(line))) return;
-      const [path, label] = parseCsvLine(line);
+      const [path, label] = splitCsvLine(line, { trim: true }) ?? [];
       const l = corpusLabel(label ?? "");
       if (!path || l === null) {
         throw new InputError(`Cannot read ${csv}: line ${i + 1} needs path,label with label normal or covid/pneumonia`);

@@ -21,5 +21,21 @@ export function fromFileUrl(url: string | URL): string {
 /** Absolute path of the project root (the folder holding `deno.json`). */
 export const PROJECT_ROOT: string = nodePath.resolve(fromFileUrl(new URL("../..", import.meta.url)));
 
-/** Absolute path of the `../shared` folder beside the checkout (present in CI and dev sessions, absent in a user's clone). */
-export const SHARED_DIR: string = nodePath.resolve(PROJECT_ROOT, "..", "shared");
+/** Environment variable that overrides {@link SHARED_DIR} (e.g. `PPAD_SHARED=/nonexistent` to test as a clone does). */
+export const SHARED_DIR_ENV = "PPAD_SHARED";
+
+/** `$PPAD_SHARED` resolved against the working directory when set and non-empty, else `../shared` beside the checkout. */
+function _sharedDir(): string {
+  let override: string | undefined;
+  // Asked only when granted, so that a run without --allow-env neither prompts nor throws.
+  if (Deno.permissions.querySync({ name: "env", variable: SHARED_DIR_ENV }).state === "granted") {
+    override = Deno.env.get(SHARED_DIR_ENV);
+  }
+  return override ? nodePath.resolve(override) : nodePath.resolve(PROJECT_ROOT, "..", "shared");
+}
+
+/**
+ * Absolute path of the shared folder: fixtures, OpenAI CLIP's BPE vocabulary and real data sets, present beside the
+ * checkout (`../shared`) in CI and dev sessions and absent in a user's clone. `PPAD_SHARED` points it elsewhere.
+ */
+export const SHARED_DIR: string = _sharedDir();

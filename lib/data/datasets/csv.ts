@@ -4,31 +4,10 @@
  * @module
  */
 import { InputError } from "../../util/errors.ts";
+import { splitCsvLine } from "../../util/csv.ts";
 import { dirname, isAbsolute, join, relative, resolve } from "../../util/path.ts";
 import { isDir, isFile } from "./fs.ts";
 import { type Dataset, type DatasetName, makeDataset, type Sample, type Split } from "./types.ts";
-
-/** Splits one CSV line into fields (double-quoted fields may hold commas and `""`). */
-export function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = "", quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.map((f) => f.trim());
-}
 
 function parseLabel(v: string): 0 | 1 | null {
   const s = v.toLowerCase();
@@ -65,8 +44,11 @@ export function loadCsv(root: string, dataset?: DatasetName): Dataset {
   const samples: Sample[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === "" || line.trimStart().startsWith("#")) return;
-    const fields = parseCsvLine(line);
     const where = `${file} line ${i + 1}`;
+    const fields = splitCsvLine(line, { trim: true });
+    if (fields === null) {
+      throw new InputError(`Cannot load dataset ${where}: a quoted field is not closed, or text follows its quote`);
+    }
     if (i === 0 && fields[0].toLowerCase() === "path" && fields[1]?.toLowerCase() === "label") return;
     if (fields.length < 2 || fields.length > 3) {
       throw new InputError(`Cannot load dataset ${where}: expected path,label[,split], got ${fields.length} fields`);

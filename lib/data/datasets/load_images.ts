@@ -34,16 +34,17 @@ export interface SkippedImage {
 }
 
 /**
- * Decodes (and optionally resizes) each sample's image. With `onBadImage: "skip"` a file that cannot be decoded is
- * listed in `skipped` and left out of `images`/`samples` (which stay aligned); with `"fail"` its `InputError` is thrown.
+ * Decodes (and optionally resizes) each sample's image (a data set's {@link Sample}s, or anything with a `path`). With
+ * `onBadImage: "skip"` a file that cannot be decoded is listed in `skipped` and left out of `images`/`samples` (which
+ * stay aligned); with `"fail"` its `InputError` is thrown.
  */
-export async function loadImages(
-  samples: readonly Sample[],
+export async function loadImages<S extends { path: string } = Sample>(
+  samples: readonly S[],
   opts: LoadImagesOptions = {},
-): Promise<{ images: GrayImage[]; samples: Sample[]; skipped: SkippedImage[] }> {
+): Promise<{ images: GrayImage[]; samples: S[]; skipped: SkippedImage[] }> {
   const policy = opts.onBadImage ?? "fail";
   const images: GrayImage[] = [];
-  const kept: Sample[] = [];
+  const kept: S[] = [];
   const skipped: SkippedImage[] = [];
   const bar = opts.progress ? new Progress(samples.length, { label: opts.progress }) : null;
   for (const s of samples) {

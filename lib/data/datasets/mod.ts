@@ -1,6 +1,6 @@
 /**
  * Chest X-ray data sets: layout loaders (ZhangLab Kaggle/SQUID, CheXpert SQUID, Med-AD VinDr-CXR/RSNA, BMAD RSNA,
- * CSV manifest), auto-detection, documented counts and image loading.
+ * CSV manifest), auto-detection, documented counts, image loading, and finding the images named on a command line.
  * @module
  */
 import { resolve } from "../../util/path.ts";
@@ -26,6 +26,7 @@ export {
   type SkippedImage,
 } from "./load_images.ts";
 export { IMAGE_EXTENSIONS } from "./fs.ts";
+export { collectImagePaths, type CollectImagesOptions } from "./find_images.ts";
 
 /** Options for {@link loadDataset}. */
 export interface LoadDatasetOptions {

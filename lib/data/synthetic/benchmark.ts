@@ -9,11 +9,13 @@
  */
 import { Rng } from "../../util/rng.ts";
 import { InputError } from "../../util/errors.ts";
+import { csvField } from "../../util/csv.ts";
 import { basename, dirname, join, PROJECT_ROOT } from "../../util/path.ts";
 import { Progress } from "../../util/progress.ts";
 import { type FindingKind, FINDINGS } from "./findings.ts";
 import { generateCase, type SyntheticCase } from "./generate.ts";
-import { encodeGrayPng, toUint8 } from "./png.ts";
+import { encodePng } from "../png.ts";
+import { toUint8 } from "./raster.ts";
 
 /** Version of the generator's output: bump it whenever any pixel, mask, report or manifest could change. */
 export const GENERATOR_VERSION = 1;
@@ -142,11 +144,6 @@ export function planBenchmark(opts: BenchmarkOptions = {}): BenchmarkEntry[] {
 /** Generates the case of one planned entry in memory (identical to the file the benchmark writes). */
 export function generateEntry(entry: BenchmarkEntry, size = 256): SyntheticCase {
   return generateCase(new Rng(entry.seed), { size, finding: entry.finding });
-}
-
-/** Quotes a CSV field when it holds a comma, quote or newline (or always, with `force`). */
-export function csvField(value: string, force = false): string {
-  return force || /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /** Manifest columns, in order. */
@@ -280,13 +277,14 @@ export async function writeBenchmark(dir: string, opts: BenchmarkOptions = {}): 
     for (const g of Object.values(GROUPS)) await Deno.mkdir(join(tmp, g.folder), { recursive: true });
     await Deno.mkdir(join(tmp, "masks"), { recursive: true });
     const lines: string[] = [MANIFEST_COLUMNS.join(",")];
+    const gray = (data: Uint8Array) => encodePng({ width: o.size, height: o.size, channels: 1, data });
     for (const entry of entries) {
       const c = generateEntry(entry, o.size);
-      await Deno.writeFile(join(tmp, entry.file), encodeGrayPng(o.size, o.size, toUint8(c.image)));
+      await Deno.writeFile(join(tmp, entry.file), gray(toUint8(c.image)));
       if (entry.mask) {
         const m = new Uint8Array(c.mask.length);
         for (let i = 0; i < m.length; i++) m[i] = c.mask[i] ? 255 : 0;
-        await Deno.writeFile(join(tmp, entry.mask), encodeGrayPng(o.size, o.size, m));
+        await Deno.writeFile(join(tmp, entry.mask), gray(m));
       }
       lines.push(manifestLine(entry, c));
       progress.tick();

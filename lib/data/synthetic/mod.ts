@@ -1,12 +1,12 @@
 /**
  * The procedural chest-radiograph benchmark: in-memory cases (`generateCase`), the on-disk benchmark in the
- * ZhangLab/SQUID layout (`writeBenchmark`, `ensureBenchmark`) and PNG helpers. See docs/benchmark.md.
+ * ZhangLab/SQUID layout (`writeBenchmark`, `ensureBenchmark`) and 8-bit quantisation. See docs/benchmark.md.
  * @module
  */
 export { type BBox, type CaseOptions, generateCase, maskBBox, type SyntheticCase } from "./generate.ts";
 export { type FindingDetails, type FindingKind, FINDINGS, type Zone, ZONES } from "./findings.ts";
 export { type ImageSide, patientSide, writeReport } from "./reports.ts";
-export { encodeGrayPng, encodeRgbPng, toUint8 } from "./png.ts";
+export { toUint8 } from "./raster.ts";
 export {
   type BenchmarkEntry,
   type BenchmarkOptions,

@@ -226,3 +226,13 @@ export function rotateInto(
     }
   }
 }
+
+/** Quantises a float image `[n]` in [0, 1] to 8 bits (round half up, clamped), e.g. before `encodePng`. */
+export function toUint8(image: Float32Array): Uint8Array {
+  const out = new Uint8Array(image.length);
+  for (let i = 0; i < image.length; i++) {
+    const v = image[i] * 255 + 0.5;
+    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+  }
+  return out;
+}

@@ -30,6 +30,5 @@ export {
   writeSafetensors,
   type WriteSafetensorsOptions,
 } from "./safetensors.ts";
-export { serializePtStateDict, type WritePtOptions, writePtStateDict } from "./pt_write.ts";
 export { hfToOpenai, isHfClipStateDict, openaiToHf } from "./hf_keys.ts";
 export { type StorageDtype } from "./dtype.ts";

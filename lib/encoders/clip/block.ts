@@ -6,7 +6,6 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import {
-  type AttentionPrepared,
   type AttentionShape,
   type BlockParams,
   type BlockPrepared,
@@ -14,8 +13,9 @@ import {
   layerNorm,
   linearFrozen,
   linearTrainable,
-  prepareAttention,
-  prepareMlp,
+  type PackedBlock,
+  packLinear,
+  prepareBlock,
   transformerBlock,
 } from "./layers.ts";
 
@@ -68,7 +68,9 @@ export function linearRef(
   if (!ctx.frozen) return { frozen: null, wT: transposed ? weight : tf.transpose(weight), b: bias };
   const w = transposed ? ctx.own(tf.transpose(weight)) : weight;
   const wT = transposed ? weight : ctx.own(tf.transpose(weight));
-  return { frozen: { w, wT, b: bias }, wT, b: bias };
+  const pk = packLinear(w, wT);
+  const packed = pk && { forward: ctx.own(pk.forward), backward: ctx.own(pk.backward) };
+  return { frozen: { w, wT, b: bias, packed }, wT, b: bias };
 }
 
 /** Applies a {@link LinearRef}: x `[rows, in]` → `[rows, out]`. */
@@ -81,8 +83,11 @@ export function applyNorm(x: tf.Tensor2D, n: NormWeights, ctxFrozen: boolean): t
   return layerNorm(x, n.g, n.b, !ctxFrozen);
 }
 
-/** The weights of block `<prefix>` (e.g. `visual.transformer.resblocks.3`). */
-export function blockWeights(ctx: PrepareContext, prefix: string): BlockWeights {
+/**
+ * The weights of block `<prefix>` (e.g. `visual.transformer.resblocks.3`) with `heads` attention heads; a frozen
+ * block also gets its prepared copies ({@link prepareBlock}: packed for the wasm kernels, or transposed).
+ */
+export function blockWeights(ctx: PrepareContext, prefix: string, heads: number): BlockWeights {
   const get = <T extends tf.Tensor>(name: string) => ctx.get(`${prefix}.${name}`) as T;
   const params: BlockParams = {
     ln1G: get("ln_1.weight"),
@@ -103,18 +108,15 @@ export function blockWeights(ctx: PrepareContext, prefix: string): BlockWeights 
     },
   };
   if (!ctx.frozen) return { params, prepared: null };
-  const a = prepareAttention(params.attn);
-  const m = prepareMlp(params.mlp);
-  const attn: AttentionPrepared = {
-    qT: ctx.own(a.qT),
-    kT: ctx.own(a.kT),
-    vT: ctx.own(a.vT),
-    qB: ctx.own(a.qB),
-    kB: ctx.own(a.kB),
-    vB: ctx.own(a.vB),
-    outWT: ctx.own(a.outWT),
+  const pr = prepareBlock(params, heads);
+  const own = <T extends tf.Tensor>(t: T | null) => (t ? ctx.own(t) : null);
+  const prepared: BlockPrepared = {
+    attn: pr.attn && { qkvT: ctx.own(pr.attn.qkvT), qkvB: pr.attn.qkvB, outWT: ctx.own(pr.attn.outWT) },
+    mlp: pr.mlp && { fcWT: ctx.own(pr.mlp.fcWT), projWT: ctx.own(pr.mlp.projWT) },
+    packed: pr.packed &&
+      (Object.fromEntries(Object.entries(pr.packed).map(([k, t]) => [k, own(t)])) as unknown as PackedBlock),
   };
-  return { params, prepared: { attn, mlp: { fcWT: ctx.own(m.fcWT), projWT: ctx.own(m.projWT) } } };
+  return { params, prepared };
 }
 
 /**

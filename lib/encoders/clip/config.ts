@@ -46,6 +46,52 @@ export const VIT_B_32: Readonly<ClipConfig> = Object.freeze({
   textLayers: 12,
 });
 
+/**
+ * A CLIP the size of the test fixture (`shared/fixtures/openai-clip-mini`): ViT-B/32's 7×7 patch grid, vision and text
+ * width 128 × 2 layers, 2 heads, joint dimension 64. For smoke tests of anything that runs a model.
+ */
+export const FIXTURE_MINI: Readonly<ClipConfig> = Object.freeze({
+  ...VIT_B_32,
+  visionWidth: 128,
+  visionLayers: 2,
+  visionHeads: 2,
+  textWidth: 128,
+  textLayers: 2,
+  textHeads: 2,
+  embedDim: 64,
+});
+
+/**
+ * The embedded default backbones' architecture (`models/ppad-mini-cxr*`, `model.json` → `architecture`): ViT-B/32's
+ * 7×7 grid, vision width 192 × 4 layers (3 heads), text width 128 × 4 layers (2 heads), joint dimension 128, BPE
+ * vocabulary of 1,012 tokens.
+ */
+export const PPAD_MINI: Readonly<ClipConfig> = Object.freeze({
+  ...VIT_B_32,
+  embedDim: 128,
+  visionWidth: 192,
+  visionLayers: 4,
+  visionHeads: 3,
+  vocabSize: 1012,
+  textWidth: 128,
+  textHeads: 2,
+  textLayers: 4,
+});
+
+/** Names of the architectures in {@link CLIP_ARCHS}. */
+export type ClipArchName = "vit-b-32" | "ppad-mini" | "mini";
+
+/**
+ * Architectures by name, for benchmarks and tools that build a random model (`deno task bench --arch NAME`):
+ * `vit-b-32` (OpenAI's, CheXzero's backbone), `ppad-mini` (the embedded default CLIPs) and `mini` (the test fixture's
+ * size, for smoke tests).
+ */
+export const CLIP_ARCHS: Readonly<Record<ClipArchName, Readonly<ClipConfig>>> = Object.freeze({
+  "vit-b-32": VIT_B_32,
+  "ppad-mini": PPAD_MINI,
+  mini: FIXTURE_MINI,
+});
+
 /** Anything with shapes by key: a {@link StateDict} or a shape-only map (to check configs without allocating weights). */
 export type ShapeMap = ReadonlyMap<string, { readonly shape: readonly number[] }>;
 

@@ -7,6 +7,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import {
+  fusedAttention,
+  fusedAttentionGrad,
+  fusedAvailable,
+  fusedGelu,
+  fusedGeluGrad,
+  fusedLayerNorm,
+  fusedLayerNormGrad,
+  fusedLinear,
+  packPanels,
+} from "./wasm/runtime.ts";
 
 type Save = (tensors: tf.Tensor[]) => void;
 type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
@@ -45,15 +56,34 @@ function affine(x: tf.Tensor, wT: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
 // ---------------------------------------------------------------------------------------------------------------------
 // Linear
 
-/** A frozen linear map `y = x·wT + b`: `w` `[out, in]` (PyTorch layout), `wT` `[in, out]`, `b` `[out]` or null. */
+/**
+ * A frozen linear map `y = x·wT + b`: `w` `[out, in]` (PyTorch layout), `wT` `[in, out]`, `b` `[out]` or null, and
+ * optionally both packed for the wasm kernels (`packed.forward` from wT, `packed.backward` from w; see `packPanels`).
+ */
 export interface FrozenLinear {
   w: tf.Tensor2D;
   wT: tf.Tensor2D;
   b: tf.Tensor1D | null;
+  packed?: { forward: tf.Tensor1D; backward: tf.Tensor1D } | null;
+}
+
+/** Packs a frozen linear map for the wasm kernels when they run here and both widths are multiples of 8, else null. */
+export function packLinear(w: tf.Tensor2D, wT: tf.Tensor2D): { forward: tf.Tensor1D; backward: tf.Tensor1D } | null {
+  const [out, inp] = w.shape;
+  if (out % 8 !== 0 || inp % 8 !== 0 || !fusedAvailable()) return null;
+  return { forward: packPanels(wT), backward: packPanels(w) };
 }
 
 /** Frozen linear layer: x `[rows, in]` → `[rows, out]`; the gradient reaches `x` only (dx = dy·w). */
 export function linearFrozen(x: tf.Tensor2D, p: FrozenLinear): tf.Tensor2D {
+  const pk = p.packed;
+  if (pk && fusedAvailable()) {
+    const [out, inp] = p.w.shape;
+    return custom<tf.Tensor2D>([x], ([xi]) => ({
+      value: fusedLinear(xi, pk.forward, out, p.b, null),
+      grad: (dy) => [fusedLinear(dy, pk.backward, inp, null, null)],
+    }));
+  }
   return custom<tf.Tensor2D>([x], ([xi]) => ({
     value: affine(xi, p.wT, p.b),
     grad: (dy) => [mm(dy, p.w)],
@@ -219,34 +249,20 @@ export interface AttentionParams {
   outB: tf.Tensor1D;
 }
 
-/** Split and transposed copies for the forward pass: qT, kT, vT, outWT `[w, w]`; qB, kB, vB `[w]`. */
+/** Transposed copies for the forward pass: qkvT `[w, 3w]` (q | k | v columns), qkvB `[3w]`, outWT `[w, w]`. */
 export interface AttentionPrepared {
-  qT: tf.Tensor2D;
-  kT: tf.Tensor2D;
-  vT: tf.Tensor2D;
-  qB: tf.Tensor1D;
-  kB: tf.Tensor1D;
-  vB: tf.Tensor1D;
+  qkvT: tf.Tensor2D;
+  qkvB: tf.Tensor1D;
   outWT: tf.Tensor2D;
 }
 
-/** Builds the split, transposed weights attention's forward pass uses (frozen: call once and keep). */
+/** Builds the transposed weights attention's forward pass uses (frozen: call once and keep). */
 export function prepareAttention(p: AttentionParams): AttentionPrepared {
   const w = p.outW.shape[0];
-  const [q, k, v] = tf.split(p.inW, 3, 0) as tf.Tensor2D[];
-  const [qB, kB, vB] = tf.split(p.inB, 3, 0) as tf.Tensor1D[];
-  const out: AttentionPrepared = {
-    qT: tf.transpose(q),
-    kT: tf.transpose(k),
-    vT: tf.transpose(v),
-    qB,
-    kB,
-    vB,
-    outWT: tf.transpose(p.outW),
-  };
-  tf.dispose([q, k, v]);
-  if (out.qT.shape[0] !== w) throw new Error(`Cannot prepare attention: in_proj width ${out.qT.shape[0]} ≠ ${w}`);
-  return out;
+  if (p.inW.shape[0] !== 3 * w || p.inW.shape[1] !== w) {
+    throw new Error(`Cannot prepare attention: in_proj_weight [${p.inW.shape.join(", ")}] for width ${w}`);
+  }
+  return { qkvT: tf.transpose(p.inW), qkvB: p.inB, outWT: tf.transpose(p.outW) };
 }
 
 /** Layout of an attention call: rows = batch · tokens; `mask` `[tokens, tokens]` is added to the scores (or null). */
@@ -275,19 +291,16 @@ function fromHeads(x: tf.Tensor, s: AttentionShape, d: number): tf.Tensor2D {
 }
 
 function attentionForward(x: tf.Tensor, pr: AttentionPrepared, outB: tf.Tensor, s: AttentionShape) {
-  const w = pr.qT.shape[1];
+  const w = pr.outWT.shape[0];
   const d = w / s.heads;
-  const q = tf.mul(affine(x, pr.qT, pr.qB), 1 / Math.sqrt(d));
-  const qh = toHeads(q, s, d); // [B·H, T, d], scaled by d^-½
-  const kh = tf.reshape(
-    tf.transpose(tf.reshape(affine(x, pr.kT, pr.kB), [s.batch, s.tokens, s.heads, d]), [0, 2, 3, 1]),
-    [
-      s.batch * s.heads,
-      d,
-      s.tokens,
-    ],
-  ); // [B·H, d, T]
-  const vh = toHeads(affine(x, pr.vT, pr.vB), s, d); // [B·H, T, d]
+  const [qx, kx, vx] = tf.split(affine(x, pr.qkvT, pr.qkvB), 3, 1); // [B·T, w] each
+  const qh = toHeads(tf.mul(qx, 1 / Math.sqrt(d)), s, d); // [B·H, T, d], scaled by d^-½
+  const kh = tf.reshape(tf.transpose(tf.reshape(kx, [s.batch, s.tokens, s.heads, d]), [0, 2, 3, 1]), [
+    s.batch * s.heads,
+    d,
+    s.tokens,
+  ]); // [B·H, d, T]
+  const vh = toHeads(vx, s, d); // [B·H, T, d]
   let scores: tf.Tensor = tf.matMul(qh, kh); // [B·H, T, T]
   if (s.mask) scores = tf.add(scores, s.mask);
   const p = tf.softmax(scores);
@@ -374,15 +387,67 @@ export interface BlockParams {
   mlp: MlpParams;
 }
 
-/** A frozen block's prepared copies. */
+/** A frozen block's weights packed for the wasm kernels' linear layer ({@link packPanels}), forward and backward. */
+export interface PackedBlock {
+  /** in_proj_weightᵀ `[w, 3w]`, out_proj.weightᵀ `[w, w]`, c_fc.weightᵀ `[w, 4w]`, c_proj.weightᵀ `[4w, w]`, packed. */
+  qkv: tf.Tensor1D;
+  out: tf.Tensor1D;
+  fc: tf.Tensor1D;
+  proj: tf.Tensor1D;
+  /** The same matrices untransposed (PyTorch layout), packed: the input gradient multiplies by them. */
+  qkvBack: tf.Tensor1D;
+  outBack: tf.Tensor1D;
+  fcBack: tf.Tensor1D;
+  projBack: tf.Tensor1D;
+}
+
+/**
+ * A frozen block's prepared copies: transposed weights for the plain-op path (`attn`, `mlp`, built on the fly when
+ * null) and packed weights for the wasm kernels (`packed`, or null where they do not run).
+ */
 export interface BlockPrepared {
-  attn: AttentionPrepared;
-  mlp: MlpPrepared;
+  attn: AttentionPrepared | null;
+  mlp: MlpPrepared | null;
+  packed: PackedBlock | null;
+}
+
+/** Packs a block's weights for the wasm kernels (call once per frozen block; keep the result). */
+export function packBlock(p: BlockParams): PackedBlock {
+  return tf.tidy(() => ({
+    qkv: packPanels(tf.transpose(p.attn.inW)),
+    out: packPanels(tf.transpose(p.attn.outW)),
+    fc: packPanels(tf.transpose(p.mlp.fcW)),
+    proj: packPanels(tf.transpose(p.mlp.projW)),
+    qkvBack: packPanels(p.attn.inW),
+    outBack: packPanels(p.attn.outW),
+    fcBack: packPanels(p.mlp.fcW),
+    projBack: packPanels(p.mlp.projW),
+  }));
+}
+
+/**
+ * Prepares a frozen block: packed weights when the wasm kernels run here (`fusedAvailable()` and shapes that fit),
+ * else transposed copies for the plain-op path.
+ */
+export function prepareBlock(p: BlockParams, heads: number): BlockPrepared {
+  const w = p.attn.outW.shape[0];
+  if (fusedFits(w, heads) && fusedAvailable()) return { attn: null, mlp: null, packed: packBlock(p) };
+  return { attn: prepareAttention(p.attn), mlp: prepareMlp(p.mlp), packed: null };
+}
+
+/** Whether a width and head count suit the wasm kernels (heads of a multiple of 8 columns). */
+function fusedFits(width: number, heads: number): boolean {
+  return width % heads === 0 && (width / heads) % 8 === 0;
 }
 
 const LN_EPS = 1e-5;
 
-function blockForward(x: tf.Tensor, p: BlockParams, pr: BlockPrepared, shape: AttentionShape) {
+function blockForward(
+  x: tf.Tensor,
+  p: BlockParams,
+  pr: { attn: AttentionPrepared; mlp: MlpPrepared },
+  shape: AttentionShape,
+) {
   const n1 = normalise(x, LN_EPS);
   const u = tf.add(tf.mul(n1.xhat, p.ln1G), p.ln1B);
   const at = attentionForward(u, pr.attn, p.attn.outB, shape);
@@ -468,6 +533,50 @@ function blockFromList(l: tf.Tensor[]): BlockParams {
 }
 
 /**
+ * A frozen block on the engine's wasm kernels: layer norms, attention (softmax, both products, no head transposes)
+ * and QuickGELU each one kernel, the four projections plain 2-D matMuls (XNNPACK). Saves x, a (the residual stream
+ * after attention), both norms' statistics, qkv, the attention probabilities and the MLP pre-activation; the backward
+ * pass computes the input gradient only (four matMuls against the PyTorch-layout weights, no weight gradients).
+ */
+function fusedFrozenBlock(x: tf.Tensor2D, p: BlockParams, pk: PackedBlock, shape: AttentionShape): tf.Tensor2D {
+  const w = x.shape[1];
+  const fs = { batch: shape.batch, tokens: shape.tokens, heads: shape.heads, width: w };
+  return custom<tf.Tensor2D>([x], ([xi], save) => {
+    const n1 = fusedLayerNorm(xi, p.ln1G, p.ln1B);
+    const qkv = fusedLinear(n1.y, pk.qkv, 3 * w, p.attn.inB, null); // [B·T, 3w]
+    n1.y.dispose();
+    const at = fusedAttention(qkv, shape.mask, fs); // o [B·T, w], p [B·H, T, Tp]
+    const a = fusedLinear(at.o, pk.out, w, p.attn.outB, xi); // x + attn
+    at.o.dispose();
+    const n2 = fusedLayerNorm(a, p.ln2G, p.ln2B);
+    const h = fusedLinear(n2.y, pk.fc, 4 * w, p.mlp.fcB, null); // [B·T, 4w]
+    n2.y.dispose();
+    const g = fusedGelu(h);
+    const y = fusedLinear(g, pk.proj, w, p.mlp.projB, a); // a + mlp
+    g.dispose();
+    save([xi, n1.stats, qkv, at.p, a, n2.stats, h]);
+    return {
+      value: y,
+      grad: (dy, [xs, s1, qkvs, ps, as, s2, hs]) => {
+        const dg = fusedLinear(dy, pk.projBack, 4 * w, null, null); // [B·T, 4w]
+        const dh = fusedGeluGrad(hs, dg);
+        dg.dispose();
+        const dv = fusedLinear(dh, pk.fcBack, w, null, null);
+        dh.dispose();
+        const da = fusedLayerNormGrad(as, s2, p.ln2G, dv, dy); // dy + ∂ln_2
+        dv.dispose();
+        const dO = fusedLinear(da, pk.outBack, w, null, null);
+        const dqkv = fusedAttentionGrad(qkvs as tf.Tensor2D, ps as tf.Tensor3D, dO, fs); // [B·T, 3w]
+        dO.dispose();
+        const du = fusedLinear(dqkv, pk.qkvBack, w, null, null);
+        dqkv.dispose();
+        return [fusedLayerNormGrad(xs, s1, p.ln1G, du, da)]; // da + ∂ln_1
+      },
+    };
+  });
+}
+
+/**
  * A whole pre-LN residual block as one custom-gradient op: x `[B·T, w]` → `x' = x + attn(ln_1(x))`,
  * `x' + mlp(ln_2(x'))` `[B·T, w]`. One tape node per block keeps backward memory to what the block saves
  * (normalised inputs, q/k/v, attention weights, MLP pre-activations) instead of every intermediate gradient.
@@ -494,9 +603,16 @@ export function transformerBlock(
     const [xhat1, rstd1, qh, kh, vh, pr, xhat2, rstd2, h] = saved;
     return { xhat1, rstd1, qh, kh, vh, p: pr, xhat2, rstd2, h };
   };
+  if (prepared?.packed && fusedFits(x.shape[1], shape.heads) && fusedAvailable()) {
+    return fusedFrozenBlock(x, p, prepared.packed, shape);
+  }
   if (prepared) {
+    const pr = {
+      attn: prepared.attn ?? prepareAttention(p.attn),
+      mlp: prepared.mlp ?? prepareMlp(p.mlp),
+    };
     return custom<tf.Tensor2D>([x], ([xi], save) => {
-      const f = blockForward(xi, p, prepared, shape);
+      const f = blockForward(xi, p, pr, shape);
       save(keep(f));
       return { value: f.y, grad: (dy, saved) => [blockBackward(dy, unpack(saved), p, shape, false).dx] };
     });

@@ -19,11 +19,15 @@
  * @module
  */
 export {
+  CLIP_ARCHS,
+  type ClipArchName,
   type ClipConfig,
   expectedShapes,
+  FIXTURE_MINI,
   IGNORED_KEYS,
   inferConfig,
   parameterCount,
+  PPAD_MINI,
   type ShapeMap,
   validateStateDict,
   VIT_B_32,

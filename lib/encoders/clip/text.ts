@@ -33,7 +33,9 @@ export interface TextWeights {
 /** Prepares the text tower's weights (see {@link PrepareContext}). */
 export function textWeights(ctx: PrepareContext, config: ClipConfig): TextWeights {
   const blocks: BlockWeights[] = [];
-  for (let i = 0; i < config.textLayers; i++) blocks.push(blockWeights(ctx, `transformer.resblocks.${i}`));
+  for (let i = 0; i < config.textLayers; i++) {
+    blocks.push(blockWeights(ctx, `transformer.resblocks.${i}`, config.textHeads));
+  }
   return {
     frozen: ctx.frozen,
     table: ctx.get("token_embedding.weight") as tf.Tensor2D,

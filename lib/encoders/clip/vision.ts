@@ -38,7 +38,9 @@ export function visionWeights(ctx: PrepareContext, config: ClipConfig): VisionWe
   const conv = ctx.get("visual.conv1.weight") as tf.Tensor4D;
   const convMatrix = ctx.frozen ? ctx.own(convWeightToMatrix(conv)) : convWeightToMatrix(conv);
   const blocks: BlockWeights[] = [];
-  for (let i = 0; i < config.visionLayers; i++) blocks.push(blockWeights(ctx, `visual.transformer.resblocks.${i}`));
+  for (let i = 0; i < config.visionLayers; i++) {
+    blocks.push(blockWeights(ctx, `visual.transformer.resblocks.${i}`, config.visionHeads));
+  }
   return {
     frozen: ctx.frozen,
     patch: linearRef(ctx, convMatrix, null, false),

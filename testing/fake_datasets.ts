@@ -4,11 +4,12 @@
  * mix of formats: 8-bit PNG, 16-bit PNG, JPEG, and optionally one DICOM and one corrupt file.
  * @module
  */
-import { join } from "../util/path.ts";
-import type { Rng } from "../util/rng.ts";
+import { join } from "../lib/util/path.ts";
+import type { Rng } from "../lib/util/rng.ts";
 import { encodeDicom } from "./dicom_write.ts";
-import { encodeGrayJpeg, encodeGrayPng, type GrayImage } from "./image.ts";
-import type { Counts, LayoutName, Split } from "./datasets/types.ts";
+import { encodeGrayJpeg, type GrayImage } from "../lib/data/image.ts";
+import { encodePng } from "../lib/data/png.ts";
+import type { Counts, LayoutName, Split } from "../lib/data/datasets/types.ts";
 
 /** Options for {@link makeFakeDataset}. */
 export interface FakeDatasetOptions {
@@ -83,7 +84,7 @@ export function encodeAs(img: GrayImage, format: Format): Uint8Array {
     const max = bits === 8 ? 255 : 65535;
     const out = bits === 8 ? new Uint8Array(n) : new Uint16Array(n);
     for (let i = 0; i < n; i++) out[i] = Math.round(img.data[i] * max);
-    return encodeGrayPng(img.width, img.height, out, bits);
+    return encodePng({ width: img.width, height: img.height, channels: 1, data: out });
   }
   if (format === "jpeg") return encodeGrayJpeg(img, 92);
   const px = new Uint16Array(n);

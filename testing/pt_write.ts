@@ -2,22 +2,33 @@
  * Writes a state dict as a PyTorch zip checkpoint, laid out as `torch.save(state_dict, path)` lays it out:
  * `<name>/data.pkl` (protocol-2 pickle of an `OrderedDict` of `_rebuild_tensor_v2` calls on persistent storage ids),
  * `<name>/byteorder`, `<name>/data/<i>` (raw little-endian storages, 64-byte aligned), `<name>/version`.
- * For handing prompts or converted weights to PyTorch users, and for building test checkpoints.
+ * Test-only: it builds checkpoints in CheXzero's format for the tests (the library reads `.pt`, it never writes one).
  * @module
  */
-import { InputError } from "../../util/errors.ts";
-import { writeFileAtomic } from "../../util/atomic.ts";
-import { numel, type StateDict } from "../state_dict.ts";
-import { float32ToBfloat16Bits, float32ToFloat16Bits } from "./dtype.ts";
+import { InputError } from "../lib/util/errors.ts";
+import { writeFileAtomic } from "../lib/util/atomic.ts";
+import { numel, type StateDict } from "../lib/encoders/state_dict.ts";
+import { float32ToBfloat16Bits, float32ToFloat16Bits } from "../lib/encoders/checkpoint/dtype.ts";
 import { zipStored } from "./zip_write.ts";
+
+/** A storage element type the writer can produce. */
+export type PtDtype = "float32" | "float16" | "bfloat16";
 
 /** Options for {@link serializePtStateDict}. */
 export interface WritePtOptions {
   /** Stored element type. @default "float32" */
-  dtype?: "float32" | "float16" | "bfloat16";
+  dtype?: PtDtype;
+  /** Per-tensor element types (state-dict key → type) overriding `dtype`, for mixed fp16/fp32 files. @default {} */
+  dtypes?: Readonly<Record<string, PtDtype>>;
   /** The archive's top folder name. @default "archive" */
   archiveName?: string;
 }
+
+const STORAGE_CLASS: Readonly<Record<PtDtype, string>> = {
+  float32: "FloatStorage",
+  float16: "HalfStorage",
+  bfloat16: "BFloat16Storage",
+};
 
 /** Appends pickle opcodes to a byte list. */
 class _Pickler {
@@ -66,9 +77,10 @@ class _Pickler {
  * @returns the `.pt` archive bytes, loadable by `torch.load` and by {@link parsePtStateDict}
  */
 export function serializePtStateDict(sd: StateDict, options: WritePtOptions = {}): Uint8Array {
-  const dtype = options.dtype ?? "float32";
-  const storageClass = { float32: "FloatStorage", float16: "HalfStorage", bfloat16: "BFloat16Storage" }[dtype];
-  if (!storageClass) throw new InputError(`Cannot write .pt: unknown dtype ${dtype}`);
+  const dtypes = options.dtypes ?? {};
+  for (const d of [options.dtype ?? "float32", ...Object.values(dtypes)]) {
+    if (!Object.hasOwn(STORAGE_CLASS, d)) throw new InputError(`Cannot write .pt: unknown dtype ${d}`);
+  }
   const name = options.archiveName ?? "archive";
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new InputError(`Cannot write .pt: invalid archive name ${name}`);
   const p = new _Pickler().op(0x80, 0x02).global("collections", "OrderedDict").op(0x29, 0x52, 0x28);
@@ -79,6 +91,8 @@ export function serializePtStateDict(sd: StateDict, options: WritePtOptions = {}
     if (n !== t.data.length) {
       throw new InputError(`Cannot write tensor ${key}: shape [${t.shape}] ≠ ${t.data.length} values`);
     }
+    const dtype = Object.hasOwn(dtypes, key) ? dtypes[key] : options.dtype ?? "float32";
+    const storageClass = STORAGE_CLASS[dtype];
     const strides = t.shape.map((_, d) => numel(t.shape.slice(d + 1)));
     p.str(key).global("torch._utils", "_rebuild_tensor_v2").op(0x28);
     p.op(0x28).str("storage").global("torch", storageClass).str(String(i)).str("cpu").int(n).op(0x74, 0x51);

@@ -1,17 +1,17 @@
 /**
- * Renders every standard chart from fake tidy data, to look at them: `deno run -A lib/report/demo.ts [outDir]`
+ * Renders every standard chart from fake tidy data, to look at them: `deno run -A testing/report_demo.ts [outDir]`
  * (default `/tmp/ppad-report-demo`). Prints the written paths.
  * @module
  */
-import { Rng } from "../util/rng.ts";
-import { runMain } from "../util/errors.ts";
-import { join } from "../util/path.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { ablationBars, lossCurve, prCurves, rocCurves, scoreDistributions } from "./charts.ts";
-import { regionHeatmap, regionHeatmapSvg } from "./heatmap.ts";
-import { encodePng } from "./png.ts";
-import { saveChart, saveSvg } from "./save.ts";
-import { markdownTable, summarise, toTidy } from "./tables.ts";
+import { Rng } from "../lib/util/rng.ts";
+import { runMain } from "../lib/util/errors.ts";
+import { join } from "../lib/util/path.ts";
+import { writeFileAtomic } from "../lib/util/atomic.ts";
+import { ablationBars, lossCurve, prCurves, rocCurves, scoreDistributions } from "../lib/report/charts.ts";
+import { regionHeatmap, regionHeatmapSvg } from "../lib/report/heatmap.ts";
+import { encodePng } from "../lib/data/png.ts";
+import { saveChart, saveSvg } from "../lib/report/save.ts";
+import { markdownTable, summarise, toTidy } from "../lib/report/tables.ts";
 
 /** Fake scores: `n` normals and `n` abnormals per variant, abnormal shifted by `sep`. */
 function fakeScores(rng: Rng, variants: Record<string, number>, n: number) {

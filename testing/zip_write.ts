@@ -3,8 +3,8 @@
  * data aligned to 64 bytes with an extra-field pad, as PyTorch's own writer does. Deterministic (fixed timestamps).
  * @module
  */
-import { InputError } from "../../util/errors.ts";
-import { crc32 } from "./zip.ts";
+import { InputError } from "../lib/util/errors.ts";
+import { crc32 } from "../lib/encoders/checkpoint/zip.ts";
 
 const ALIGN = 64;
 

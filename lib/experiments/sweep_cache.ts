@@ -1,0 +1,108 @@
+/**
+ * What one sweep computes once and shares between its runs, none of which depends on what a run learns:
+ *
+ * - **prompt-free image features** ({@link FeatureCache}, lib/eval/feature_cache.ts): the frozen CLIP's feature of
+ *   every image a run sees without image prompts (all images of zero-shot, CoOp, text-only and no-position; the
+ *   whole-image branch of PPAD), keyed by image content under the sweep's model and preprocessing;
+ * - **training-batch streams** ({@link BatchStreams}, lib/train/batch_streams.ts): the synthesised batches of runs
+ *   that draw the same ones (same training seed, shots, synthesis, region masks).
+ *
+ * Every reuse is exact (bitwise the numbers the run would compute), so results do not depend on whether the cache is on
+ * (`--no-feature-cache` turns it off; `tests/feature_cache_test.ts` checks a sweep both ways). Bounded (features 256
+ * MiB, batches 512 MiB by default; see the two modules), host memory only, freed by {@link SweepCache.dispose}.
+ * @module
+ */
+import type { ModelBundle } from "../encoders/bundle.ts";
+import { digestBytes, FeatureCache } from "../eval/feature_cache.ts";
+import { effectiveRegions } from "../prompts/prompt_model.ts";
+import { regionSet } from "../prompts/regions.ts";
+import { getVariant } from "../prompts/variants.ts";
+import { BatchStreams } from "../train/batch_streams.ts";
+import { Rng } from "../util/rng.ts";
+import { canonicalJson, type RunSpec } from "./config.ts";
+
+/** Bounds of a {@link SweepCache}. */
+export interface SweepCacheOptions {
+  /** Bound on the feature cache. @default 256 MiB */
+  featureBytes?: number;
+  /** Bound on the recorded batch streams. @default 512 MiB */
+  batchBytes?: number;
+}
+
+/**
+ * The generators of one run, as `trainAndEvaluate` derives them from its seed: the prompt initialisation's and the
+ * seed of the training stream (what the run's generator's second `fork()` would be seeded with).
+ */
+export function runGenerators(seed: number): { model: Rng; trainSeed: number } {
+  const rng = new Rng((seed * 0x9e3779b1 + 17) >>> 0);
+  const model = rng.fork();
+  return { model, trainSeed: rng.nextUint32() };
+}
+
+/**
+ * The key of a run's training-batch stream: what decides its batches (training seed, shot draw, synthesis, the
+ * variant's effective region masks in order, abnormal probability, steps), not the variant itself. Null for runs that
+ * do not train.
+ * @param resolution the model's input side (region masks are `[resolution²]`)
+ */
+export function trainingStreamKey(spec: RunSpec, resolution: number): string | null {
+  const variant = getVariant(spec.variant);
+  if (!variant.trains || spec.steps <= 0) return null;
+  const regions = effectiveRegions(variant, regionSet(spec.regions, resolution));
+  const masks = new Uint8Array(regions.regions.length * resolution * resolution);
+  regions.regions.forEach((r, i) => masks.set(r.mask, i * resolution * resolution));
+  return canonicalJson({
+    stream: "train",
+    trainSeed: runGenerators(spec.seed).trainSeed,
+    shots: [spec.seed, spec.shots],
+    synthesis: spec.synthesis,
+    regions: [regions.regions.length, digestBytes(masks)],
+    abnormalProbability: 0.5,
+    steps: spec.steps,
+  });
+}
+
+/** The cache of one sweep on one model (see the module doc). */
+export class SweepCache {
+  readonly features: FeatureCache;
+  readonly batches: BatchStreams;
+  readonly #resolution: number;
+
+  constructor(bundle: ModelBundle, options: SweepCacheOptions = {}) {
+    this.features = new FeatureCache(bundle.clip, {
+      modelHash: bundle.hash,
+      normalisation: bundle.normalisation,
+      maxBytes: options.featureBytes,
+    });
+    this.batches = new BatchStreams({ maxBytes: options.batchBytes });
+    this.#resolution = bundle.clip.config.imageResolution;
+  }
+
+  /** The training-stream key of `spec` on this sweep's model ({@link trainingStreamKey}). */
+  streamKey(spec: RunSpec): string | null {
+    return trainingStreamKey(spec, this.#resolution);
+  }
+
+  /** Declares the runs that will train (one per distinct training), so that shared streams are recorded once. */
+  expectTrainings(specs: readonly RunSpec[]): void {
+    for (const spec of specs) {
+      const key = this.streamKey(spec);
+      if (key) this.batches.expect(key);
+    }
+  }
+
+  /** One line for the log: what was reused and what is held. */
+  summary(): string {
+    const f = this.features.stats(), b = this.batches.stats();
+    const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+    return `cache: image features ${f.hits} reused, ${f.computed} computed (${f.entries} held, ${mb(f.bytes)}` +
+      `${f.evicted ? `, ${f.evicted} evicted` : ""}); training batches: ${b.replayed} runs replayed ${b.recorded} ` +
+      `recorded streams${b.abandoned ? ` (${b.abandoned} over budget, drawn again)` : ""}`;
+  }
+
+  /** Frees everything the cache holds (it holds no tensors). */
+  dispose(): void {
+    this.features.clear();
+    this.batches.clear();
+  }
+}
