@@ -4,7 +4,7 @@
  * answers every question once and each other cell costs one run.
  * @module
  */
-import { PAPER_METHOD, type SweepConfig } from "../lib/experiments/config.ts";
+import { PAPER_METHOD, type SweepConfig } from "../lib/experiments/mod.ts";
 
 export const DEFAULT_SWEEP: SweepConfig = {
   name: "default",

@@ -3,7 +3,7 @@
  * 100 steps, 5 seeds; plus the zero-shot and CoOp baselines the paper compares with.
  * @module
  */
-import { PAPER_METHOD, type SweepConfig } from "../lib/experiments/config.ts";
+import { PAPER_METHOD, type SweepConfig } from "../lib/experiments/mod.ts";
 
 export const PAPER_SWEEP: SweepConfig = {
   name: "paper",

@@ -5,8 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { InputError } from "./util/errors.ts";
-import { join, PROJECT_ROOT } from "./util/path.ts";
+import { InputError, join, PROJECT_ROOT } from "./util/mod.ts";
 import { initThreadedWasm, resetToSingleThread } from "./backend_wasm_threads.ts";
 
 /** The backends the platform knows. */

@@ -19,7 +19,7 @@ import wt from "node:worker_threads";
 import os from "node:os";
 import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
-import { join } from "./util/path.ts";
+import { join } from "./util/mod.ts";
 
 type Patchable = Record<string, unknown>;
 

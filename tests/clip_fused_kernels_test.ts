@@ -14,8 +14,10 @@ import {
   fusedLayerNorm,
   fusedLayerNormGrad,
   fusedLinear,
-  packPanels,
+  linearWeight,
+  openNativeBlas,
   setFusedEnabled,
+  setNativeBlasEnabled,
 } from "../lib/encoders/clip/wasm/runtime.ts";
 import { buildModule, relaxedSimdSupported } from "../lib/encoders/clip/wasm/kernels.ts";
 import { causalMask } from "../lib/encoders/clip/layers.ts";
@@ -75,20 +77,28 @@ Deno.test("fused kernels on wasm: attention, layer norm and QuickGELU match tfjs
       });
     });
   }
-  for (const [m, k, n] of [[1, 8, 8], [7, 13, 24], [50, 64, 192], [133, 200, 56]] as const) {
-    await t.step(`linear [${m}, ${k}]·[${k}, ${n}] with bias and residual`, () => {
-      tf.tidy(() => {
-        const x = randn(rng, [m, k]), w = randn(rng, [k, n]) as tf.Tensor2D;
-        const bias = randn(rng, [n]), res = randn(rng, [m, n]);
-        const pk = packPanels(w);
-        const ref = tf.matMul(x as tf.Tensor2D, w);
-        assertClose("plain", fusedLinear(x, pk, n, null, null), ref);
-        assertClose("bias", fusedLinear(x, pk, n, bias, null), tf.add(ref, bias));
-        assertClose("bias + residual", fusedLinear(x, pk, n, bias, res), tf.add(tf.add(ref, bias), res));
-        assertClose("residual", fusedLinear(x, pk, n, null, res), tf.add(ref, res));
+  // The engine's packed-panel kernel, and a native BLAS where one opens (PPAD_BLAS=auto's candidates).
+  const native = openNativeBlas("auto");
+  for (const path of native ? ["wasm kernel", `native ${native}`] : ["wasm kernel"]) {
+    setNativeBlasEnabled(path !== "wasm kernel");
+    for (const [m, k, n] of [[1, 8, 8], [7, 13, 24], [50, 64, 192], [133, 200, 56]] as const) {
+      await t.step(`linear [${m}, ${k}]·[${k}, ${n}] with bias and residual, ${path}`, () => {
+        tf.tidy(() => {
+          const x = randn(rng, [m, k]), w = randn(rng, [k, n]) as tf.Tensor2D;
+          const bias = randn(rng, [n]), res = randn(rng, [m, n]);
+          const ref = tf.matMul(x as tf.Tensor2D, w);
+          // x·w with w as given, and x·(wᵀ)ᵀ as nn.Linear's [out, in] layout
+          for (const lw of [linearWeight(w, false), linearWeight(tf.transpose(w) as tf.Tensor2D, true)]) {
+            assertClose("plain", fusedLinear(x, lw, null, null), ref);
+            assertClose("bias", fusedLinear(x, lw, bias, null), tf.add(ref, bias));
+            assertClose("bias + residual", fusedLinear(x, lw, bias, res), tf.add(tf.add(ref, bias), res));
+            assertClose("residual", fusedLinear(x, lw, null, res), tf.add(ref, res));
+          }
+        });
       });
-    });
+    }
   }
+  setNativeBlasEnabled(false);
   await t.step("layer norm and QuickGELU", () => {
     tf.tidy(() => {
       const rows = 7, w = 192;

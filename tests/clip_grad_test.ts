@@ -185,7 +185,7 @@ Deno.test("layers: values and custom gradients match tf autodiff, frozen and tra
         [x],
       );
       // Packed outside the differentiated function: the gradient uses the packed copies after it returns.
-      const lwT = tf.transpose(lw) as tf.Tensor2D, lpk = packLinear(lw, lwT);
+      const lwT = tf.transpose(lw) as tf.Tensor2D, lpk = packLinear(lw);
       check(
         "linear frozen, packed where the wasm kernels run",
         (xi) => linearFrozen(xi as tf.Tensor2D, { w: lw, wT: lwT, b: lb, packed: lpk }),

@@ -1,6 +1,6 @@
 /** F1-max is shown with what it means: its threshold (metrics CLI), or that it equals the all-abnormal F1. */
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
-import { allAbnormalF1, f1MaxNote } from "../lib/experiments/paper_table.ts";
+import { allAbnormalF1, f1MaxNote } from "../lib/experiments/paper_comparison.ts";
 import { f1MaxNote as cliNote } from "../lib/cli/metrics.ts";
 
 Deno.test("F1-max note: at the all-abnormal floor it says so; otherwise it gives the floor", () => {

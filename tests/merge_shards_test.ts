@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { PAPER_METHOD, type PlannedRun, type RunSpec, shardRuns } from "../lib/experiments/config.ts";
-import { copy } from "../lib/experiments/merge.ts";
+import { mergeSweepResults } from "../lib/experiments/merge.ts";
 import {
   describeIncomplete,
   incompleteShards,
@@ -87,8 +87,8 @@ Deno.test("merge: every shard complete → merged; idempotent", () =>
   withTemp(async (dir) => {
     const dirs = [0, 1, 2].map((i) => join(dir, `shard-${i}`));
     for (const [i, d] of dirs.entries()) await writeShard(d, i, 3);
-    assertEquals(await copy(dirs, join(dir, "out")), 5);
-    assertEquals(await copy(dirs, join(dir, "out")), 5);
+    assertEquals(await mergeSweepResults(dirs, join(dir, "out")), 5);
+    assertEquals(await mergeSweepResults(dirs, join(dir, "out")), 5);
     assertEquals((await readRunRecords(join(dir, "out"))).map((r) => r.id), ["r0", "r1", "r2", "r3", "r4"]);
     assert((await Deno.readTextFile(join(dir, "out", "runs.csv"))).includes("auroc"));
   }));
@@ -102,13 +102,21 @@ Deno.test("merge: a missing shard (folder absent or not given) is named, and not
     assertEquals(status.missing, [1, 3]);
     assertEquals(incompleteShards(status), [1, 3]);
     assertEquals(status.unknown, [dirs[1], dirs[3]]);
-    const err = await assertRejects(() => copy(dirs, join(dir, "out")), InputError, "shards 1, 3 of 4 missing");
+    const err = await assertRejects(
+      () => mergeSweepResults(dirs, join(dir, "out")),
+      InputError,
+      "shards 1, 3 of 4 missing",
+    );
     assert(err.message.includes("--only-shards 1,3"), err.message);
     assert(err.message.includes("--allow-partial"), err.message);
     assertEquals(err.message.split("\n").length, 1);
     assertEquals(await readRunRecords(join(dir, "out")), []);
     // Only some shard folders given: the others are missing too.
-    await assertRejects(() => copy([dirs[0]], join(dir, "out")), InputError, "shards 1, 2, 3 of 4 missing");
+    await assertRejects(
+      () => mergeSweepResults([dirs[0]], join(dir, "out")),
+      InputError,
+      "shards 1, 2, 3 of 4 missing",
+    );
   }));
 
 Deno.test("merge: an unfinished shard is named with its count; --allow-partial merges what is there", () =>
@@ -119,9 +127,9 @@ Deno.test("merge: an unfinished shard is named with its count; --allow-partial m
     const status = await shardStatus(dirs);
     assertEquals(status.unfinished, [{ index: 0, dir: dirs[0], finished: 1, total: 3 }]);
     assertEquals(describeIncomplete(status), `shard 0 unfinished (1 of 3 runs in ${dirs[0]})`);
-    await assertRejects(() => copy(dirs, join(dir, "out")), InputError, "shard 0 unfinished (1 of 3 runs");
+    await assertRejects(() => mergeSweepResults(dirs, join(dir, "out")), InputError, "shard 0 unfinished (1 of 3 runs");
     const heard: string[] = [];
-    const n = await copy(dirs, join(dir, "out"), { allowPartial: true, onPartial: (w) => heard.push(w) });
+    const n = await mergeSweepResults(dirs, join(dir, "out"), { allowPartial: true, onPartial: (w) => heard.push(w) });
     assertEquals(n, 3);
     assertEquals(heard.length, 1);
   }));
@@ -131,11 +139,15 @@ Deno.test("merge: an empty shard (more shards than runs) is complete; folders wi
     const dirs = [0, 1, 2, 3, 4, 5].map((i) => join(dir, `shard-${i}`));
     for (const [i, d] of dirs.entries()) await writeShard(d, i, 6);
     assertEquals((await shardStatus(dirs)).complete, [0, 1, 2, 3, 4, 5]);
-    assertEquals(await copy(dirs, join(dir, "out")), 5);
+    assertEquals(await mergeSweepResults(dirs, join(dir, "out")), 5);
     // Plain results folders (no shard.json): merged as they are; an empty one is still an error.
     await writeJson(join(dir, "plain", "runs", "r0.json"), record(PLAN[0]));
-    assertEquals(await copy([join(dir, "plain")], join(dir, "out2")), 1);
-    await assertRejects(() => copy([join(dir, "empty")], join(dir, "out3")), InputError, "no finished runs");
+    assertEquals(await mergeSweepResults([join(dir, "plain")], join(dir, "out2")), 1);
+    await assertRejects(
+      () => mergeSweepResults([join(dir, "empty")], join(dir, "out3")),
+      InputError,
+      "no finished runs",
+    );
   }));
 
 Deno.test("merge: shards of different sweeps (other count or plan) are refused, naming both folders", () =>
@@ -143,10 +155,14 @@ Deno.test("merge: shards of different sweeps (other count or plan) are refused, 
     await writeShard(join(dir, "a"), 0, 2);
     await writeShard(join(dir, "b"), 1, 3);
     await assertRejects(
-      () => copy([join(dir, "a"), join(dir, "b")], join(dir, "out")),
+      () => mergeSweepResults([join(dir, "a"), join(dir, "b")], join(dir, "out")),
       InputError,
       `Cannot combine shards ${join(dir, "a")} and ${join(dir, "b")}`,
     );
     await writeShard(join(dir, "c"), 1, 2, undefined, PLAN.slice(0, 4)); // same count, another plan
-    await assertRejects(() => copy([join(dir, "a"), join(dir, "c")], join(dir, "out")), InputError, "different sweeps");
+    await assertRejects(
+      () => mergeSweepResults([join(dir, "a"), join(dir, "c")], join(dir, "out")),
+      InputError,
+      "different sweeps",
+    );
   }));

@@ -7,16 +7,15 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert
 import { type FakeDataset, makeFakeDataset } from "../testing/fake_datasets.ts";
 import type { LayoutName } from "../lib/data/datasets/mod.ts";
 import { PAPER_METHOD } from "../lib/experiments/config.ts";
-import { copy } from "../lib/experiments/merge.ts";
+import { mergeSweepResults } from "../lib/experiments/merge.ts";
 import {
   compareWithPaper,
   comparisonCsv,
   comparisonMarkdown,
   measuredSummary,
-  PAPER_RESULTS,
-  parseReproduceDataset,
   requireOneConfiguration,
-} from "../lib/experiments/paper_table.ts";
+} from "../lib/experiments/paper_comparison.ts";
+import { PAPER_RESULTS, parseReproduceDataset } from "../lib/experiments/paper_numbers.ts";
 import { readRunRecords, type RunRecord } from "../lib/experiments/store.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
@@ -347,7 +346,7 @@ Deno.test({
       assert(s0.stderr.includes("--report-only"), "a shard says how to build the full table");
       const n0 = (await readRunRecords(join(dir, "s0"))).length, n1 = (await readRunRecords(join(dir, "s1"))).length;
       assertEquals(n0 + n1, 3);
-      assertEquals(await copy([join(dir, "s0"), join(dir, "s1")], join(dir, "merged")), 3);
+      assertEquals(await mergeSweepResults([join(dir, "s0"), join(dir, "s1")], join(dir, "merged")), 3);
       const rep = await reproduce(["--dataset", "chexpert", "--out", join(dir, "merged"), "--report-only", "--json"]);
       assertEquals(rep.code, 0, rep.stderr);
       const merged = JSON.parse(rep.stdout), whole = JSON.parse(full.stdout);

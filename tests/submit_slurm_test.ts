@@ -9,7 +9,7 @@
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { makeFakeDataset } from "../testing/fake_datasets.ts";
-import { copy } from "../lib/experiments/merge.ts";
+import { mergeSweepResults } from "../lib/experiments/merge.ts";
 import { readShardManifest } from "../lib/experiments/shards.ts";
 import { shardDirs } from "../lib/scheduler/plan.ts";
 import { submitSweep } from "../lib/scheduler/submit.ts";
@@ -119,7 +119,7 @@ Deno.test({
       // A lost shard: merge names it; `--only-shards missing` resubmits it alone, and its merge job completes the sweep.
       await Deno.remove(join(sharded, "shards", "shard-1"), { recursive: true });
       await Deno.remove(join(sharded, "runs"), { recursive: true });
-      await assertRejects(() => copy(shardDirs(sharded, 2), sharded), InputError, "shard 1 of 2 missing");
+      await assertRejects(() => mergeSweepResults(shardDirs(sharded, 2), sharded), InputError, "shard 1 of 2 missing");
       const again = await submitSweep({
         scheduler: "slurm",
         task: "ablate",

@@ -5,7 +5,7 @@ import { makeFakeDataset } from "../testing/fake_datasets.ts";
 import { PAPER_METHOD, planSweep, shardRuns, type SweepConfig } from "../lib/experiments/config.ts";
 import { ExperimentData } from "../lib/experiments/data.ts";
 import { runSweep } from "../lib/experiments/runner.ts";
-import { copy } from "../lib/experiments/merge.ts";
+import { mergeSweepResults } from "../lib/experiments/merge.ts";
 import { readRunRecords } from "../lib/experiments/store.ts";
 import { join } from "../lib/util/path.ts";
 import { ensureTestModel } from "../testing/test_model.ts";
@@ -63,7 +63,7 @@ Deno.test({
       const outA = join(dir, "a"), outB = join(dir, "b"), merged = join(dir, "merged");
       await runSweep(shards[0], { out: outA, bundle, data, quiet: true, bootstrap: 50 });
       await runSweep(shards[1], { out: outB, bundle, data, quiet: true, bootstrap: 50 });
-      assertEquals(await copy([outA, outB], merged), planned.length);
+      assertEquals(await mergeSweepResults([outA, outB], merged), planned.length);
 
       const csv = (await Deno.readTextFile(join(merged, "runs.csv"))).trim().split("\n");
       assert(csv[0].startsWith("run_id,variant,regions,synthesis,scoring,sides,seed"), csv[0]);

@@ -5,10 +5,8 @@
  * @module
  */
 import { DEFAULT_SWEEP } from "../../experiments/default.ts";
-import { executeSweep, runsLine, SWEEP_FLAGS, sweepSettings } from "../experiments/cli_common.ts";
-import { defineCommand, parseCommand } from "../util/cli.ts";
-import { runMain } from "../util/errors.ts";
-import { formatDuration } from "../util/progress.ts";
+import { executeSweep, runsLine, SWEEP_FLAGS, sweepSettings } from "../experiments/mod.ts";
+import { defineCommand, formatDuration, parseCommand, runMain } from "../util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({

@@ -6,20 +6,31 @@
  * by learned prompt tokens, forward through the frozen image tower, BCE on the logits against two fixed text features,
  * backward to the prompts only (no text tower, in both) — and (3) our text tower on 10 prompts (ours only).
  * Ours and PyTorch's measurements alternate (ABBA over `--rounds`), so that noise from other processes hits both; the
- * ratio is ours ÷ PyTorch's images per second, from the median seconds per iteration of each.
+ * ratio is ours ÷ PyTorch's images per second, from the median seconds per iteration of each. Where a native CBLAS
+ * opens (`--blas auto`: OpenBLAS, BLIS, MKL), ours is timed a second time with its linear layers there ("ours + BLAS",
+ * the opt-in `PPAD_BLAS`), in the same alternation.
  * Prints a markdown table naming the machine and backend; writes JSON to `results/bench/<backend>.json`.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, requestedBackend } from "../backend.ts";
-import { CLIP_ARCHS, type ClipArchName, type ClipConfig, ClipModel } from "../encoders/clip/mod.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { InputError, runMain } from "../util/errors.ts";
-import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
-import { ensureOutFile } from "../util/lock.ts";
-import { machineDescription } from "../util/machine.ts";
-import { join, PROJECT_ROOT, relative } from "../util/path.ts";
-import { Rng } from "../util/rng.ts";
+import { CLIP_ARCHS, type ClipArchName, type ClipConfig, ClipModel } from "../encoders/mod.ts";
+import { openNativeBlas, setNativeBlasEnabled } from "../encoders/clip/mod.ts";
+import {
+  choiceFlag,
+  defineCommand,
+  ensureOutFile,
+  InputError,
+  join,
+  machineDescription,
+  numberFlag,
+  parseCommand,
+  PROJECT_ROOT,
+  relative,
+  Rng,
+  runMain,
+  writeFileAtomic,
+} from "../util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -49,6 +60,12 @@ export const COMMAND = defineCommand({
     },
     quick: { type: "boolean", description: "one small batch, one round of one iteration" },
     arch: { type: "string", arg: "NAME", description: "vit-b-32, ppad-mini or mini", default: "vit-b-32" },
+    blas: {
+      type: "string",
+      arg: "auto|off|LIB",
+      description: "also time ours with its linear layers in a native CBLAS (as PPAD_BLAS), where one opens",
+      default: "auto",
+    },
     torch: {
       type: "string",
       arg: "auto|off|PYTHON",
@@ -76,14 +93,20 @@ export interface Timing {
   perSecond: number;
 }
 
-/** One workload at one batch: ours, PyTorch's (null without torch, and for `text`) and ours ÷ PyTorch's rate. */
+/**
+ * One workload at one batch: ours (the engine's own wasm kernels), ours with a native BLAS for the linear layers
+ * (null when none opened), PyTorch's (null without torch, and for `text`), and the ratios to PyTorch's rate.
+ */
 export interface BenchRecord {
   kind: "forward" | "forward+backward" | "text";
   batch: number;
   ours: Timing;
+  oursBlas: Timing | null;
   torch: Timing | null;
   /** ours.perSecond / torch.perSecond, or null. */
   ratio: number | null;
+  /** oursBlas.perSecond / torch.perSecond, or null. */
+  ratioBlas: number | null;
 }
 
 /** The PyTorch side as the reference script reports it. */
@@ -279,6 +302,7 @@ async function main(): Promise<void> {
   const seed = numberFlag("seed", values.seed, 0, { integer: true });
   const archName = choiceFlag("arch", values.arch, Object.keys(CLIP_ARCHS), "vit-b-32") as ClipArchName;
   const torchFlag = (values.torch as string | undefined) ?? "auto";
+  const blasFlag = (values.blas as string | undefined) ?? "auto";
   const config: ClipConfig = { ...CLIP_ARCHS[archName] };
   if (values.out !== undefined) await ensureOutFile(values.out, "--out");
 
@@ -286,6 +310,13 @@ async function main(): Promise<void> {
   const host = machineDescription();
   const loadAtStart = Deno.loadavg();
   const threads = info.threads ?? navigator.hardwareConcurrency;
+  // Ours is the engine's own kernels; with a native BLAS opened, ours again with the linear layers there.
+  const blasLib = info.name === "wasm" && blasFlag !== "off" ? openNativeBlas(blasFlag) : null;
+  setNativeBlasEnabled(false);
+  const blasNote = blasLib
+    ? `ours + BLAS: the linear layers in ${blasLib} (native, through FFI; PPAD_BLAS)`
+    : `ours + BLAS: ${blasFlag === "off" ? "off (--blas off)" : "no native CBLAS opened"}`;
+  console.error(`bench: ${blasNote}`);
   const rng = new Rng(seed);
   let t0 = performance.now();
   const model = ClipModel.random(config, rng.fork());
@@ -339,6 +370,12 @@ async function main(): Promise<void> {
   t0 = performance.now();
   await step(warm);
   const firstStep = (performance.now() - t0) / 1000;
+  if (blasLib) {
+    setNativeBlasEnabled(true);
+    await forward(warm);
+    await step(warm);
+    setNativeBlasEnabled(false);
+  }
   if (torch) {
     await torch.run("forward", warm.pixels.shape[0], 1);
     await torch.run("step", warm.pixels.shape[0], 1);
@@ -353,31 +390,48 @@ async function main(): Promise<void> {
     const s = makeInputs(rng, b, config);
     const n = b >= 32 ? 1 : iters;
     for (const kind of ["forward", "forward+backward"] as const) {
-      const ours: number[] = [], theirs: number[] = [];
-      const runOurs = async () => ours.push(...await timeIt(n, () => kind === "forward" ? forward(s) : step(s)));
+      const run = (s2: StepInputs) => kind === "forward" ? forward(s2) : step(s2);
+      const ours: number[] = [], oursBlas: number[] = [], theirs: number[] = [];
+      const runOurs = async () => ours.push(...await timeIt(n, () => run(s)));
+      const runBlas = async () => {
+        if (!blasLib) return;
+        setNativeBlasEnabled(true);
+        oursBlas.push(...await timeIt(n, () => run(s)));
+        setNativeBlasEnabled(false);
+      };
       const runTorch = async () => {
         if (torch) theirs.push(...await torch.run(kind === "forward" ? "forward" : "step", b, n));
       };
-      // First touch at this batch for both (allocations, packing), untimed.
+      // First touch at this batch for each (allocations, packing), untimed.
       if (b !== Math.min(...batches)) {
-        await (kind === "forward" ? forward(s) : step(s));
+        await run(s);
+        if (blasLib) {
+          setNativeBlasEnabled(true);
+          await run(s);
+          setNativeBlasEnabled(false);
+        }
         if (torch) await torch.run(kind === "forward" ? "forward" : "step", b, 1);
       }
       for (let r = 0; r < rounds; r++) {
-        if (r % 2 === 0) {
-          await runOurs();
-          await runTorch();
-        } else {
-          await runTorch();
-          await runOurs();
-        }
+        const order = [runOurs, runBlas, runTorch];
+        for (const f of r % 2 === 0 ? order : order.reverse()) await f();
       }
-      const o = timing(b, ours), p = torch ? timing(b, theirs) : null;
-      const rec: BenchRecord = { kind, batch: b, ours: o, torch: p, ratio: p ? o.perSecond / p.perSecond : null };
+      const o = timing(b, ours), ob = blasLib ? timing(b, oursBlas) : null, p = torch ? timing(b, theirs) : null;
+      const rec: BenchRecord = {
+        kind,
+        batch: b,
+        ours: o,
+        oursBlas: ob,
+        torch: p,
+        ratio: p ? o.perSecond / p.perSecond : null,
+        ratioBlas: p && ob ? ob.perSecond / p.perSecond : null,
+      };
       records.push(rec);
       console.error(
         `bench: ${kind} batch ${b}: ours ${o.perSecond.toFixed(2)}/s` +
-          (p ? `, PyTorch ${p.perSecond.toFixed(2)}/s, ratio ${rec.ratio!.toFixed(2)}` : ""),
+          (ob ? `, ours + BLAS ${ob.perSecond.toFixed(2)}/s` : "") +
+          (p ? `, PyTorch ${p.perSecond.toFixed(2)}/s, ratio ${rec.ratio!.toFixed(2)}` : "") +
+          (rec.ratioBlas !== null ? ` (+ BLAS ${rec.ratioBlas.toFixed(2)})` : ""),
       );
     }
     s.dispose();
@@ -388,7 +442,15 @@ async function main(): Promise<void> {
     await t.data();
     t.dispose();
   });
-  records.push({ kind: "text", batch: 10, ours: timing(10, textSeconds), torch: null, ratio: null });
+  records.push({
+    kind: "text",
+    batch: 10,
+    ours: timing(10, textSeconds),
+    oursBlas: null,
+    torch: null,
+    ratio: null,
+    ratioBlas: null,
+  });
   tf.dispose([prompts, text]);
   model.dispose();
   await torch?.close();
@@ -407,7 +469,10 @@ async function main(): Promise<void> {
     randomWeights: true,
     torch: torch?.info ?? null,
     torchNote,
-    alternation: `${rounds} rounds, ABBA (ours first in even rounds), ${iters} iterations per round (1 at batch ≥ 32)`,
+    blas: blasLib,
+    blasNote,
+    alternation: `${rounds} rounds, ABC then CBA (ours, ours + BLAS, PyTorch), ${iters} iterations per round ` +
+      "(1 at batch ≥ 32)",
     workloads: {
       forward: "image features of [B, R, R, 3] pixels through the frozen image tower",
       "forward+backward": `PPAD's image-prompt step: patch tokens outside each image's region (i mod 5: left, right, ` +
@@ -431,14 +496,16 @@ async function main(): Promise<void> {
       loadAtEnd.map((l) => l.toFixed(2)).join(" ")
     } at end`,
     torchNote,
+    blasNote,
     "",
-    "| measurement | batch | ours | PyTorch | ours ÷ PyTorch |",
-    "|---|---:|---:|---:|---:|",
-    ...records.map((r) =>
-      `| ${what(r.kind)} | ${r.batch} | ${r.ours.perSecond.toFixed(2)} | ${
-        r.torch ? r.torch.perSecond.toFixed(2) : "–"
-      } | ${r.ratio !== null ? r.ratio.toFixed(2) : "–"} |`
-    ),
+    "| measurement | batch | ours | ours + BLAS | PyTorch | ours ÷ PyTorch | ours + BLAS ÷ PyTorch |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...records.map((r) => {
+      const f = (x: number | null | undefined) => (x === null || x === undefined ? "–" : x.toFixed(2));
+      return `| ${what(r.kind)} | ${r.batch} | ${f(r.ours.perSecond)} | ${f(r.oursBlas?.perSecond)} | ${
+        f(r.torch?.perSecond)
+      } | ${f(r.ratio)} | ${f(r.ratioBlas)} |`;
+    }),
     "",
     `warm-up: first forward ${firstForward.toFixed(2)} s, first prompt step ${firstStep.toFixed(2)} s; JSON: ${
       relative(Deno.cwd(), out)

@@ -7,14 +7,19 @@
  * @module
  */
 import { decode } from "fast-png";
-import { ppad5 } from "../prompts/regions.ts";
+import { ppad5 } from "../prompts/mod.ts";
 import { fpi, none, sas, sasGallery } from "../synthesis/mod.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
-import { ensureOutFile } from "../util/lock.ts";
-import { InputError, runMain } from "../util/errors.ts";
-import { Rng } from "../util/rng.ts";
-import { machineDescription } from "../util/machine.ts";
+import {
+  defineCommand,
+  ensureOutFile,
+  InputError,
+  machineDescription,
+  numberFlag,
+  parseCommand,
+  Rng,
+  runMain,
+  writeFileAtomic,
+} from "../util/mod.ts";
 
 /** A chest-radiograph-like phantom `[size*size]` in [0, 1]: body, two dark lungs with ribs, spine, fine noise. */
 function phantom(size: number, rng: Rng): Float32Array {

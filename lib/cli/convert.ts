@@ -4,10 +4,17 @@
  * CLIPModel names with `--hf`). OUT is written atomically; its `__metadata__` records the source file and sha256.
  * @module
  */
-import { InputError, runMain } from "../util/errors.ts";
-import { choiceFlag, defineCommand, parseCommand, usageLine } from "../util/cli.ts";
-import { basename, resolve } from "../util/path.ts";
-import { openaiToHf, parseStateDict, writeSafetensors } from "../encoders/checkpoint/mod.ts";
+import {
+  basename,
+  choiceFlag,
+  defineCommand,
+  InputError,
+  parseCommand,
+  resolve,
+  runMain,
+  usageLine,
+} from "../util/mod.ts";
+import { openaiToHf, parseStateDict, writeSafetensors } from "../encoders/mod.ts";
 
 /** Version string written to `__metadata__.converter`. */
 export const CONVERTER_VERSION = "ppad-convert/1";

@@ -8,11 +8,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, requestedBackend } from "../backend.ts";
-import { loadModelBundle, normalisationFromFlags } from "../encoders/bundle.ts";
-import { readImage } from "../data/image.ts";
-import { toModelInput } from "../data/preprocess.ts";
-import { InputError, runMain } from "../util/errors.ts";
-import { defineCommand, parseCommand, usageLine } from "../util/cli.ts";
+import { loadModelBundle, normalisationFromFlags } from "../encoders/mod.ts";
+import { readImage, toModelInput } from "../data/mod.ts";
+import { defineCommand, InputError, parseCommand, runMain, usageLine } from "../util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({

@@ -3,11 +3,8 @@
  * and prints how to open the notebooks in the classic Jupyter UI.
  * @module
  */
-import { installKernelSpec, JUPYTER_DIR, kernelSpec } from "../notebooks/kernelspec.ts";
-import { jupyterMissing } from "../notebooks/python.ts";
-import { defineCommand, parseCommand } from "../util/cli.ts";
-import { runMain } from "../util/errors.ts";
-import { join, PROJECT_ROOT } from "../util/path.ts";
+import { installKernelSpec, JUPYTER_DIR, jupyterMissing, kernelSpec } from "../notebooks/mod.ts";
+import { defineCommand, join, parseCommand, PROJECT_ROOT, runMain } from "../util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({

@@ -4,11 +4,17 @@
  * `summary.csv`. Runs are identified by their config hash, so merging is idempotent.
  * @module
  */
-import { copy } from "../experiments/merge.ts";
-import { defineCommand, parseCommand } from "../util/cli.ts";
-import { InputError, runMain } from "../util/errors.ts";
-import { acquireLock, ensureOutDir, staleLockNote } from "../util/lock.ts";
-import { resolve } from "../util/path.ts";
+import { mergeSweepResults } from "../experiments/mod.ts";
+import {
+  acquireLock,
+  defineCommand,
+  ensureOutDir,
+  InputError,
+  parseCommand,
+  resolve,
+  runMain,
+  staleLockNote,
+} from "../util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -38,7 +44,7 @@ async function main(): Promise<void> {
   try {
     const note = staleLockNote(lock);
     if (note) console.error(note);
-    const n = await copy(positionals.map((p) => resolve(p)), out, {
+    const n = await mergeSweepResults(positionals.map((p) => resolve(p)), out, {
       allowPartial: Boolean(values["allow-partial"]),
       onPartial: (what) => console.error(`warning: partial merge: ${what}`),
     });

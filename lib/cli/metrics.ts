@@ -19,9 +19,7 @@ import {
   type Metrics,
   parseScoresCsv,
 } from "../metrics/mod.ts";
-import { InputError, runMain } from "../util/errors.ts";
-import { defineCommand, numberFlag, parseCommand, usageLine } from "../util/cli.ts";
-import { Rng } from "../util/rng.ts";
+import { defineCommand, InputError, numberFlag, parseCommand, Rng, runMain, usageLine } from "../util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({

@@ -4,13 +4,17 @@
  * type-checks their code cells. Names are paths, `notebooks/<name>.ipynb`, or a unique prefix (`01`).
  * @module
  */
-import { checkNotebooks } from "../notebooks/check.ts";
-import { resolveNotebooks } from "../notebooks/notebook.ts";
-import { NOTEBOOK_RESULTS, runNotebooks } from "../notebooks/run.ts";
-import { defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
-import { ensureOutDir } from "../util/lock.ts";
-import { runMain } from "../util/errors.ts";
-import { join, PROJECT_ROOT, resolve } from "../util/path.ts";
+import { checkNotebooks, NOTEBOOK_RESULTS, resolveNotebooks, runNotebooks } from "../notebooks/mod.ts";
+import {
+  defineCommand,
+  ensureOutDir,
+  join,
+  numberFlag,
+  parseCommand,
+  PROJECT_ROOT,
+  resolve,
+  runMain,
+} from "../util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({

@@ -8,11 +8,25 @@
  * warnings and skipped files go to stderr.
  * @module
  */
-import { buildCache, cacheStaleReason, defaultCachePath, readCache } from "../data/cache.ts";
-import { type Counts, type DatasetName, loadDatasetSync, parseBadImagePolicy } from "../data/datasets/mod.ts";
-import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
-import { ensureOutFile } from "../util/lock.ts";
-import { InputError, runMain } from "../util/errors.ts";
+import {
+  buildCache,
+  cacheStaleReason,
+  type Counts,
+  type DatasetName,
+  defaultCachePath,
+  loadDatasetSync,
+  parseBadImagePolicy,
+  readCache,
+} from "../data/mod.ts";
+import {
+  choiceFlag,
+  defineCommand,
+  ensureOutFile,
+  InputError,
+  numberFlag,
+  parseCommand,
+  runMain,
+} from "../util/mod.ts";
 
 const DATASETS: readonly DatasetName[] = ["zhanglab", "chexpert", "vindr", "rsna", "rsna-bmad", "custom"];
 

@@ -5,11 +5,21 @@
  * @module
  */
 import { initBackend, requestedBackend } from "../backend.ts";
-import { PRETRAIN_DEFAULTS, type PretrainSettings, runPretraining } from "../experiments/pretrain.ts";
-import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
-import { InputError, runMain } from "../util/errors.ts";
-import { acquireLock, ensureOutDir, staleLockNote } from "../util/lock.ts";
-import { join, PROJECT_ROOT, resolve } from "../util/path.ts";
+import { PRETRAIN_DEFAULTS, type PretrainSettings, runPretraining } from "../experiments/mod.ts";
+import {
+  acquireLock,
+  choiceFlag,
+  defineCommand,
+  ensureOutDir,
+  InputError,
+  join,
+  numberFlag,
+  parseCommand,
+  PROJECT_ROOT,
+  resolve,
+  runMain,
+  staleLockNote,
+} from "../util/mod.ts";
 
 const D = PRETRAIN_DEFAULTS;
 

@@ -16,12 +16,12 @@
  * @module
  */
 import { PAPER_SWEEP } from "../../experiments/paper.ts";
-import { executeSweep, runsLine, SWEEP_FLAGS, sweepSettings, testSetNote } from "../experiments/cli_common.ts";
 import {
   compareWithPaper,
   comparisonCsv,
   comparisonMarkdown,
   type ComparisonRow,
+  executeSweep,
   type MeasuredSummary,
   measuredSummary,
   noPaperNumbersNote,
@@ -29,15 +29,27 @@ import {
   paperProtocolRecords,
   parseReproduceDataset,
   type ProtocolNote,
+  readJsonOrNull,
+  readRunRecords,
   REPRODUCE_DATASETS,
   requireOneConfiguration,
-} from "../experiments/paper_table.ts";
-import { readJsonOrNull, readRunRecords, type RunRecord } from "../experiments/store.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { defineCommand, parseCommand } from "../util/cli.ts";
-import { InputError, runMain } from "../util/errors.ts";
-import { join, PROJECT_ROOT, resolve } from "../util/path.ts";
-import { formatDuration } from "../util/progress.ts";
+  type RunRecord,
+  runsLine,
+  SWEEP_FLAGS,
+  sweepSettings,
+  testSetNote,
+} from "../experiments/mod.ts";
+import {
+  defineCommand,
+  formatDuration,
+  InputError,
+  join,
+  parseCommand,
+  PROJECT_ROOT,
+  resolve,
+  runMain,
+  writeFileAtomic,
+} from "../util/mod.ts";
 
 /** Image counts used by the runs: the normal training pool and the scored test images (after skips and limits). */
 interface ReproduceCounts {

@@ -12,19 +12,26 @@
  * @module
  */
 import { initBackend, requestedBackend } from "../backend.ts";
-import { loadModelBundle, normalisationFromFlags, resolveModelPath, shortHash } from "../encoders/bundle.ts";
-import { collectImagePaths, parseBadImagePolicy } from "../data/datasets/mod.ts";
-import { loadPromptModel, readPromptCard, requireSameModel } from "../prompts/card.ts";
-import { overlayNames, overlayPng } from "../report/overlay.ts";
-import { scoreImages, scoresCsv, SCORING_DESCRIPTIONS } from "../eval/score_images.ts";
-import { parseScoring } from "../eval/scoring.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { choiceFlag, defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
-import { ensureOutDir, ensureOutFile } from "../util/lock.ts";
-import { SCORINGS } from "../eval/scoring.ts";
-import { InputError, runMain } from "../util/errors.ts";
-import { basename, join, resolve } from "../util/path.ts";
-import { Progress } from "../util/progress.ts";
+import { loadModelBundle, normalisationFromFlags, resolveModelPath, shortHash } from "../encoders/mod.ts";
+import { collectImagePaths, parseBadImagePolicy } from "../data/mod.ts";
+import { loadPromptModel, readPromptCard, requireSameModel } from "../prompts/mod.ts";
+import { overlayNames, overlayPng } from "../report/mod.ts";
+import { parseScoring, scoreImages, scoresCsv, SCORING_DESCRIPTIONS, SCORINGS } from "../eval/mod.ts";
+import {
+  basename,
+  choiceFlag,
+  defineCommand,
+  ensureOutDir,
+  ensureOutFile,
+  InputError,
+  join,
+  numberFlag,
+  parseCommand,
+  Progress,
+  resolve,
+  runMain,
+  writeFileAtomic,
+} from "../util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({

@@ -4,12 +4,9 @@
  * `sbatch`; Kubernetes: writes an Indexed Job and a merge Job for `kubectl apply`. See docs/cluster.md.
  * @module
  */
-import { SWEEP_FLAGS } from "../experiments/cli_common.ts";
-import { K8S_DEFAULTS } from "../scheduler/k8s.ts";
-import { PASSED_SWEEP_FLAGS, submitSweep } from "../scheduler/submit.ts";
-import { waitForJobs } from "../scheduler/slurm.ts";
-import { defineCommand, numberFlag, parseCommand, requireFlag } from "../util/cli.ts";
-import { runMain } from "../util/errors.ts";
+import { SWEEP_FLAGS } from "../experiments/mod.ts";
+import { K8S_DEFAULTS, PASSED_SWEEP_FLAGS, submitSweep, waitForJobs } from "../scheduler/mod.ts";
+import { defineCommand, numberFlag, parseCommand, requireFlag, runMain } from "../util/mod.ts";
 
 const sweepFlags = Object.fromEntries(PASSED_SWEEP_FLAGS.map((k) => [k, SWEEP_FLAGS[k]])) as Omit<
   typeof SWEEP_FLAGS,

@@ -6,23 +6,28 @@
  *   deno task synth --gallery [PATH]
  * @module
  */
-import { defineCommand, numberFlag, parseCommand } from "../util/cli.ts";
-import { ensureOutDir } from "../util/lock.ts";
-import { InputError, runMain } from "../util/errors.ts";
-import { resolve } from "../util/path.ts";
-import { machineDescription } from "../util/machine.ts";
-import { Rng } from "../util/rng.ts";
+import {
+  defineCommand,
+  ensureOutDir,
+  InputError,
+  machineDescription,
+  numberFlag,
+  parseCommand,
+  resolve,
+  Rng,
+  runMain,
+} from "../util/mod.ts";
 import {
   DEFAULT_BENCHMARK_DIR,
   DEFAULT_SEED,
+  encodePng,
   FINDINGS,
   generateCase,
   isComplete,
   toUint8,
   writeBenchmark,
-} from "../data/synthetic/mod.ts";
-import { encodePng } from "../data/png.ts";
-import { writeSyntheticGallery } from "../report/gallery.ts";
+} from "../data/mod.ts";
+import { writeSyntheticGallery } from "../report/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({

@@ -5,14 +5,11 @@
  * @module
  */
 import { initBackend, requestedBackend } from "../backend.ts";
-import { loadModelBundle } from "../encoders/bundle.ts";
-import { zeroShotOnData } from "../experiments/zeroshot.ts";
-import { toTidy, writeCsvAtomic } from "../report/tables.ts";
-import { CORPUS_SPLIT_SEED, loadRealCorpus } from "../train/real_corpus.ts";
-import { defineCommand, parseCommand } from "../util/cli.ts";
-import { runMain } from "../util/errors.ts";
-import { ensureOutFile } from "../util/lock.ts";
-import { PROJECT_ROOT, relative, resolve } from "../util/path.ts";
+import { loadModelBundle } from "../encoders/mod.ts";
+import { zeroShotOnData } from "../experiments/mod.ts";
+import { toTidy, writeCsvAtomic } from "../report/mod.ts";
+import { CORPUS_SPLIT_SEED, loadRealCorpus } from "../train/mod.ts";
+import { defineCommand, ensureOutFile, parseCommand, PROJECT_ROOT, relative, resolve, runMain } from "../util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({

@@ -7,10 +7,7 @@
  * any source image has more than 8 bits). Written atomically.
  * @module
  */
-import { InputError } from "../util/errors.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { basename, join } from "../util/path.ts";
-import { Progress } from "../util/progress.ts";
+import { basename, InputError, join, Progress, writeFileAtomic } from "../util/mod.ts";
 import type { BadImagePolicy, SkippedImage } from "./datasets/load_images.ts";
 import type { Dataset, DatasetName, LayoutName, Sample, Split } from "./datasets/types.ts";
 import { type GrayImage, readImage } from "./image.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import dicomParser from "dicom-parser";
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../util/mod.ts";
 import type { GrayImage } from "./gray_image.ts";
 
 /** Transfer syntaxes whose pixel data is stored uncompressed (UID → name). */

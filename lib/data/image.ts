@@ -8,7 +8,7 @@
 import * as png from "fast-png";
 import * as jpeg from "jpeg-js";
 import { inflateSync } from "node:zlib";
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../util/mod.ts";
 import { decodeDicom, isDicom } from "./dicom.ts";
 import type { GrayImage } from "./gray_image.ts";
 

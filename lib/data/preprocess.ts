@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../util/mod.ts";
 import type { GrayImage } from "./image.ts";
 import { resize, type ResizeFilter } from "./resize.ts";
 

@@ -3,7 +3,7 @@
  * merges-file format so that {@link BpeTokenizer.fromFile} reads them back.
  * @module
  */
-import { writeFileAtomic } from "../util/atomic.ts";
+import { writeFileAtomic } from "../util/mod.ts";
 import { END_OF_WORD, EOT_TEXT, pretokenize, SOT_TEXT } from "./tokenizer.ts";
 
 /** Options for {@link trainBpe}. */

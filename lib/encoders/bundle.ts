@@ -7,9 +7,8 @@ import { loadStateDict } from "./checkpoint/mod.ts";
 import { ClipModel, DEFAULT_MODEL_PATH } from "./clip/mod.ts";
 import type { ClipConfig } from "./clip/config.ts";
 import { BpeTokenizer, DEFAULT_CLIP_BPE_PATH } from "./tokenizer.ts";
-import { NORMALISATION, type Normalisation, normalisationPreset } from "../data/preprocess.ts";
-import { InputError } from "../util/errors.ts";
-import { basename, dirname, isAbsolute, join, PROJECT_ROOT } from "../util/path.ts";
+import { NORMALISATION, type Normalisation, normalisationPreset } from "../data/mod.ts";
+import { basename, dirname, InputError, isAbsolute, join, PROJECT_ROOT } from "../util/mod.ts";
 
 /** The JSON card written beside a platform-trained checkpoint. */
 export interface ModelCard {

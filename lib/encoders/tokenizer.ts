@@ -9,8 +9,7 @@
  * from a newer Python `regex` module.
  * @module
  */
-import { InputError } from "../util/errors.ts";
-import { join, SHARED_DIR } from "../util/path.ts";
+import { InputError, join, SHARED_DIR } from "../util/mod.ts";
 import { cleanText, PY_WHITESPACE_CLASS } from "./text_clean.ts";
 
 /** CLIP's merges file, as shipped in `../shared` (absent in a user's clone). */

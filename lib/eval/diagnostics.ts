@@ -5,13 +5,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { HostTensor } from "../encoders/state_dict.ts";
-import type { Normalisation } from "../data/preprocess.ts";
+import type { HostTensor } from "../encoders/mod.ts";
+import type { Normalisation } from "../data/mod.ts";
 import { auroc } from "../metrics/mod.ts";
-import type { PromptModel } from "../prompts/prompt_model.ts";
-import type { ImagePool, Synthesis } from "../synthesis/types.ts";
-import { drawBatch, pixelsFromGray } from "../train/ppad.ts";
-import type { Rng } from "../util/rng.ts";
+import { pixelsFromGray, type PromptModel } from "../prompts/mod.ts";
+import type { ImagePool, Synthesis } from "../synthesis/mod.ts";
+import { drawBatch } from "../train/mod.ts";
+import type { Rng } from "../util/mod.ts";
 import { PAPER_THRESHOLD } from "./scoring.ts";
 
 /** Measurements taken while a run trains (the rest are computed from its test probabilities). */

@@ -3,8 +3,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Normalisation } from "../data/preprocess.ts";
-import type { PromptModel } from "../prompts/prompt_model.ts";
+import type { Normalisation } from "../data/mod.ts";
+import type { PromptModel } from "../prompts/mod.ts";
 
 /** Options for {@link regionProbabilities}. */
 export interface EvaluateOptions {

@@ -5,11 +5,9 @@
  * `lib/report/overlay.ts`.
  * @module
  */
-import type { GrayImage } from "../data/gray_image.ts";
-import type { Normalisation } from "../data/preprocess.ts";
-import { type BadImagePolicy, loadImages, type SkippedImage } from "../data/datasets/mod.ts";
-import type { PromptModel } from "../prompts/prompt_model.ts";
-import { csvField } from "../util/csv.ts";
+import { type BadImagePolicy, type GrayImage, loadImages, type Normalisation, type SkippedImage } from "../data/mod.ts";
+import type { PromptModel } from "../prompts/mod.ts";
+import { csvField } from "../util/mod.ts";
 import { aggregateScore, type ScoringName } from "./scoring.ts";
 import { regionProbabilities } from "./evaluate.ts";
 

@@ -2,7 +2,7 @@
  * Image-level anomaly scores from per-region abnormal probabilities.
  * @module
  */
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../util/mod.ts";
 
 /** How per-region probabilities become one image score. */
 export const SCORINGS = ["paper", "mean", "max"] as const;

@@ -4,8 +4,7 @@
  * from the records (nothing hard-coded).
  * @module
  */
-import type { AblationRow } from "../report/charts.ts";
-import { formatMeanStd, meanStd } from "../report/tables.ts";
+import { type AblationRow, formatMeanStd, meanStd } from "../report/mod.ts";
 import { canonicalMethod, type MethodSpec, type Question } from "./config.ts";
 import type { RunRecord } from "./store.ts";
 
@@ -230,4 +229,83 @@ function uncertainty(l: LevelSummary): { lo: number; hi: number; what: string } 
   if (l.n > 1 && Number.isFinite(l.std)) return { lo: l.mean - l.std, hi: l.mean + l.std, what: "mean ± std" };
   if (Number.isFinite(l.lo) && Number.isFinite(l.hi)) return { lo: l.lo, hi: l.hi, what: "95% bootstrap interval" };
   return null;
+}
+
+/**
+ * The questions of the sweep configs `configs` that `records` answer, in the configs' order, and the names of
+ * questions the records answer that no config defines (a folder written by another config).
+ */
+export function answeredQuestions(
+  records: readonly RunRecord[],
+  configs: readonly { questions: readonly Question[] }[],
+): { questions: Question[]; unknown: string[] } {
+  const known = configs.flatMap((c) => c.questions);
+  const asked = new Set(records.flatMap((r) => r.questions));
+  return {
+    questions: known.filter((q) => asked.has(q.name)),
+    unknown: [...asked].filter((name) => !known.some((q) => q.name === name)),
+  };
+}
+
+/** The metrics an ablation report summarises, in display order. */
+export const ABLATION_METRICS = ["auroc", "ap", "f1", "acc", "f1max"] as const;
+/** One of {@link ABLATION_METRICS}. */
+export type AblationMetric = typeof ABLATION_METRICS[number];
+
+/** {@link ablationLevels} of every metric of {@link ABLATION_METRICS}. */
+export function ablationLevelsByMetric(
+  records: readonly RunRecord[],
+  questions: readonly Question[],
+): Record<AblationMetric, LevelSummary[]> {
+  return Object.fromEntries(ABLATION_METRICS.map((m) => [m, ablationLevels(records, questions, m)])) as Record<
+    AblationMetric,
+    LevelSummary[]
+  >;
+}
+
+/** The training loss of every trained run answering `question`: `{ step, loss, run }` rows, run = `<level> s<seed>`. */
+export function questionLossRows(
+  records: readonly RunRecord[],
+  question: Question,
+): { step: number; loss: number; run: string }[] {
+  return records
+    .filter((r) => r.questions.includes(question.name) && r.losses.length > 0)
+    .flatMap((r) => {
+      const run = `${levelOf(question, r)} s${r.spec.seed}`;
+      return r.losses.map((loss, step) => ({ step: step + 1, loss, run }));
+    });
+}
+
+/** What the lead sentences of an ablation discussion say about the runs behind them. */
+export interface SweepFacts {
+  seeds: number;
+  testImages: string;
+  dataset: string;
+  modelHash: string;
+}
+
+/**
+ * The lead of the discussion: the base configuration's AUROC against the frozen model's zero-shot (from the AUROC
+ * `levels`, when both are there), and what the numbers are (seeds, test images, data set, model).
+ */
+export function ablationLead(levels: readonly LevelSummary[], facts: SweepFacts): string[] {
+  const base = levels.find((l) => l.base);
+  const zeroshot = levels.find((l) => l.level === "zeroshot");
+  const lead: string[] = [];
+  if (base && zeroshot) {
+    const d = base.mean - zeroshot.mean;
+    lead.push(
+      `The base configuration (${base.level}) reaches AUROC ${base.mean.toFixed(1)} %, ` +
+        `${Math.abs(d).toFixed(1)} points ${d >= 0 ? "above" : "below"} the frozen model's zero-shot ` +
+        `${zeroshot.mean.toFixed(1)} %.`,
+    );
+  }
+  lead.push(
+    `These are ${facts.seeds} seed${facts.seeds === 1 ? "" : "s"} on ${facts.testImages} test images of ` +
+      `${facts.dataset} with model ${facts.modelHash}` +
+      (facts.dataset.startsWith("synthetic")
+        ? " (the synthetic benchmark and the embedded model, not the paper's data)."
+        : "."),
+  );
+  return lead;
 }

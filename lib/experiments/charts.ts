@@ -8,16 +8,17 @@ import {
   prCurves,
   regionAurocDots,
   type RegionAurocRow,
+  regionHeatmapSvg,
   rocCurves,
+  saveChart,
+  saveSvg,
   scoreDistributions,
   type ScoreRow,
-} from "../report/charts.ts";
-import { regionHeatmapSvg } from "../report/heatmap.ts";
-import { saveChart, saveSvg } from "../report/save.ts";
+} from "../report/mod.ts";
 import { prCurve, rocCurve } from "../metrics/mod.ts";
-import { regionSet } from "../prompts/regions.ts";
-import { join } from "../util/path.ts";
-import { aggregateScores } from "../eval/scoring.ts";
+import { regionSet } from "../prompts/mod.ts";
+import { join } from "../util/mod.ts";
+import { aggregateScores } from "../eval/mod.ts";
 import { ablationBarRows, ablationLevels, baseLevel, baseLevels, levelOf } from "./ablation_report.ts";
 import type { MethodSpec, Question } from "./config.ts";
 import { paths, readJsonOrNull, type RunRecord, type TrainedRecord } from "./store.ts";

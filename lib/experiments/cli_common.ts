@@ -4,15 +4,26 @@
  * @module
  */
 import { initBackend, requestedBackend } from "../backend.ts";
-import { loadModelBundle, type ModelBundle, normalisationFromFlags } from "../encoders/bundle.ts";
-import { ensureBenchmark } from "../data/synthetic/mod.ts";
-import { parseBadImagePolicy } from "../data/datasets/mod.ts";
-import { InputError } from "../util/errors.ts";
-import { choiceFlag, type FlagSpec, type FlagValues, listFlag, numberFlag } from "../util/cli.ts";
-import { SIDES } from "../prompts/regions.ts";
-import { acquireLock, ensureOutDir, staleLockNote } from "../util/lock.ts";
-import { VARIANT_NAMES } from "../prompts/variants.ts";
-import { join, PROJECT_ROOT, relative, resolve } from "../util/path.ts";
+import { loadModelBundle, type ModelBundle, normalisationFromFlags } from "../encoders/mod.ts";
+import { benchmarkCases, ensureBenchmark, parseBadImagePolicy } from "../data/mod.ts";
+import {
+  acquireLock,
+  choiceFlag,
+  ensureOutDir,
+  type FlagSpec,
+  type FlagValues,
+  InputError,
+  join,
+  listFlag,
+  numberFlag,
+  PROJECT_ROOT,
+  relative,
+  resolve,
+  Rng,
+  staleLockNote,
+  writeFileAtomic,
+} from "../util/mod.ts";
+import { SIDES, VARIANT_NAMES } from "../prompts/mod.ts";
 import {
   type MethodSpec,
   parseShard,
@@ -27,11 +38,8 @@ import { shardManifest, writeShardManifest } from "./shards.ts";
 import { runSweep } from "./runner.ts";
 import { writeSweepCharts } from "./charts.ts";
 import type { RunRecord } from "./store.ts";
-import { sasGallery } from "../synthesis/gallery.ts";
+import { sasGallery } from "../synthesis/mod.ts";
 import { perFindingAuroc, writePerFinding } from "./per_finding.ts";
-import { benchmarkCases } from "../data/synthetic/manifest.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { Rng } from "../util/rng.ts";
 
 /** Flags shared by the sweep commands (`ablate`, `reproduce`), with descriptions and defaults for `--help`. */
 export const SWEEP_FLAGS = {

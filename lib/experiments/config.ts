@@ -3,11 +3,18 @@
  * questions around a base) expanded into runs.
  * @module
  */
-import { InputError } from "../util/errors.ts";
-import { parseScoring, type ScoringName } from "../eval/scoring.ts";
-import { getVariant, type VariantName } from "../prompts/variants.ts";
-import { namesSides, parseSides, regionSet, regionSetNames, type Sides } from "../prompts/regions.ts";
-import { SYNTHESIS_NAMES, type SynthesisName } from "../synthesis/registry.ts";
+import { InputError } from "../util/mod.ts";
+import { parseScoring, type ScoringName } from "../eval/mod.ts";
+import {
+  getVariant,
+  namesSides,
+  parseSides,
+  regionSet,
+  regionSetNames,
+  type Sides,
+  type VariantName,
+} from "../prompts/mod.ts";
+import { SYNTHESIS_NAMES, type SynthesisName } from "../synthesis/mod.ts";
 
 /** Everything that defines one run's method. */
 export interface MethodSpec {

@@ -3,12 +3,19 @@
  * training images from which each seed draws its k shots.
  * @module
  */
-import { type Dataset, loadDataset, loadImages, type Sample, select } from "../data/datasets/mod.ts";
-import type { BadImagePolicy, SkippedImage } from "../data/datasets/mod.ts";
-import { defaultCachePath, loadPrepared } from "../data/cache.ts";
-import type { ImagePool } from "../synthesis/types.ts";
-import { InputError } from "../util/errors.ts";
-import { Rng } from "../util/rng.ts";
+import {
+  type BadImagePolicy,
+  type Dataset,
+  defaultCachePath,
+  loadDataset,
+  loadImages,
+  loadPrepared,
+  type Sample,
+  select,
+  type SkippedImage,
+} from "../data/mod.ts";
+import type { ImagePool } from "../synthesis/mod.ts";
+import { InputError, Rng } from "../util/mod.ts";
 
 /** A loaded evaluation set: samples with labels and pixels `[n][size*size]` in [0, 1]. */
 export interface TestSet {

@@ -4,11 +4,10 @@
  * @module
  */
 import { aurocPerFinding } from "../metrics/mod.ts";
-import type { CaseInfo } from "../data/synthetic/manifest.ts";
-import { join } from "../util/path.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
+import type { CaseInfo } from "../data/mod.ts";
+import { join, writeFileAtomic } from "../util/mod.ts";
 import { paths, readJsonOrNull, type RunRecord, type TrainedRecord } from "./store.ts";
-import { aggregateScores } from "../eval/scoring.ts";
+import { aggregateScores } from "../eval/mod.ts";
 
 /** One row of the per-finding table. */
 export interface FindingRow {

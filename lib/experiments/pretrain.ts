@@ -6,29 +6,50 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { writeSafetensors } from "../encoders/checkpoint/mod.ts";
-import { ClipModel } from "../encoders/clip/mod.ts";
-import type { ClipConfig } from "../encoders/clip/config.ts";
-import type { ModelCard } from "../encoders/bundle.ts";
-import { BpeTokenizer } from "../encoders/tokenizer.ts";
-import { saveMerges, trainBpe } from "../encoders/bpe_train.ts";
-import { NORMALISATION } from "../data/preprocess.ts";
+import {
+  BpeTokenizer,
+  type ClipConfig,
+  ClipModel,
+  type ModelCard,
+  saveMerges,
+  trainBpe,
+  writeSafetensors,
+} from "../encoders/mod.ts";
+import { NORMALISATION } from "../data/mod.ts";
 import { auroc } from "../metrics/mod.ts";
-import { lossCurve } from "../report/charts.ts";
-import { saveChart } from "../report/save.ts";
-import { captionVocabulary } from "../train/captions.ts";
-import { AdamW } from "../train/optimizer.ts";
-import { noDecay, type PairPool, type PairSource, poolSource, pretrainClip } from "../train/pretrain.ts";
-import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "../train/pretrain_checkpoint.ts";
-import { makePairPool, zeroShotReport, type ZeroShotResult, zeroShotScores } from "../train/pretrain_data.ts";
-import { mixedSource } from "../train/pretrain_mix.ts";
-import { corpusImage, type CorpusPart, loadRealCorpus, type RealCorpus } from "../train/real_corpus.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { gitCommit } from "../util/git.ts";
-import { machineDescription } from "../util/machine.ts";
-import { basename, join, PROJECT_ROOT, relative } from "../util/path.ts";
-import { Progress } from "../util/progress.ts";
-import { Rng } from "../util/rng.ts";
+import { lossCurve, saveChart } from "../report/mod.ts";
+import {
+  AdamW,
+  captionVocabulary,
+  corpusImage,
+  type CorpusPart,
+  loadCheckpoint,
+  loadRealCorpus,
+  makePairPool,
+  mixedSource,
+  noDecay,
+  type PairPool,
+  type PairSource,
+  poolSource,
+  pretrainClip,
+  type RealCorpus,
+  removeCheckpoint,
+  saveCheckpoint,
+  zeroShotReport,
+  type ZeroShotResult,
+} from "../train/mod.ts";
+import { zeroShotScores } from "../prompts/mod.ts";
+import {
+  basename,
+  gitCommit,
+  join,
+  machineDescription,
+  Progress,
+  PROJECT_ROOT,
+  relative,
+  Rng,
+  writeFileAtomic,
+} from "../util/mod.ts";
 import { zeroShotOnData } from "./zeroshot.ts";
 
 /** Everything that defines a pretraining run. */

@@ -5,24 +5,28 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { writeSafetensors } from "../encoders/checkpoint/mod.ts";
-import type { ModelBundle } from "../encoders/bundle.ts";
-import type { HostTensor } from "../encoders/state_dict.ts";
-import { diagnosticValues, promptShifts, syntheticProbe, type TrainingDiagnostics } from "../eval/diagnostics.ts";
-import { regionProbabilities } from "../eval/evaluate.ts";
-import { aggregateScores } from "../eval/scoring.ts";
-import { makePromptCard, promptCardPath, recordCardMetrics } from "../prompts/card.ts";
+import { type HostTensor, type ModelBundle, writeSafetensors } from "../encoders/mod.ts";
+import {
+  aggregateScores,
+  diagnosticValues,
+  promptShifts,
+  regionProbabilities,
+  syntheticProbe,
+  type TrainingDiagnostics,
+} from "../eval/mod.ts";
+import {
+  getVariant,
+  makePromptCard,
+  promptCardPath,
+  PromptModel,
+  recordCardMetrics,
+  regionSet,
+} from "../prompts/mod.ts";
 import { auroc, averagePrecision, bootstrapCI, computeMetrics } from "../metrics/mod.ts";
-import { PromptModel } from "../prompts/prompt_model.ts";
-import { regionSet } from "../prompts/regions.ts";
-import { getVariant } from "../prompts/variants.ts";
-import { getSynthesis } from "../synthesis/registry.ts";
-import { drawBatch, trainPrompts } from "../train/ppad.ts";
-import { arrayPool } from "../synthesis/types.ts";
-import { Progress } from "../util/progress.ts";
-import { Rng } from "../util/rng.ts";
+import { arrayPool, getSynthesis } from "../synthesis/mod.ts";
+import { drawBatch, trainPrompts } from "../train/mod.ts";
+import { Progress, Rng, streamSeed } from "../util/mod.ts";
 import { runGenerators, SweepCache, type SweepCacheOptions } from "./sweep_cache.ts";
-import { streamSeed } from "../util/seeds.ts";
 import type { PlannedRun, RunSpec } from "./config.ts";
 import type { ExperimentData } from "./data.ts";
 import {

@@ -4,8 +4,7 @@
  * name the missing or unfinished ones instead of merging a partial sweep silently.
  * @module
  */
-import { InputError } from "../util/errors.ts";
-import { join } from "../util/path.ts";
+import { InputError, join } from "../util/mod.ts";
 import { hashOf, type PlannedRun } from "./config.ts";
 import { readJsonOrNull, readRunRecords, writeJson } from "./store.ts";
 

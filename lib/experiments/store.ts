@@ -6,12 +6,9 @@
  * by runs that differ only in scoring), `prompts/<trainingId>.safetensors` + `.json`, `runs.csv`, `summary.csv`, `charts/`.
  * @module
  */
-import { writeFileAtomic } from "../util/atomic.ts";
-import { InputError } from "../util/errors.ts";
-import { join } from "../util/path.ts";
-import { csvField } from "../util/csv.ts";
-import { summarise, toTidy, writeCsvAtomic } from "../report/tables.ts";
-import type { TrainingDiagnostics } from "../eval/diagnostics.ts";
+import { csvField, InputError, join, writeFileAtomic } from "../util/mod.ts";
+import { summarise, toTidy, writeCsvAtomic } from "../report/mod.ts";
+import type { TrainingDiagnostics } from "../eval/mod.ts";
 import type { RunSpec } from "./config.ts";
 
 /** The metrics recorded for every run. */

@@ -12,13 +12,11 @@
  * MiB, batches 512 MiB by default; see the two modules), host memory only, freed by {@link SweepCache.dispose}.
  * @module
  */
-import type { ModelBundle } from "../encoders/bundle.ts";
-import { digestBytes, FeatureCache } from "../eval/feature_cache.ts";
-import { effectiveRegions } from "../prompts/prompt_model.ts";
-import { regionSet } from "../prompts/regions.ts";
-import { getVariant } from "../prompts/variants.ts";
-import { BatchStreams } from "../train/batch_streams.ts";
-import { Rng } from "../util/rng.ts";
+import type { ModelBundle } from "../encoders/mod.ts";
+import { digestBytes, FeatureCache } from "../eval/mod.ts";
+import { effectiveRegions, getVariant, regionSet } from "../prompts/mod.ts";
+import { BatchStreams } from "../train/mod.ts";
+import { Rng } from "../util/mod.ts";
 import { canonicalJson, type RunSpec } from "./config.ts";
 
 /** Bounds of a {@link SweepCache}. */

@@ -4,15 +4,12 @@
  * bootstrap intervals. Used by the pretraining's report and by `deno task zeroshot` to compare backbones.
  * @module
  */
-import type { ClipModel } from "../encoders/clip/mod.ts";
-import type { BpeTokenizer } from "../encoders/tokenizer.ts";
-import type { Normalisation } from "../data/preprocess.ts";
-import { ensureBenchmark } from "../data/synthetic/mod.ts";
+import type { BpeTokenizer, ClipModel } from "../encoders/mod.ts";
+import { ensureBenchmark, type Normalisation } from "../data/mod.ts";
 import { auroc, bootstrapCI } from "../metrics/mod.ts";
-import { zeroShotScores } from "../train/pretrain_data.ts";
-import { corpusImage, type CorpusPart } from "../train/real_corpus.ts";
-import { PROJECT_ROOT, relative } from "../util/path.ts";
-import { Rng } from "../util/rng.ts";
+import { zeroShotScores } from "../prompts/mod.ts";
+import { corpusImage, type CorpusPart } from "../train/mod.ts";
+import { PROJECT_ROOT, relative, Rng } from "../util/mod.ts";
 import { ExperimentData } from "./data.ts";
 
 /** A zero-shot number on one evaluation set. */

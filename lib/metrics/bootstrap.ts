@@ -2,7 +2,7 @@
  * Bootstrap confidence intervals for a metric.
  * @module
  */
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../util/mod.ts";
 import { _checkBinary, _requireBothClasses } from "./validate.ts";
 
 /** A metric of labels and scores, e.g. {@link auroc}. */

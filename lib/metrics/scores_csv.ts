@@ -2,8 +2,7 @@
  * Reading a scores table (`id,label,score` CSV) with line-numbered errors.
  * @module
  */
-import { InputError } from "../util/errors.ts";
-import { splitCsvLine } from "../util/csv.ts";
+import { InputError, splitCsvLine } from "../util/mod.ts";
 
 /** A parsed scores table: `[n]` ids, labels (0/1) and finite scores, in file order. */
 export interface ScoresTable {

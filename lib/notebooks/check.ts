@@ -5,8 +5,7 @@
  * Cells are numbered from 1 in notebook order, markdown cells included (as the runner numbers them).
  * @module
  */
-import { dirname, join, PROJECT_ROOT } from "../util/path.ts";
-import { fromFileUrl } from "../util/path.ts";
+import { dirname, fromFileUrl, join, PROJECT_ROOT } from "../util/mod.ts";
 import { cellSource, type Notebook, notebookName, readNotebook } from "./notebook.ts";
 
 /** Where a line of the generated file came from: a 1-based cell number and a 1-based line inside that cell. */

@@ -4,8 +4,7 @@
  * `JUPYTER_PATH=<project>/.jupyter`.
  * @module
  */
-import { writeFileAtomic } from "../util/atomic.ts";
-import { join, PROJECT_ROOT } from "../util/path.ts";
+import { join, PROJECT_ROOT, writeFileAtomic } from "../util/mod.ts";
 
 /** The folder to put on `JUPYTER_PATH`. */
 export const JUPYTER_DIR: string = join(PROJECT_ROOT, ".jupyter");

@@ -2,8 +2,7 @@
  * Reading `.ipynb` files (nbformat 4) and finding notebooks by name.
  * @module
  */
-import { InputError } from "../util/errors.ts";
-import { basename, join, resolve } from "../util/path.ts";
+import { basename, InputError, join, resolve } from "../util/mod.ts";
 
 /** One cell of an nbformat-4 notebook (the fields the platform reads). */
 export interface NotebookCell {

@@ -3,7 +3,7 @@
  * Writes `<out>/<name>.ipynb` (executed, signed as trusted) and `<out>/<name>.html` per notebook.
  * @module
  */
-import { join, PROJECT_ROOT } from "../util/path.ts";
+import { join, PROJECT_ROOT } from "../util/mod.ts";
 import { installKernelSpec, JUPYTER_DIR, jupyterEnv, KERNEL_NAME } from "./kernelspec.ts";
 import { notebookName } from "./notebook.ts";
 import { jupyterMissing, pythonPath } from "./python.ts";

@@ -7,12 +7,9 @@
  * name with `.json` (the card); results from before the readable names use `<trainingId>` alone, and load the same.
  * @module
  */
-import type { ModelBundle } from "../encoders/bundle.ts";
-import { readSafetensors } from "../encoders/checkpoint/mod.ts";
-import type { Normalisation } from "../data/preprocess.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { InputError } from "../util/errors.ts";
-import { Rng } from "../util/rng.ts";
+import { type ModelBundle, readSafetensors } from "../encoders/mod.ts";
+import type { Normalisation } from "../data/mod.ts";
+import { InputError, Rng, writeFileAtomic } from "../util/mod.ts";
 import { PromptModel } from "./prompt_model.ts";
 import { regionSet, type Sides } from "./regions.ts";
 import { getVariant } from "./variants.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { ClipConfig } from "../encoders/clip/config.ts";
+import type { ClipConfig } from "../encoders/mod.ts";
 
 /** A CLIP with the method's hooks. All outputs are projected, not normalised. */
 export interface PromptableClip {

@@ -3,7 +3,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../util/mod.ts";
 import type { PromptableClip } from "./clip_api.ts";
 import { contextPlacement, type TokenizedPrompts } from "./text.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Normalisation } from "../data/preprocess.ts";
+import type { Normalisation } from "../data/mod.ts";
 
 /** Normalises `[batch][size*size]` grey images in [0, 1] into model input `[batch, size, size, 3]`. */
 export function pixelsFromGray(images: readonly Float32Array[], size: number, norm: Normalisation): tf.Tensor4D {

@@ -4,11 +4,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Normalisation } from "../data/preprocess.ts";
-import type { BpeTokenizer } from "../encoders/tokenizer.ts";
-import type { HostTensor } from "../encoders/state_dict.ts";
-import type { Rng } from "../util/rng.ts";
-import { InputError } from "../util/errors.ts";
+import type { Normalisation } from "../data/mod.ts";
+import type { BpeTokenizer, HostTensor } from "../encoders/mod.ts";
+import { InputError, type Rng } from "../util/mod.ts";
 import type { PromptableClip } from "./clip_api.ts";
 import { ImagePromptLearner, TextPromptLearner } from "./learners.ts";
 import { pixelsFromGray } from "./pixels.ts";

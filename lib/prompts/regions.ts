@@ -12,7 +12,7 @@
  * Custom sets come from a config via {@link customRegionSet} (union of inclusive pixel rectangles per region).
  * @module
  */
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../util/mod.ts";
 
 /** One region: an identifier, its position words for the text prompt ("" for the whole image) and its pixel mask. */
 export interface Region {

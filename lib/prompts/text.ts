@@ -3,8 +3,8 @@
  * positions of the learnable context recorded so that context vectors can be spliced between frozen word embeddings.
  * @module
  */
-import type { BpeTokenizer } from "../encoders/tokenizer.ts";
-import { InputError } from "../util/errors.ts";
+import type { BpeTokenizer } from "../encoders/mod.ts";
+import { InputError } from "../util/mod.ts";
 
 /** The default class words, used for every dataset as in the paper. */
 export const DEFAULT_CLASS_WORDS: readonly [string, string] = ["normal", "pneumonia"];

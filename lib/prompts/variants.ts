@@ -3,7 +3,7 @@
  * set, synthesis and scoring; what a variant fixes is said here.
  * @module
  */
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../util/mod.ts";
 
 /** What a variant learns and how it uses regions. */
 export interface VariantSpec {

@@ -10,7 +10,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { ColumnTable } from "arquero";
 import { drawOverlays, type GrayOptions, grayToRgb, type Overlay, upscale } from "./image.ts";
 import { type RenderedPlot, renderPlot } from "./plot.ts";
-import { encodePng, type RasterImage } from "../data/png.ts";
+import { encodePng, type RasterImage } from "../data/mod.ts";
 import { toBase64 } from "./png.ts";
 import { formatCell, isNumericColumn, markdownTable, toTidy } from "./tables.ts";
 

@@ -3,11 +3,8 @@
  * ground-truth masks outlined in red. `syntheticGallery` renders the synthetic benchmark's gallery.
  * @module
  */
-import { Rng } from "../util/rng.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { join, PROJECT_ROOT } from "../util/path.ts";
-import { FINDINGS, generateCase } from "../data/synthetic/mod.ts";
-import { encodePng } from "../data/png.ts";
+import { join, PROJECT_ROOT, Rng, writeFileAtomic } from "../util/mod.ts";
+import { encodePng, FINDINGS, generateCase } from "../data/mod.ts";
 
 /** One gallery tile. */
 export interface GalleryTile {

@@ -4,7 +4,7 @@
  * @module
  */
 import { grayToRgb, PROBABILITY_RAMP, rampColor, rgbHex } from "./image.ts";
-import { encodePng, type RasterImage } from "../data/png.ts";
+import { encodePng, type RasterImage } from "../data/mod.ts";
 import { toBase64 } from "./png.ts";
 import { CHART_FONT, escapeXml } from "./plot.ts";
 

@@ -3,7 +3,7 @@
  * and a small perceptual colour ramp. Every image is row-major `[height, width]` (`[height, width, 3]` for RGB).
  * @module
  */
-import type { RasterImage } from "../data/png.ts";
+import type { RasterImage } from "../data/mod.ts";
 
 /** An RGB colour, components 0–255. */
 export type Rgb = readonly [number, number, number];

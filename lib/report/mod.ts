@@ -1,12 +1,14 @@
 /**
- * Reporting: charts (Observable Plot → standalone SVG/PNG), the standard ablation charts, region heat maps,
- * tidy tables (arquero, CSV, Markdown) and Jupyter display for the Deno kernel.
+ * Reporting: charts (Observable Plot → standalone SVG/PNG), the standard ablation charts, region heat maps, charts of
+ * the data (finding sizes, synthesised lesions) and of embedding similarity, tidy tables (arquero, CSV, Markdown, a
+ * metrics row), score overlays and galleries as PNG, and Jupyter display for the Deno kernel (single outputs, grids,
+ * bulleted sentences).
  * @module
  */
 export { CHART_FONT, escapeXml, type RenderedPlot, renderPlot, textWidth } from "./plot.ts";
-export { encodePng, type PngPixels, type RasterImage } from "../data/png.ts";
+export { encodePng, type PngPixels, type RasterImage } from "../data/mod.ts";
 export { FONT_DIR, svgToPng, type SvgToPngOptions, toBase64 } from "./png.ts";
-export { saveChart, type SavedChart, saveSvg } from "./save.ts";
+export { listChartFiles, saveChart, type SavedChart, saveSvg } from "./save.ts";
 export {
   ablationBars,
   type AblationBarsOptions,
@@ -19,6 +21,8 @@ export {
   type LossRow,
   type PrCurve,
   prCurves,
+  regionAurocDots,
+  type RegionAurocRow,
   type RocCurve,
   rocCurves,
   scoreDistributions,
@@ -79,3 +83,9 @@ export {
   showTensor,
   showText,
 } from "./display.ts";
+export { showBullets, showGrid, type ShowGridOptions, showPng } from "./layout.ts";
+export { similarityChart, type SimilarityChartOptions } from "./similarity_chart.ts";
+export { metricsRow, type MetricsRowOptions } from "./metric_rows.ts";
+export { findingAreaChart, synthesisDrawChart } from "./data_charts.ts";
+export { writeSyntheticGallery } from "./gallery.ts";
+export { overlayNames, overlayPng } from "./overlay.ts";

@@ -6,9 +6,8 @@
  * @module
  */
 import { PROBABILITY_RAMP, rampColor, rgbHex } from "./image.ts";
-import type { GrayImage } from "../data/gray_image.ts";
-import { encodePng } from "../data/png.ts";
-import { basename, extname } from "../util/path.ts";
+import { encodePng, type GrayImage } from "../data/mod.ts";
+import { basename, extname } from "../util/mod.ts";
 import { svgToPng, toBase64 } from "./png.ts";
 import { type HeatmapRegion, regionHeatmap } from "./heatmap.ts";
 import { CHART_FONT, escapeXml, textWidth } from "./plot.ts";

@@ -5,7 +5,7 @@
  */
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import { existsSync } from "node:fs";
-import { join, PROJECT_ROOT } from "../util/path.ts";
+import { join, PROJECT_ROOT } from "../util/mod.ts";
 
 /** Where the DejaVu fonts live on Debian (`fonts-dejavu-core`). */
 export const FONT_DIR = "/usr/share/fonts/truetype/dejavu";

@@ -1,10 +1,10 @@
 /**
- * Saving charts: one call writes `<name>.svg` and `<name>.png` side by side, each atomically.
+ * Saving charts: one call writes `<name>.svg` and `<name>.png` side by side, each atomically; and listing a charts
+ * folder.
  * @module
  */
 import type * as Plot from "@observablehq/plot";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { join } from "../util/path.ts";
+import { join, writeFileAtomic } from "../util/mod.ts";
 import { renderPlot } from "./plot.ts";
 import { svgToPng, type SvgToPngOptions } from "./png.ts";
 
@@ -42,4 +42,15 @@ export function saveChart(
   pngOptions: SvgToPngOptions = {},
 ): Promise<SavedChart> {
   return saveSvg(dir, name, renderPlot(options).svg, pngOptions);
+}
+
+/** The file names in a charts folder `dir`, sorted; none when the folder does not exist. */
+export async function listChartFiles(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isFile) names.push(e.name);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return names.sort();
 }

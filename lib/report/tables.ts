@@ -5,8 +5,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { InputError } from "../util/errors.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
+import { InputError, writeFileAtomic } from "../util/mod.ts";
 
 export type { ColumnTable };
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { stringify } from "yaml";
-import { basename, join } from "../util/path.ts";
+import { basename, join } from "../util/mod.ts";
 import { jobsDir, type SubmitPlan } from "./plan.ts";
 import { shQuote } from "./shell.ts";
 

@@ -4,8 +4,7 @@
  * into `<out>` that follows. The Slurm and Kubernetes writers (`slurm.ts`, `k8s.ts`) render it.
  * @module
  */
-import { InputError } from "../util/errors.ts";
-import { basename, join } from "../util/path.ts";
+import { basename, InputError, join } from "../util/mod.ts";
 
 /** Schedulers `deno task submit` writes jobs for. */
 export const SCHEDULERS = ["slurm", "k8s"] as const;

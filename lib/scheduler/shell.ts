@@ -3,7 +3,7 @@
  * into words the way a POSIX shell would (quotes and backslashes; no expansions).
  * @module
  */
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../util/mod.ts";
 
 /** Quotes a word for a POSIX shell (bare when it is safe, else single quotes). */
 export function shQuote(word: string): string {

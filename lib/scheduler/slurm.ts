@@ -4,9 +4,7 @@
  * cancelled when one fails). Scripts and per-task logs go to `<out>/jobs/`.
  * @module
  */
-import { InputError } from "../util/errors.ts";
-import { join } from "../util/path.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
+import { InputError, join, writeFileAtomic } from "../util/mod.ts";
 import { arraySpec, jobsDir, shardDir, shardDirs, type SubmitPlan } from "./plan.ts";
 import { shQuote } from "./shell.ts";
 

@@ -5,13 +5,9 @@
  */
 import { DEFAULT_SWEEP } from "../../experiments/default.ts";
 import { PAPER_SWEEP } from "../../experiments/paper.ts";
-import { SWEEP_FLAGS, sweepSettings } from "../experiments/cli_common.ts";
-import { ensureBenchmark } from "../data/synthetic/mod.ts";
-import { incompleteShards, shardStatus } from "../experiments/shards.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import type { FlagValues } from "../util/cli.ts";
-import { InputError } from "../util/errors.ts";
-import { PROJECT_ROOT, relative, resolve } from "../util/path.ts";
+import { incompleteShards, shardStatus, SWEEP_FLAGS, sweepSettings } from "../experiments/mod.ts";
+import { ensureBenchmark } from "../data/mod.ts";
+import { type FlagValues, InputError, PROJECT_ROOT, relative, resolve, writeFileAtomic } from "../util/mod.ts";
 import { K8S_DEFAULTS, type K8sEnvironment, renderK8sManifests } from "./k8s.ts";
 import {
   defaultJobName,

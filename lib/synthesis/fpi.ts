@@ -11,8 +11,8 @@
  * truncated to uint8 as the release does.
  * @module
  */
-import { type Region, regionBoundingBox } from "../prompts/regions.ts";
-import type { Rng } from "../util/rng.ts";
+import { type Region, regionBoundingBox } from "../prompts/mod.ts";
+import type { Rng } from "../util/mod.ts";
 import { roundHalfEven } from "./sas.ts";
 import type { PixelBox } from "./shape.ts";
 import { _checkImage, type SynthesisResult } from "./types.ts";

@@ -5,8 +5,8 @@
  * @module
  */
 import { encode } from "fast-png";
-import { ppad5, type Region } from "../prompts/regions.ts";
-import type { Rng } from "../util/rng.ts";
+import { ppad5, type Region } from "../prompts/mod.ts";
+import type { Rng } from "../util/mod.ts";
 import { fpi } from "./fpi.ts";
 import { lesionGamma, sas } from "./sas.ts";
 

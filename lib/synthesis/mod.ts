@@ -1,6 +1,7 @@
 /**
  * Anomaly synthesis for training: SAS (the paper's structure-preserving lesions), FPI (patch-blending baseline) and
- * `none`, behind one typed registry; plus the pieces (lesion shapes, exact EDT) and a visual gallery.
+ * `none`, behind one typed registry; plus the pieces (lesion shapes, exact EDT), a visual gallery, and measuring what a
+ * synthesis changed (area and grey-level change of its lesions).
  * All images are `[size*size]` row-major grey Float32Arrays in [0, 1]; masks are `[size*size]` Uint8Arrays.
  * @module
  */
@@ -31,3 +32,11 @@ export {
 } from "./shape.ts";
 export { edt, EdtScratch, edtSquaredInto } from "./distance.ts";
 export { type GalleryOptions, sasGallery } from "./gallery.ts";
+export {
+  changedPixels,
+  changeInside,
+  describeSynthesisDraws,
+  type SynthesisDraw,
+  synthesisDraws,
+  type SynthesisDrawsOptions,
+} from "./measure.ts";

@@ -2,7 +2,7 @@
  * The synthesis registry: `sas` (the paper's), `fpi` (patch-blending baseline) and `none` (synthesis off).
  * @module
  */
-import { InputError } from "../util/errors.ts";
+import { InputError } from "../util/mod.ts";
 import { fpi } from "./fpi.ts";
 import { sas } from "./sas.ts";
 import type { Synthesis, SynthesisInput, SynthesisResult } from "./types.ts";

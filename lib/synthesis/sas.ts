@@ -14,8 +14,8 @@
  * out = ⌊255·I^γ⌋ / 255 where γ ≠ 1 (the release truncates to uint8), the input elsewhere.
  * @module
  */
-import { type Region, regionBoundingBox } from "../prompts/regions.ts";
-import type { Rng } from "../util/rng.ts";
+import { type Region, regionBoundingBox } from "../prompts/mod.ts";
+import type { Rng } from "../util/mod.ts";
 import { EdtScratch, edtSquaredInto } from "./distance.ts";
 import { lesionShape, type LesionShapeOptions, type PixelBox } from "./shape.ts";
 import { _checkImage, type SynthesisResult } from "./types.ts";

@@ -4,7 +4,7 @@
  * 5×5 dilation, on a max(w, h)² canvas, rasterised by scanline polygon filling.
  * @module
  */
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../util/mod.ts";
 
 /** A 2-D point in pixel coordinates (x = column, y = row; pixel (c, r) has its centre at (c + 0.5, r + 0.5)). */
 export interface Point {

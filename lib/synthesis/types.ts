@@ -2,8 +2,8 @@
  * Shared types of the anomaly-synthesis transforms.
  * @module
  */
-import type { Region } from "../prompts/regions.ts";
-import type { Rng } from "../util/rng.ts";
+import type { Region } from "../prompts/mod.ts";
+import type { Rng } from "../util/mod.ts";
 
 /** What a synthesis returns: a new image and the mask of changed pixels. The input is never modified. */
 export interface SynthesisResult {

@@ -4,7 +4,7 @@
  * would swap the sides that position words name.
  * @module
  */
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../util/mod.ts";
 
 /** Ranges of {@link augmentGray}. */
 export interface AugmentOptions {

@@ -4,7 +4,7 @@
  * learns words rather than one fixed sentence per class.
  * @module
  */
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../util/mod.ts";
 
 /** The two labels of a normal-vs-pneumonia corpus. */
 export type CaptionLabel = "normal" | "pneumonia";

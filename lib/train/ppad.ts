@@ -4,14 +4,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Normalisation } from "../data/preprocess.ts";
-import type { PromptModel } from "../prompts/prompt_model.ts";
-import { arrayPool, type ImagePool, type Synthesis } from "../synthesis/types.ts";
-import type { Rng } from "../util/rng.ts";
+import type { Normalisation } from "../data/mod.ts";
+import type { PromptModel } from "../prompts/mod.ts";
+import { arrayPool, type ImagePool, type Synthesis } from "../synthesis/mod.ts";
+import type { Rng } from "../util/mod.ts";
 import type { BatchSource } from "./batch_streams.ts";
 import { cosineLr, SgdMomentum } from "./optimizer.ts";
 
-export { pixelsFromGray } from "../prompts/pixels.ts";
+export { pixelsFromGray } from "../prompts/mod.ts";
 
 /** Options for {@link trainPrompts}. */
 export interface TrainOptions {

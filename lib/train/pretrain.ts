@@ -4,10 +4,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ClipModel } from "../encoders/clip/mod.ts";
-import type { BpeTokenizer } from "../encoders/tokenizer.ts";
-import type { Normalisation } from "../data/preprocess.ts";
-import { Rng } from "../util/rng.ts";
+import type { BpeTokenizer, ClipModel } from "../encoders/mod.ts";
+import type { Normalisation } from "../data/mod.ts";
+import { Rng } from "../util/mod.ts";
 import { AdamW, cosineLr } from "./optimizer.ts";
 import { pixelsFromGray } from "./ppad.ts";
 

@@ -3,10 +3,8 @@
  * variable names change between processes) and a JSON state whose `key` must match the run being resumed.
  * @module
  */
-import { readSafetensors, writeSafetensors } from "../encoders/checkpoint/mod.ts";
-import { ClipModel } from "../encoders/clip/mod.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { join } from "../util/path.ts";
+import { ClipModel, readSafetensors, writeSafetensors } from "../encoders/mod.ts";
+import { join, writeFileAtomic } from "../util/mod.ts";
 import type { AdamW } from "./optimizer.ts";
 
 /** What a checkpoint records besides tensors. */

@@ -3,17 +3,12 @@
  * resolution (generated at the benchmark's 256 px and resized like every test image), and the zero-shot check.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { FINDINGS, generateCase } from "../data/synthetic/mod.ts";
-import { resize } from "../data/resize.ts";
-import type { Normalisation } from "../data/preprocess.ts";
-import type { ClipModel } from "../encoders/clip/mod.ts";
-import type { BpeTokenizer } from "../encoders/tokenizer.ts";
+import { FINDINGS, generateCase, type Normalisation, resize } from "../data/mod.ts";
+import type { BpeTokenizer, ClipModel } from "../encoders/mod.ts";
 import { auroc, aurocPerFinding } from "../metrics/mod.ts";
-import { Progress } from "../util/progress.ts";
-import type { Rng } from "../util/rng.ts";
+import { Progress, type Rng } from "../util/mod.ts";
+import { zeroShotScores } from "../prompts/mod.ts";
 import type { PairPool } from "./pretrain.ts";
-import { pixelsFromGray } from "./ppad.ts";
 
 /** Size at which the benchmark is generated (its PNGs are 256²). */
 export const BENCHMARK_SIZE = 256;
@@ -57,29 +52,6 @@ export interface ZeroShotResult {
   auroc: number;
   perFinding: Record<string, number>;
   n: number;
-}
-
-/** Zero-shot scores `[n]`: softmax over "normal." / "pneumonia." of exp(logit_scale)·cos, abnormal column. */
-export function zeroShotScores(
-  model: ClipModel,
-  tokenizer: BpeTokenizer,
-  normalisation: Normalisation,
-  images: readonly Float32Array[],
-  batch = 32,
-): Float32Array {
-  const out = new Float32Array(images.length);
-  const txt = tf.tidy(() => model.encodeText(tokenizer.tokenize(["normal.", "pneumonia."])));
-  for (let s = 0; s < images.length; s += batch) {
-    const e = Math.min(images.length, s + batch);
-    const probs = tf.tidy(() => {
-      const px = pixelsFromGray(images.slice(s, e), model.config.imageResolution, normalisation);
-      return tf.softmax(model.logits(model.encodeImage(px), txt)).slice([0, 1], [e - s, 1]);
-    });
-    out.set(probs.dataSync(), s);
-    probs.dispose();
-  }
-  txt.dispose();
-  return out;
 }
 
 /** Zero-shot check of a pretrained and a random CLIP on `n` fresh cases (half normal, findings uniform). */

@@ -4,7 +4,7 @@
  * (seed, step).
  * @module
  */
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../util/mod.ts";
 import { augmentGray, type AugmentOptions } from "./augment.ts";
 import { captionFor } from "./captions.ts";
 import type { PairBatch, PairPool, PairSource } from "./pretrain.ts";

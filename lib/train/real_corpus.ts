@@ -4,14 +4,8 @@
  * part and a fixed, seeded held-out part used to choose checkpoints and recipes.
  * @module
  */
-import { readImage } from "../data/image.ts";
-import { prepareImage } from "../data/preprocess.ts";
-import { splitCsvLine } from "../util/csv.ts";
-import { isDir, isFile, listImages } from "../data/datasets/fs.ts";
-import { InputError } from "../util/errors.ts";
-import { join, resolve } from "../util/path.ts";
-import { Progress } from "../util/progress.ts";
-import { Rng } from "../util/rng.ts";
+import { isDir, isFile, listImages, prepareImage, readImage } from "../data/mod.ts";
+import { InputError, join, Progress, resolve, Rng, splitCsvLine } from "../util/mod.ts";
 import type { CaptionLabel } from "./captions.ts";
 
 /** The corpus used by default, relative to the project root. */

@@ -39,3 +39,8 @@ function _sharedDir(): string {
  * checkout (`../shared`) in CI and dev sessions and absent in a user's clone. `PPAD_SHARED` points it elsewhere.
  */
 export const SHARED_DIR: string = _sharedDir();
+
+/** A path as a reader sees it: relative to the project root (`results/ablate`), or as given for the root itself. */
+export function shownPath(path: string): string {
+  return nodePath.relative(PROJECT_ROOT, path) || path;
+}

@@ -3,7 +3,7 @@
  * class differs from Med-AD's RSNA: results are not comparable.
  * @module
  */
-import { join } from "../../util/path.ts";
+import { join } from "../../util/mod.ts";
 import { folderSamples, isDir } from "./fs.ts";
 import { type Dataset, makeDataset, type Sample } from "./types.ts";
 

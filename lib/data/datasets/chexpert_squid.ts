@@ -3,7 +3,7 @@
  * (the PPAD authors renamed `abnormal_256` to `pneumonia_256`; both are accepted).
  * @module
  */
-import { join } from "../../util/path.ts";
+import { join } from "../../util/mod.ts";
 import { folderSamples, isDir, layoutError } from "./fs.ts";
 import { type Dataset, makeDataset, type Sample } from "./types.ts";
 

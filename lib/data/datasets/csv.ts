@@ -3,9 +3,7 @@
  * normal/abnormal; split is train/val/test (default test). A header row (`path,label,…`) is optional.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
-import { splitCsvLine } from "../../util/csv.ts";
-import { dirname, isAbsolute, join, relative, resolve } from "../../util/path.ts";
+import { dirname, InputError, isAbsolute, join, relative, resolve, splitCsvLine } from "../../util/mod.ts";
 import { isDir, isFile } from "./fs.ts";
 import { type Dataset, type DatasetName, makeDataset, type Sample, type Split } from "./types.ts";
 

@@ -2,8 +2,7 @@
  * Layout auto-detection from the folder structure.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
-import { join } from "../../util/path.ts";
+import { InputError, join } from "../../util/mod.ts";
 import { findManifest } from "./csv.ts";
 import { isDir, isFile } from "./fs.ts";
 import { findMedadRoot } from "./medad.ts";

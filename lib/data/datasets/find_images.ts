@@ -2,8 +2,7 @@
  * Finding image files named on a command line: files as given, folders searched recursively.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
-import { join, resolve } from "../../util/path.ts";
+import { InputError, join, resolve } from "../../util/mod.ts";
 import { IMAGE_EXTENSIONS, isImageName } from "./fs.ts";
 
 /** Options for {@link collectImagePaths}: how its errors name the action and the flag. */

@@ -2,8 +2,7 @@
  * File-system helpers for the layout loaders: image listing, folder checks, one-line errors.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
-import { extname, join, relative } from "../../util/path.ts";
+import { extname, InputError, join, relative } from "../../util/mod.ts";
 import type { LayoutName, Sample, Split } from "./types.ts";
 
 /** File extensions treated as images when listing a folder (case-insensitive). */

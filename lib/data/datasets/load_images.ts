@@ -2,8 +2,7 @@
  * Decoding the images of a sample list, with a policy for unreadable files.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
-import { Progress } from "../../util/progress.ts";
+import { InputError, Progress } from "../../util/mod.ts";
 import { type GrayImage, readImage } from "../image.ts";
 import { prepareImage } from "../preprocess.ts";
 import type { Sample } from "./types.ts";

@@ -4,8 +4,7 @@
  * The root may be `VinCXR/`/`RSNA/` itself or the folder holding them (then `dataset` picks one when both exist).
  * @module
  */
-import { InputError } from "../../util/errors.ts";
-import { basename, isAbsolute, join } from "../../util/path.ts";
+import { basename, InputError, isAbsolute, join } from "../../util/mod.ts";
 import { isDir, isFile, layoutError } from "./fs.ts";
 import { type Dataset, type DatasetName, makeDataset, type Sample, type Split } from "./types.ts";
 

@@ -3,7 +3,7 @@
  * CSV manifest), auto-detection, documented counts, image loading, and finding the images named on a command line.
  * @module
  */
-import { resolve } from "../../util/path.ts";
+import { resolve } from "../../util/mod.ts";
 import { loadBmadRsna } from "./bmad_rsna.ts";
 import { loadChexpertSquid } from "./chexpert_squid.ts";
 import { loadCsv } from "./csv.ts";
@@ -25,7 +25,8 @@ export {
   parseBadImagePolicy,
   type SkippedImage,
 } from "./load_images.ts";
-export { IMAGE_EXTENSIONS } from "./fs.ts";
+export { IMAGE_EXTENSIONS, isDir, isFile, listImages } from "./fs.ts";
+export { type CountsRow, countsRow, sameCounts } from "./count_rows.ts";
 export { collectImagePaths, type CollectImagesOptions } from "./find_images.ts";
 
 /** Options for {@link loadDataset}. */

@@ -3,7 +3,7 @@
  * folder holding `chest_xray` or `chest_xray` itself (also the zip's nested `chest_xray/chest_xray`). `val` is optional.
  * @module
  */
-import { join } from "../../util/path.ts";
+import { join } from "../../util/mod.ts";
 import { folderSamples, isDir, layoutError, requireNonEmpty } from "./fs.ts";
 import { type Dataset, makeDataset, type Sample } from "./types.ts";
 

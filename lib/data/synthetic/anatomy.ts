@@ -9,7 +9,7 @@
  * Sides: `side = −1` is the IMAGE left (the patient's right), `side = +1` the image right (the patient's left).
  * @module
  */
-import type { Rng } from "../../util/rng.ts";
+import type { Rng } from "../../util/mod.ts";
 import { clamp, drawBand, drawTube, smoothstep } from "./raster.ts";
 import { fineNoise, NOISE_MASK, NOISE_SIZE, smoothNoise } from "./noise.ts";
 

@@ -7,11 +7,7 @@
  * other groups, and the same seed gives byte-identical files.
  * @module
  */
-import { Rng } from "../../util/rng.ts";
-import { InputError } from "../../util/errors.ts";
-import { csvField } from "../../util/csv.ts";
-import { basename, dirname, join, PROJECT_ROOT } from "../../util/path.ts";
-import { Progress } from "../../util/progress.ts";
+import { basename, csvField, dirname, InputError, join, Progress, PROJECT_ROOT, Rng } from "../../util/mod.ts";
 import { type FindingKind, FINDINGS } from "./findings.ts";
 import { generateCase, type SyntheticCase } from "./generate.ts";
 import { encodePng } from "../png.ts";

@@ -7,7 +7,7 @@
  * physical changes of the attenuation (air replaced by fluid, added tissue, missing lung), with their own shapes.
  * @module
  */
-import type { Rng } from "../../util/rng.ts";
+import type { Rng } from "../../util/mod.ts";
 import { type Anatomy, type AnatomyParams, insideLung, type LungGeometry, type SideSign } from "./anatomy.ts";
 import { NOISE_MASK, NOISE_SIZE, smoothNoise } from "./noise.ts";
 import { clamp, drawTube, smoothstep } from "./raster.ts";

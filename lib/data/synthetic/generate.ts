@@ -2,7 +2,7 @@
  * One synthetic frontal chest radiograph, in memory: `generateCase(rng, {size, finding})`.
  * @module
  */
-import type { Rng } from "../../util/rng.ts";
+import type { Rng } from "../../util/mod.ts";
 import { buildAnatomy, sampleAnatomyParams, type SideSign } from "./anatomy.ts";
 import {
   type FindingDetails,

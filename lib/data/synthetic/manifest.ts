@@ -4,7 +4,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { join } from "../../util/path.ts";
+import { join } from "../../util/mod.ts";
 
 /**
  * The synthetic benchmark's `manifest.csv` in `dir` as a table (`file, split, label, finding, side, zone, bbox, mask,

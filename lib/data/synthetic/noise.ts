@@ -3,7 +3,7 @@
  * white Gaussian noise and smooth low-frequency noise, each `[512 * 512]`, sampled with a random offset and wrap-around.
  * @module
  */
-import { Rng } from "../../util/rng.ts";
+import { Rng } from "../../util/mod.ts";
 import { gaussianBlur } from "./raster.ts";
 
 /** Side of every noise texture, in texels (a power of two, so wrap-around is a bit mask). */

@@ -13,7 +13,7 @@ import {
   renderSoftTissue,
   renderVessels,
 } from "./anatomy.ts";
-import type { Rng } from "../../util/rng.ts";
+import type { Rng } from "../../util/mod.ts";
 import { fineNoise, NOISE_MASK, NOISE_SIZE, whiteNoise } from "./noise.ts";
 import { gaussianBlur, rotateInto } from "./raster.ts";
 

@@ -5,7 +5,7 @@
  * image left = the patient's "right", image right = the patient's "left".
  * @module
  */
-import type { Rng } from "../../util/rng.ts";
+import type { Rng } from "../../util/mod.ts";
 import type { FindingDetails, FindingKind, Zone } from "./findings.ts";
 
 /** Image side recorded in the manifest. `both` = bilateral/central (cardiomegaly), `none` = normal. */

@@ -3,7 +3,7 @@
  * bf16 → fp32, round-to-nearest-even fp32 → fp16, and widening of the integer and fp64 types.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
+import { InputError } from "../../util/mod.ts";
 
 /** The element types a checkpoint storage can hold, by safetensors name. */
 export type StorageDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";

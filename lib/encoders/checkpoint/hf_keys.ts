@@ -5,7 +5,7 @@
  * renames the rest one to one (`pre_layrnorm` is HF's spelling). Both maps refuse keys they do not know.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
+import { InputError } from "../../util/mod.ts";
 import type { HostTensor, StateDict } from "../state_dict.ts";
 
 /** Per-block renames, OpenAI suffix → HF suffix. */

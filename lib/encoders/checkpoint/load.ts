@@ -4,7 +4,7 @@
  * prefix → map HF CLIPModel names onto OpenAI's.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
+import { InputError } from "../../util/mod.ts";
 import type { StateDict } from "../state_dict.ts";
 import { hfToOpenai, isHfClipStateDict } from "./hf_keys.ts";
 import { looksLikeSafetensors, parseSafetensors } from "./safetensors.ts";

@@ -6,7 +6,7 @@
  * the bytes left.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
+import { InputError } from "../../util/mod.ts";
 
 /** A Python tuple. */
 export class PyTuple {

@@ -5,8 +5,7 @@
  * and each tensor's byte size against shape × dtype. The writer pads the header to 8 bytes and writes atomically.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
-import { writeFileAtomic } from "../../util/atomic.ts";
+import { InputError, writeFileAtomic } from "../../util/mod.ts";
 import { numel, type StateDict } from "../state_dict.ts";
 import { decodeToFloat32, DTYPE_BYTES, float32ToFloat16Bits, isStorageDtype, type StorageDtype } from "./dtype.ts";
 

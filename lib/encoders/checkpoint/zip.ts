@@ -5,7 +5,7 @@
  * @module
  */
 import { inflateSync } from "fflate";
-import { InputError } from "../../util/errors.ts";
+import { InputError } from "../../util/mod.ts";
 
 /** One file in a zip archive, as its central directory describes it. */
 export interface ZipEntry {

@@ -5,7 +5,7 @@
  * Refused with a one-line message: the legacy pre-zip format and TorchScript archives.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
+import { InputError } from "../../util/mod.ts";
 import { numel, type StateDict } from "../state_dict.ts";
 import { decodeToFloat32, DTYPE_BYTES, type StorageDtype } from "./dtype.ts";
 import { type PickleGlobal, PyDict, PyTuple, pyTypeName, unpickle } from "./pickle.ts";

@@ -13,11 +13,11 @@ import {
   layerNorm,
   linearFrozen,
   linearTrainable,
-  type PackedBlock,
   packLinear,
   prepareBlock,
   transformerBlock,
 } from "./layers.ts";
+import type { LinearWeight } from "./wasm/runtime.ts";
 
 /** Looks a parameter up by its OpenAI key (the model's variables). */
 export type ParamGetter = (key: string) => tf.Tensor;
@@ -68,9 +68,9 @@ export function linearRef(
   if (!ctx.frozen) return { frozen: null, wT: transposed ? weight : tf.transpose(weight), b: bias };
   const w = transposed ? ctx.own(tf.transpose(weight)) : weight;
   const wT = transposed ? weight : ctx.own(tf.transpose(weight));
-  const pk = packLinear(w, wT);
-  const packed = pk && { forward: ctx.own(pk.forward), backward: ctx.own(pk.backward) };
-  return { frozen: { w, wT, b: bias, packed }, wT, b: bias };
+  const pk = packLinear(w);
+  if (pk) { for (const l of [pk.forward, pk.backward]) ctx.own(l.packed); }
+  return { frozen: { w, wT, b: bias, packed: pk }, wT, b: bias };
 }
 
 /** Applies a {@link LinearRef}: x `[rows, in]` → `[rows, out]`. */
@@ -109,12 +109,12 @@ export function blockWeights(ctx: PrepareContext, prefix: string, heads: number)
   };
   if (!ctx.frozen) return { params, prepared: null };
   const pr = prepareBlock(params, heads);
-  const own = <T extends tf.Tensor>(t: T | null) => (t ? ctx.own(t) : null);
+  // The model keeps the prepared copies (the packed weights; the matrices themselves are its variables).
+  if (pr.packed) { for (const l of Object.values(pr.packed) as LinearWeight[]) ctx.own(l.packed); }
   const prepared: BlockPrepared = {
     attn: pr.attn && { qkvT: ctx.own(pr.attn.qkvT), qkvB: pr.attn.qkvB, outWT: ctx.own(pr.attn.outWT) },
     mlp: pr.mlp && { fcWT: ctx.own(pr.mlp.fcWT), projWT: ctx.own(pr.mlp.projWT) },
-    packed: pr.packed &&
-      (Object.fromEntries(Object.entries(pr.packed).map(([k, t]) => [k, own(t)])) as unknown as PackedBlock),
+    packed: pr.packed,
   };
   return { params, prepared };
 }

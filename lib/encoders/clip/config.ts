@@ -3,7 +3,7 @@
  * does, and the full list of keys and shapes a config implies, used to validate a checkpoint before loading it.
  * @module
  */
-import { InputError } from "../../util/errors.ts";
+import { InputError } from "../../util/mod.ts";
 
 /** A ViT CLIP's dimensions (OpenAI's `CLIP(...)` constructor arguments, camel-cased). */
 export interface ClipConfig {

@@ -3,7 +3,7 @@
  * benchmark's random ViT-B/32.
  * @module
  */
-import type { Rng } from "../../util/rng.ts";
+import type { Rng } from "../../util/mod.ts";
 import type { StateDict } from "../state_dict.ts";
 import { numel } from "../state_dict.ts";
 import { type ClipConfig, expectedShapes } from "./config.ts";

@@ -16,7 +16,8 @@ import {
   fusedLayerNorm,
   fusedLayerNormGrad,
   fusedLinear,
-  packPanels,
+  type LinearWeight,
+  linearWeight,
 } from "./wasm/runtime.ts";
 
 type Save = (tensors: tf.Tensor[]) => void;
@@ -64,24 +65,26 @@ export interface FrozenLinear {
   w: tf.Tensor2D;
   wT: tf.Tensor2D;
   b: tf.Tensor1D | null;
-  packed?: { forward: tf.Tensor1D; backward: tf.Tensor1D } | null;
+  packed?: { forward: LinearWeight; backward: LinearWeight } | null;
 }
 
-/** Packs a frozen linear map for the wasm kernels when they run here and both widths are multiples of 8, else null. */
-export function packLinear(w: tf.Tensor2D, wT: tf.Tensor2D): { forward: tf.Tensor1D; backward: tf.Tensor1D } | null {
+/**
+ * Packs a frozen linear map (w `[out, in]`) for the wasm kernels when they run here and both widths are multiples of 8,
+ * else null.
+ */
+export function packLinear(w: tf.Tensor2D): { forward: LinearWeight; backward: LinearWeight } | null {
   const [out, inp] = w.shape;
   if (out % 8 !== 0 || inp % 8 !== 0 || !fusedAvailable()) return null;
-  return { forward: packPanels(wT), backward: packPanels(w) };
+  return { forward: linearWeight(w, true), backward: linearWeight(w, false) };
 }
 
 /** Frozen linear layer: x `[rows, in]` → `[rows, out]`; the gradient reaches `x` only (dx = dy·w). */
 export function linearFrozen(x: tf.Tensor2D, p: FrozenLinear): tf.Tensor2D {
   const pk = p.packed;
   if (pk && fusedAvailable()) {
-    const [out, inp] = p.w.shape;
     return custom<tf.Tensor2D>([x], ([xi]) => ({
-      value: fusedLinear(xi, pk.forward, out, p.b, null),
-      grad: (dy) => [fusedLinear(dy, pk.backward, inp, null, null)],
+      value: fusedLinear(xi, pk.forward, p.b, null),
+      grad: (dy) => [fusedLinear(dy, pk.backward, null, null)],
     }));
   }
   return custom<tf.Tensor2D>([x], ([xi]) => ({
@@ -387,18 +390,16 @@ export interface BlockParams {
   mlp: MlpParams;
 }
 
-/** A frozen block's weights packed for the wasm kernels' linear layer ({@link packPanels}), forward and backward. */
+/** A frozen block's weights for the wasm kernels' linear layer, forward (x·Wᵀ) and backward (dy·W). */
 export interface PackedBlock {
-  /** in_proj_weightᵀ `[w, 3w]`, out_proj.weightᵀ `[w, w]`, c_fc.weightᵀ `[w, 4w]`, c_proj.weightᵀ `[4w, w]`, packed. */
-  qkv: tf.Tensor1D;
-  out: tf.Tensor1D;
-  fc: tf.Tensor1D;
-  proj: tf.Tensor1D;
-  /** The same matrices untransposed (PyTorch layout), packed: the input gradient multiplies by them. */
-  qkvBack: tf.Tensor1D;
-  outBack: tf.Tensor1D;
-  fcBack: tf.Tensor1D;
-  projBack: tf.Tensor1D;
+  qkv: LinearWeight;
+  out: LinearWeight;
+  fc: LinearWeight;
+  proj: LinearWeight;
+  qkvBack: LinearWeight;
+  outBack: LinearWeight;
+  fcBack: LinearWeight;
+  projBack: LinearWeight;
 }
 
 /**
@@ -411,18 +412,12 @@ export interface BlockPrepared {
   packed: PackedBlock | null;
 }
 
-/** Packs a block's weights for the wasm kernels (call once per frozen block; keep the result). */
+/** Packs a block's weights for the wasm kernels (call once per frozen block; keep the `packed` tensors). */
 export function packBlock(p: BlockParams): PackedBlock {
-  return tf.tidy(() => ({
-    qkv: packPanels(tf.transpose(p.attn.inW)),
-    out: packPanels(tf.transpose(p.attn.outW)),
-    fc: packPanels(tf.transpose(p.mlp.fcW)),
-    proj: packPanels(tf.transpose(p.mlp.projW)),
-    qkvBack: packPanels(p.attn.inW),
-    outBack: packPanels(p.attn.outW),
-    fcBack: packPanels(p.mlp.fcW),
-    projBack: packPanels(p.mlp.projW),
-  }));
+  const pair = (m: tf.Tensor2D) => [linearWeight(m, true), linearWeight(m, false)];
+  const [qkv, qkvBack] = pair(p.attn.inW), [out, outBack] = pair(p.attn.outW);
+  const [fc, fcBack] = pair(p.mlp.fcW), [proj, projBack] = pair(p.mlp.projW);
+  return { qkv, out, fc, proj, qkvBack, outBack, fcBack, projBack };
 }
 
 /**
@@ -543,32 +538,32 @@ function fusedFrozenBlock(x: tf.Tensor2D, p: BlockParams, pk: PackedBlock, shape
   const fs = { batch: shape.batch, tokens: shape.tokens, heads: shape.heads, width: w };
   return custom<tf.Tensor2D>([x], ([xi], save) => {
     const n1 = fusedLayerNorm(xi, p.ln1G, p.ln1B);
-    const qkv = fusedLinear(n1.y, pk.qkv, 3 * w, p.attn.inB, null); // [B·T, 3w]
+    const qkv = fusedLinear(n1.y, pk.qkv, p.attn.inB, null); // [B·T, 3w]
     n1.y.dispose();
     const at = fusedAttention(qkv, shape.mask, fs); // o [B·T, w], p [B·H, T, Tp]
-    const a = fusedLinear(at.o, pk.out, w, p.attn.outB, xi); // x + attn
+    const a = fusedLinear(at.o, pk.out, p.attn.outB, xi); // x + attn
     at.o.dispose();
     const n2 = fusedLayerNorm(a, p.ln2G, p.ln2B);
-    const h = fusedLinear(n2.y, pk.fc, 4 * w, p.mlp.fcB, null); // [B·T, 4w]
+    const h = fusedLinear(n2.y, pk.fc, p.mlp.fcB, null); // [B·T, 4w]
     n2.y.dispose();
     const g = fusedGelu(h);
-    const y = fusedLinear(g, pk.proj, w, p.mlp.projB, a); // a + mlp
+    const y = fusedLinear(g, pk.proj, p.mlp.projB, a); // a + mlp
     g.dispose();
     save([xi, n1.stats, qkv, at.p, a, n2.stats, h]);
     return {
       value: y,
       grad: (dy, [xs, s1, qkvs, ps, as, s2, hs]) => {
-        const dg = fusedLinear(dy, pk.projBack, 4 * w, null, null); // [B·T, 4w]
+        const dg = fusedLinear(dy, pk.projBack, null, null); // [B·T, 4w]
         const dh = fusedGeluGrad(hs, dg);
         dg.dispose();
-        const dv = fusedLinear(dh, pk.fcBack, w, null, null);
+        const dv = fusedLinear(dh, pk.fcBack, null, null);
         dh.dispose();
         const da = fusedLayerNormGrad(as, s2, p.ln2G, dv, dy); // dy + ∂ln_2
         dv.dispose();
-        const dO = fusedLinear(da, pk.outBack, w, null, null);
+        const dO = fusedLinear(da, pk.outBack, null, null);
         const dqkv = fusedAttentionGrad(qkvs as tf.Tensor2D, ps as tf.Tensor3D, dO, fs); // [B·T, 3w]
         dO.dispose();
-        const du = fusedLinear(dqkv, pk.qkvBack, w, null, null);
+        const du = fusedLinear(dqkv, pk.qkvBack, null, null);
         dqkv.dispose();
         return [fusedLayerNormGrad(xs, s1, p.ln1G, du, da)]; // da + ∂ln_1
       },

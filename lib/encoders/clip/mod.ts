@@ -35,6 +35,14 @@ export {
 export { initClipStateDict } from "./init.ts";
 export { ClipModel, type ClipModelOptions } from "./model.ts";
 export { eotPositions } from "./text.ts";
+export {
+  fusedAvailable,
+  fusedUsesFma,
+  nativeBlas,
+  openNativeBlas,
+  setFusedEnabled,
+  setNativeBlasEnabled,
+} from "./wasm/runtime.ts";
 
 /** The default model's path, relative to the project root. */
 export const DEFAULT_MODEL_PATH = "models/ppad-mini-cxr-real/model.safetensors";

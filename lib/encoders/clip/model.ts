@@ -5,12 +5,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Rng } from "../../util/rng.ts";
+import { InputError, type Rng } from "../../util/mod.ts";
 import { numel, type StateDict } from "../state_dict.ts";
 import type { PrepareContext } from "./block.ts";
 import { type ClipConfig, expectedShapes, inferConfig, validateStateDict } from "./config.ts";
 import { initClipStateDict } from "./init.ts";
-import { InputError } from "../../util/errors.ts";
 import {
   encodeTextEmbeddings as textFromEmbeddings,
   eotPositions,

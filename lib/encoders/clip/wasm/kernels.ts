@@ -39,6 +39,8 @@ export const KERNELS = {
    * packed into Ap (scratch of ⌈mc/6⌉·6·K floats) once per block.
    */
   linear: ["A", "lda", "Bp", "bias", "R", "C", "ldc", "M", "K", "p0", "p1", "mc", "Ap"],
+  /** C[M, N] = bias (broadcast over rows; 0 for none) + R[M, N] (0 for none), N % 4 = 0: a GEMM's starting value. */
+  fillRows: ["C", "bias", "R", "M", "N"],
   /** QuickGELU: out = h·σ(1.702h), n elements (n % 4 = 0). */
   geluForward: ["h", "out", "n"],
   /** QuickGELU gradient: dh = dg·σ(kh)·(1 + kh·(1 − σ(kh))), k = 1.702. */
@@ -271,9 +273,9 @@ function packRowsKernel(mr: number): FunctionDef {
 /**
  * One panel of 8 output columns: C[M, 8] = A·Bpanel (+ bias[8]) (+ R[M, 8]), A packed by {@link packRowsKernel} in
  * tiles of mr rows, Bpanel `[K][8]`, C and R rows of stride ldc floats. Per k: two vector loads of b, mr splats of a,
- * 2·mr multiply-adds (12 accumulators at mr = 6); k unrolled by two.
+ * 2·mr multiply-adds (12 accumulators at mr = 6); k unrolled by `unroll`.
  */
-function panelKernel(madd: Madd, mr: number): FunctionDef {
+function panelKernel(madd: Madd, mr: number, unroll: number): FunctionDef {
   // params: Ap, Bp, bias, R, C, ldc, M, K
   const f = new FunctionBuilder(Array(8).fill(I32));
   const [Ap, Bp, bias, R, C, ldc, M, K] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -336,7 +338,7 @@ function panelKernel(madd: Madd, mr: number): FunctionDef {
       op.i32Mul,
       op.i32Sub,
       set(valid),
-      // pa = Ap + 4·t·K·mr; pb = Bp; end = Bp + 32·(K & ~1)
+      // pa = Ap + 4·t·K·mr; pb = Bp; end = Bp + 32·(K − K mod unroll)
       get(Ap),
       bytes(get(t), get(K), op.i32Mul, op.i32(mr), op.i32Mul),
       op.i32Add,
@@ -345,8 +347,10 @@ function panelKernel(madd: Madd, mr: number): FunctionDef {
       set(pb),
       get(Bp),
       get(K),
-      op.i32(-2),
-      [0x71], // i32.and
+      get(K),
+      op.i32(unroll),
+      [0x6f], // i32.rem_s
+      op.i32Sub,
       op.i32(5),
       op.i32Shl,
       op.i32Add,
@@ -371,7 +375,20 @@ function panelKernel(madd: Madd, mr: number): FunctionDef {
             set(acc[2 * r + 1]),
           ),
         )),
-      // k in pairs, then the odd one
+      // k in groups of `unroll`, then one at a time
+      block(
+        [0x03, 0x40], // loop
+        get(pb),
+        get(end),
+        op.i32GeS,
+        op.brIf(1),
+        ...Array.from({ length: unroll }, (_, k) => step(k)),
+        addTo(pa, op.i32(4 * unroll * mr)),
+        addTo(pb, op.i32(32 * unroll)),
+        op.br(0),
+        [0x0b],
+      ),
+      code(get(Bp), bytes(get(K), op.i32(8), op.i32Mul), op.i32Add, set(end)),
       block(
         [0x03, 0x40], // loop
         get(pb),
@@ -379,13 +396,11 @@ function panelKernel(madd: Madd, mr: number): FunctionDef {
         op.i32GeS,
         op.brIf(1),
         step(0),
-        step(1),
-        addTo(pa, op.i32(8 * mr)),
-        addTo(pb, op.i32(64)),
+        addTo(pa, op.i32(4 * mr)),
+        addTo(pb, op.i32(32)),
         op.br(0),
         [0x0b],
       ),
-      ifThen(code(get(K), op.i32(1), [0x71]), step(0)),
       ...Array.from({ length: mr }, (_, r) =>
         ifThen(
           code(get(valid), op.i32(r), op.i32GtS),
@@ -896,6 +911,55 @@ function sigmoidV(h: number, x: number, t: number, n: number): number[] {
   );
 }
 
+function fillRows(): FunctionDef {
+  const f = new FunctionBuilder(Array(5).fill(I32));
+  const [C, bias, R, M, N] = [0, 1, 2, 3, 4];
+  const [i, j, off] = f.many(I32, 3);
+  const v = f.local(V128);
+  const body = forLoop(
+    i,
+    op.i32(0),
+    get(M),
+    op.i32(1),
+    forLoop(
+      j,
+      op.i32(0),
+      get(N),
+      op.i32(4),
+      bytes(get(i), get(N), op.i32Mul, get(j), op.i32Add),
+      set(off),
+      splat(0),
+      set(v),
+      ifThen(
+        code(get(bias), op.i32(0), op.i32Ne),
+        get(v),
+        get(bias),
+        bytes(get(j)),
+        op.i32Add,
+        op.v128Load(),
+        op.f32x4Add,
+        set(v),
+      ),
+      ifThen(
+        code(get(R), op.i32(0), op.i32Ne),
+        get(v),
+        get(R),
+        get(off),
+        op.i32Add,
+        op.v128Load(),
+        op.f32x4Add,
+        set(v),
+      ),
+      get(C),
+      get(off),
+      op.i32Add,
+      get(v),
+      op.v128Store(),
+    ),
+  );
+  return f.build(body, "fillRows");
+}
+
 function geluForward(): FunctionDef {
   const f = new FunctionBuilder([I32, I32, I32]);
   const [h, out, n] = [0, 1, 2];
@@ -1143,7 +1207,7 @@ function lnBackward(): FunctionDef {
 
 /** The kernels' module for a host memory (`shared` for tfjs' threaded build); `relaxed` uses fused multiply-add. */
 export function buildModule(
-  options: { shared: boolean; relaxed: boolean; maxPages?: number; mr?: number },
+  options: { shared: boolean; relaxed: boolean; maxPages?: number; mr?: number; unroll?: number },
 ): Uint8Array {
   const madd = maddFor(options.relaxed);
   const functions = [
@@ -1152,10 +1216,11 @@ export function buildModule(
     softmaxRows(),
     softmaxGradRows(),
     packRowsKernel(options.mr ?? 6),
-    panelKernel(madd, options.mr ?? 6),
+    panelKernel(madd, options.mr ?? 6, options.unroll ?? 2),
     linearKernel(),
     attnForward(),
     attnBackward(),
+    fillRows(),
     geluForward(),
     geluBackward(),
     lnForward(),

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Worker } from "node:worker_threads";
 import { currentBackend } from "../../../backend.ts";
 import { buildModule, type KernelName, KERNELS, relaxedSimdSupported } from "./kernels.ts";
+import { blasFrom, blasFromEnv, type NativeBlas } from "./native_blas.ts";
 
 /** What the engine needs from tfjs' wasm backend object (internal fields, present in 4.x). */
 interface WasmBackendLike {
@@ -26,8 +27,12 @@ interface WasmBackendLike {
 
 type Exports = { [K in KernelName]: (...args: number[]) => void };
 
-/** Rows of a panel-kernel tile (6 rows × 8 columns: 12 accumulators, measured fastest on x86-64 with 16 registers). */
+/**
+ * Rows of a panel-kernel tile (6 rows × 8 columns: 12 accumulators, measured fastest on x86-64 with 16 vector
+ * registers) and its k unrolling (4: a few percent over 1 or 2).
+ */
 const TILE_ROWS = 6;
+const UNROLL = 4;
 
 const NAMES = Object.keys(KERNELS) as KernelName[];
 
@@ -103,6 +108,9 @@ class Pool {
 
 let instance: { exports: Exports; backend: WasmBackendLike; relaxed: boolean; pool: Pool | null } | null = null;
 let disabled = Deno.env.get("PPAD_FUSED") === "0";
+/** The native BLAS for linear layers (`PPAD_BLAS`), opened with the kernels; undefined until then. */
+let blas: NativeBlas | null | undefined;
+let blasOn = true;
 
 /** Threads for the kernels: `PPAD_FUSED_THREADS`, else the wasm backend's thread count. */
 function threadCount(): number {
@@ -125,12 +133,13 @@ function load(): typeof instance {
   if (!memory) throw new Error("Cannot start the fused CLIP kernels: tfjs' wasm memory was not found");
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   const relaxed = relaxedSimdSupported();
-  const bytes = buildModule({ shared, relaxed, mr: TILE_ROWS });
+  const bytes = buildModule({ shared, relaxed, mr: TILE_ROWS, unroll: UNROLL });
   const module = new WebAssembly.Module(bytes as BufferSource);
   const inst = new WebAssembly.Instance(module, { env: { memory } });
   const threads = shared ? threadCount() : 1;
   const pool = threads > 1 ? new Pool(module, memory, threads - 1) : null;
   instance = { exports: inst.exports as unknown as Exports, backend: b, relaxed, pool };
+  if (blas === undefined) blas = blasFromEnv(threads);
   registerKernels();
   return instance;
 }
@@ -151,6 +160,30 @@ export function fusedAvailable(): boolean {
 /** Turns the fused kernels off (or on again) for this process: tests compare both paths. */
 export function setFusedEnabled(enabled: boolean): void {
   disabled = !enabled;
+}
+
+/**
+ * The native BLAS the linear layers use (`PPAD_BLAS=auto` or a library path; see `native_blas.ts`), or null: the
+ * engine's own wasm kernels. Known once the kernels have loaded ({@link fusedAvailable}).
+ */
+export function nativeBlas(): string | null {
+  return blasOn && blas ? blas.library : null;
+}
+
+/**
+ * Opens a native BLAS for the linear layers (`auto` or a library path, as `PPAD_BLAS`) once the kernels run here;
+ * returns the library opened, or null (then the wasm kernels stay in use).
+ */
+export function openNativeBlas(spec: string): string | null {
+  if (!fusedAvailable()) return null;
+  const b = blasFrom(spec, instance!.pool?.size ?? 1);
+  if (b) blas = b;
+  return b ? b.library : null;
+}
+
+/** Uses the native BLAS (when one was opened) or the wasm kernels for linear layers: benchmarks compare both. */
+export function setNativeBlasEnabled(enabled: boolean): void {
+  blasOn = enabled;
 }
 
 /** Whether the fused kernels use relaxed-SIMD fused multiply-add (after they have loaded). */
@@ -259,17 +292,34 @@ const kernels: Record<string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]
     const b = backend as WasmBackendLike;
     const x = inputs.x as tf.TensorInfo;
     const [rows, k] = x.shape;
-    const n = (attrs as Record<string, number>).outputs;
+    const { outputs: n, transpose } = attrs as Record<string, number>;
     const y = b.makeOutput([rows, n], "float32");
     const bias = inputs.bias as tf.TensorInfo | undefined, res = inputs.res as tf.TensorInfo | undefined;
-    const [px, pw, pb, pr, py] = [
-      ptr(b, x),
-      ptr(b, inputs.w as tf.TensorInfo),
-      bias ? ptr(b, bias) : 0,
-      res ? ptr(b, res) : 0,
-      ptr(b, y),
-    ];
+    const [px, pb, pr, py] = [ptr(b, x), bias ? ptr(b, bias) : 0, res ? ptr(b, res) : 0, ptr(b, y)];
+    if (blasOn && blas) {
+      // y = bias + res, then y += x·op(W) in the native BLAS, on the same memory.
+      if (pb || pr) {
+        parallel("fillRows", rows, 8, (lo, hi) => [py + 4 * lo * n, pb, pr ? pr + 4 * lo * n : 0, hi - lo, n]);
+      }
+      const m = ptr(b, inputs.matrix as tf.TensorInfo);
+      blas.sgemm(
+        b.wasm.HEAPU8.buffer,
+        px,
+        k,
+        m,
+        transpose ? k : n,
+        transpose === 1,
+        py,
+        n,
+        rows,
+        n,
+        k,
+        pb || pr ? 1 : 0,
+      );
+      return y;
+    }
     // Rows in blocks of about 120 (a multiple of the tile), split evenly; panels of 8 columns split among threads.
+    const pw = ptr(b, inputs.w as tf.TensorInfo);
     const blocks = Math.max(1, Math.round(rows / 120));
     const mc = Math.ceil(rows / blocks / TILE_ROWS) * TILE_ROWS;
     const threads = instance!.pool?.size ?? 1;
@@ -394,8 +444,8 @@ export function fusedAttentionGrad(
 }
 
 /**
- * Weights for {@link fusedLinear}: a `[K, N]` matrix (N % 8 = 0) packed in panels of 8 columns, `[N/8 · K · 8]`
- * (panel p holds columns 8p…8p+7 of every row, row after row), so that the kernel reads each panel contiguously.
+ * A `[K, N]` matrix (N % 8 = 0) packed in panels of 8 columns, `[N/8 · K · 8]` (panel p holds columns 8p…8p+7 of
+ * every row, row after row), so that the linear kernel reads each panel contiguously.
  */
 export function packPanels(m: tf.Tensor2D): tf.Tensor1D {
   const [k, n] = m.shape;
@@ -404,20 +454,35 @@ export function packPanels(m: tf.Tensor2D): tf.Tensor1D {
 }
 
 /**
- * x `[rows, K]` · W (packed by {@link packPanels} from `[K, N]`) + bias `[N]` + res `[rows, N]` → `[rows, N]` (bias and
- * res optional); no gradient of its own.
+ * A frozen weight for {@link fusedLinear}: y = x·matrixᵀ (`transpose`, as `nn.Linear` with a PyTorch-layout matrix
+ * `[out, in]`) or x·matrix; `packed` holds the right-hand factor in panels ({@link packPanels}) for the wasm kernels,
+ * `matrix` itself serves a native BLAS.
  */
-export function fusedLinear(
-  x: tf.Tensor,
-  packed: tf.Tensor1D,
-  outputs: number,
-  bias: tf.Tensor | null,
-  res: tf.Tensor | null,
-): tf.Tensor2D {
-  const inputs: tf.NamedTensorMap = { x, w: packed };
+export interface LinearWeight {
+  matrix: tf.Tensor2D;
+  transpose: boolean;
+  packed: tf.Tensor1D;
+}
+
+/** Packs `matrix` for {@link fusedLinear} (x·matrixᵀ with `transpose`, else x·matrix); the matrix is not copied. */
+export function linearWeight(matrix: tf.Tensor2D, transpose: boolean): LinearWeight {
+  return {
+    matrix,
+    transpose,
+    packed: tf.tidy(() => packPanels(transpose ? tf.transpose(matrix) : matrix)),
+  };
+}
+
+/**
+ * x `[rows, K]` · W + bias `[N]` + res `[rows, N]` → `[rows, N]` (bias and res optional), W a {@link LinearWeight};
+ * no gradient of its own. The engine's packed-panel kernel, or the native BLAS when one is on ({@link nativeBlas}).
+ */
+export function fusedLinear(x: tf.Tensor, w: LinearWeight, bias: tf.Tensor | null, res: tf.Tensor | null): tf.Tensor2D {
+  const outputs = w.transpose ? w.matrix.shape[0] : w.matrix.shape[1];
+  const inputs: tf.NamedTensorMap = { x, w: w.packed, matrix: w.matrix };
   if (bias) inputs.bias = bias;
   if (res) inputs.res = res;
-  return run<tf.Tensor2D>("PpadLinear", inputs, { outputs });
+  return run<tf.Tensor2D>("PpadLinear", inputs, { outputs, transpose: w.transpose ? 1 : 0 });
 }
 
 /** QuickGELU h·σ(1.702h), elementwise: h `[rows, n]` (n % 4 = 0) → `[rows, n]`. */

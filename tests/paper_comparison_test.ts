@@ -1,7 +1,7 @@
 import { assert } from "./assert.ts";
-import { backboneNote } from "../lib/experiments/paper_table.ts";
+import { backboneNote } from "../lib/experiments/paper_comparison.ts";
 
-Deno.test("paper table: the backbone note says plainly when the checkpoint is not CheXzero", () => {
+Deno.test("paper comparison: the backbone note says plainly when the checkpoint is not CheXzero", () => {
   const mine = backboneNote("models/ppad-mini-cxr-real/model.safetensors", "574aef158b79f189");
   assert(mine.includes("not CheXzero") && mine.includes("not a reproduction"), mine);
   const other = backboneNote("/data/best_64_5e-05.pt", "abcd");

@@ -1,146 +1,22 @@
 /**
- * The paper's published numbers as typed data, and the table that puts them next to measured results: for each method ×
- * metric, the paper's mean ± std, the measured mean ± std over seeds, and the difference (all in %).
- *
- * Source: Sun et al., "Position-Guided Prompt Learning for Anomaly Detection in Chest X-Rays", MICCAI 2024
- * (arXiv 2405.11976), Table 1 (mean ± std of 5 runs; `*` = re-run by the authors, std not published).
+ * Measured results next to the paper's published numbers (`paper_numbers.ts`): the measured mean ± std per variant
+ * and metric, the paper's protocol picked out of a whole ablation grid, and the comparison table (paper, measured,
+ * difference, in %) with its CSV and Markdown forms and the notes that qualify it.
  * @module
  */
-import { InputError } from "../util/errors.ts";
-import { csvField } from "../util/csv.ts";
-import { formatMeanStd, meanStd } from "../report/tables.ts";
-import type { RunRecord } from "./store.ts";
+import { csvField, InputError, join } from "../util/mod.ts";
+import { formatMeanStd, meanStd } from "../report/mod.ts";
+import { readRunRecords, type RunRecord } from "./store.ts";
 import { canonicalMethod, PAPER_METHOD } from "./config.ts";
-
-/** Where the published numbers come from (short form, for table cells). */
-export const PAPER_TABLE = "MICCAI 2024 Table 1";
-
-/** Where the published numbers come from (full citation). */
-export const PAPER_SOURCE =
-  'MICCAI 2024 Table 1: Sun et al., "Position-Guided Prompt Learning for Anomaly Detection in Chest X-Rays" (arXiv 2405.11976)';
-
-/** Data sets the paper reports numbers for. */
-export type PaperDataset = "zhanglab" | "chexpert" | "vindr";
-/** Metrics of the paper's table (`auroc` is the paper's "AUC"). */
-export type PaperMetric = "acc" | "auroc" | "f1" | "ap";
-
-/** Data sets `deno task reproduce` accepts (`rsna` = Med-AD's RSNA, `rsna-bmad` = BMAD's; neither has paper numbers). */
-export const REPRODUCE_DATASETS = ["zhanglab", "chexpert", "vindr", "rsna", "rsna-bmad"] as const;
-/** One of {@link REPRODUCE_DATASETS}. */
-export type ReproduceDataset = typeof REPRODUCE_DATASETS[number];
-
-/** A published value in %: std is null where the paper gives none (the authors' baseline re-runs). */
-export interface PaperValue {
-  mean: number;
-  std: number | null;
-}
-
-/** One row of the paper's table. */
-export interface PaperMethod {
-  /** Name as printed in the paper. */
-  method: string;
-  /** The platform variant that reproduces it, or null for rows shown for context only (not run). */
-  variant: "zeroshot" | "coop" | "ppad" | null;
-  /** Re-run by the paper's authors (`*` in the table). */
-  rerun: boolean;
-  results: Partial<Record<PaperDataset, Partial<Record<PaperMetric, PaperValue>>>>;
-}
-
-/** The metrics the paper reports per data set, in the table's order. */
-export const PAPER_METRICS: Readonly<Record<PaperDataset, readonly PaperMetric[]>> = {
-  zhanglab: ["acc", "auroc", "f1"],
-  chexpert: ["acc", "auroc", "f1"],
-  vindr: ["auroc", "ap"],
-};
-
-/** How the paper labels each metric. */
-export const METRIC_LABELS: Readonly<Record<string, string>> = {
-  acc: "ACC",
-  auroc: "AUC",
-  f1: "F1",
-  ap: "AP",
-  f1max: "F1-max",
-};
-
-const v = (mean: number, std: number | null = null): PaperValue => ({ mean, std });
-
-/** The paper's Table 1 (%), every row and data set it reports. */
-export const PAPER_RESULTS: readonly PaperMethod[] = [
-  {
-    method: "SQUID",
-    variant: null,
-    rerun: false,
-    results: {
-      zhanglab: { acc: v(80.3), auroc: v(87.6), f1: v(84.7) },
-      chexpert: { acc: v(71.9), auroc: v(78.1), f1: v(75.9) },
-    },
-  },
-  { method: "DDAD", variant: null, rerun: false, results: { vindr: { auroc: v(78.2), ap: v(74.6) } } },
-  {
-    method: "CheXzero zero-shot",
-    variant: "zeroshot",
-    rerun: true,
-    results: {
-      zhanglab: { acc: v(83.0), auroc: v(92.7), f1: v(87.5) },
-      chexpert: { acc: v(77.4), auroc: v(87.7), f1: v(79.7) },
-      vindr: { auroc: v(77.6), ap: v(78.4) },
-    },
-  },
-  {
-    method: "CoOp",
-    variant: "coop",
-    rerun: true,
-    results: {
-      zhanglab: { acc: v(84.6), auroc: v(94.6), f1: v(88.6) },
-      chexpert: { acc: v(80.4), auroc: v(87.0), f1: v(79.2) },
-      vindr: { auroc: v(79.9), ap: v(80.9) },
-    },
-  },
-  {
-    method: "MaPLe",
-    variant: null,
-    rerun: true,
-    results: {
-      zhanglab: { acc: v(86.1), auroc: v(95.1), f1: v(89.5) },
-      chexpert: { acc: v(79.5), auroc: v(86.3), f1: v(79.6) },
-      vindr: { auroc: v(74.2), ap: v(75.7) },
-    },
-  },
-  {
-    method: "PPAD",
-    variant: "ppad",
-    rerun: false,
-    results: {
-      zhanglab: { acc: v(89.4, 0.6), auroc: v(96.7, 0.4), f1: v(91.8, 0.5) },
-      chexpert: { acc: v(82.7, 0.6), auroc: v(88.5, 0.9), f1: v(82.0, 0.8) },
-      vindr: { auroc: v(81.9, 0.9), ap: v(82.1, 1.1) },
-    },
-  },
-];
-
-/** Validates a `--dataset` value for `reproduce`. */
-export function parseReproduceDataset(value: unknown): ReproduceDataset {
-  if (typeof value === "string" && (REPRODUCE_DATASETS as readonly string[]).includes(value)) {
-    return value as ReproduceDataset;
-  }
-  throw new InputError(
-    value === undefined
-      ? `Cannot reproduce: --dataset is required (one of ${REPRODUCE_DATASETS.join(", ")})`
-      : `Cannot use --dataset ${JSON.stringify(value)}: expected one of ${REPRODUCE_DATASETS.join(", ")}`,
-  );
-}
-
-/** The paper's name for a data set's numbers, or null when the paper reports none (RSNA in either release). */
-export function paperDatasetOf(dataset: string): PaperDataset | null {
-  return dataset === "zhanglab" || dataset === "chexpert" || dataset === "vindr" ? dataset : null;
-}
-
-/** Why there is nothing to compare with, for data sets without paper numbers. */
-export function noPaperNumbersNote(dataset: string): string {
-  return `The paper reports no numbers for ${dataset}` +
-    (dataset.startsWith("rsna") ? " (RSNA is not in its Table 1)" : "") +
-    ": the table lists the measured values only.";
-}
+import {
+  METRIC_LABELS,
+  noPaperNumbersNote,
+  PAPER_METRICS,
+  PAPER_RESULTS,
+  PAPER_SOURCE,
+  PAPER_TABLE,
+  paperDatasetOf,
+} from "./paper_numbers.ts";
 
 /** Metrics summarised per variant (stored as fractions in run records). */
 export const SUMMARY_METRICS = ["auroc", "ap", "acc", "f1", "f1max"] as const;
@@ -416,4 +292,56 @@ export function comparisonMarkdown(rows: readonly ComparisonRow[], protocol: Pro
     );
   }
   return lines.join("\n") + "\n";
+}
+
+/** The variants the paper's table reports and the platform runs, in the table's order. */
+export const PAPER_VARIANTS: readonly string[] = ["zeroshot", "coop", "ppad"];
+
+/**
+ * The runs of a sweep folder that the paper's table can be compared with: those answering the prompt question (the
+ * default sweep's `prompts`, the paper sweep's `main`), of the variants in {@link PAPER_VARIANTS}.
+ */
+export function paperVariantRuns(records: readonly RunRecord[]): RunRecord[] {
+  return records.filter((r) =>
+    (r.questions.includes("prompts") || r.questions.includes("main")) && PAPER_VARIANTS.includes(r.spec.variant)
+  );
+}
+
+/** The paper-protocol runs found in one results folder of a real data set. */
+export interface PaperDatasetResult {
+  /** The results folder. */
+  dir: string;
+  /** The data set its runs name (or the folder's name when they name none). */
+  dataset: string;
+  /** Its runs of the paper's protocol, of the variants in {@link PAPER_VARIANTS}. */
+  records: RunRecord[];
+}
+
+/**
+ * The results on real data sets: each folder of `gridDirs` (a whole ablation grid, e.g. `results/zhanglab`) and each
+ * subfolder of `reproduceDir` (`results/reproduce/<data set>/`, which may be missing) that holds runs of the paper's
+ * protocol (`paperProtocolRecords`) of the paper's variants; sorted by data set.
+ */
+export async function findPaperDatasetResults(
+  gridDirs: readonly string[],
+  reproduceDir: string,
+): Promise<PaperDatasetResult[]> {
+  const paperRuns = async (dir: string) =>
+    paperProtocolRecords(await readRunRecords(dir)).filter((r) => PAPER_VARIANTS.includes(r.spec.variant));
+  const found: PaperDatasetResult[] = [];
+  for (const dir of gridDirs) {
+    const records = await paperRuns(dir);
+    if (records.length) found.push({ dir, dataset: records[0].spec.dataset, records });
+  }
+  try {
+    for await (const e of Deno.readDir(reproduceDir)) {
+      if (!e.isDirectory) continue;
+      const dir = join(reproduceDir, e.name);
+      const records = await paperRuns(dir);
+      if (records.length) found.push({ dir, dataset: records[0].spec.dataset || e.name, records });
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return found.sort((a, b) => a.dataset.localeCompare(b.dataset));
 }

@@ -1,20 +1,15 @@
+/**
+ * The building blocks the result notebooks call, each from its folder's public surface (`mod.ts`): display layout,
+ * embedding similarity and its chart, text helpers, the region probe's masking, example picking, parameters from the
+ * environment, the benchmark manifest, the ablation and paper-comparison reports, provenance, and synthesis measures.
+ */
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
-import {
-  changeInside,
-  compressRuns,
-  cosineRows,
-  envNumber,
-  envPath,
-  maskOutside,
-  pickExamples,
-  readBenchmarkManifest,
-  showBullets,
-  showGrid,
-  showPng,
-  similarityChart,
-  truncate,
-} from "../lib/report/notebook_helpers.ts";
-import { DISPLAY, renderPlot, showText } from "../lib/report/mod.ts";
+import { DISPLAY, renderPlot, showBullets, showGrid, showPng, showText, similarityChart } from "../lib/report/mod.ts";
+import { cosineRows } from "../lib/encoders/mod.ts";
+import { maskOutside } from "../lib/eval/mod.ts";
+import { pickExamples, readBenchmarkManifest } from "../lib/data/mod.ts";
+import { changeInside } from "../lib/synthesis/mod.ts";
+import { compressRuns, envNumber, envPath, join, PROJECT_ROOT, truncate } from "../lib/util/mod.ts";
 import {
   ablationBarRows,
   ablationDiscussion,
@@ -25,18 +20,12 @@ import {
   describeLevel,
   type LevelSummary,
 } from "../lib/experiments/ablation_report.ts";
-import {
-  PAPER_DATASET_LABELS,
-  paperChart,
-  paperPoints,
-  paperTableRows,
-  runProvenance,
-  sideBySideRows,
-} from "../lib/experiments/paper_report.ts";
-import type { MeasuredSummary } from "../lib/experiments/paper_table.ts";
+import { paperChart, paperPoints, sideBySideRows } from "../lib/experiments/paper_comparison_report.ts";
+import { PAPER_DATASET_LABELS, paperTableRows } from "../lib/experiments/paper_numbers.ts";
+import type { MeasuredSummary } from "../lib/experiments/paper_comparison.ts";
+import { runProvenance } from "../lib/experiments/provenance.ts";
 import { PAPER_METHOD, type Question, type RunSpec } from "../lib/experiments/config.ts";
 import type { RunRecord } from "../lib/experiments/store.ts";
-import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 
 Deno.test("cosineRows gives every pair's cosine, row-major, and rejects mismatched input", () => {
   const rows = cosineRows(["a", "b", "c"], [[1, 0], [0, 2], [1, 1]]);

@@ -1,0 +1,34 @@
+/**
+ * PPAD's prompts around a frozen CLIP: the region sets and their position words, the tokenised position-guided text
+ * prompts, the text and image prompt learners and the prompt model that scores images per region, the variants
+ * (zero-shot, CoOp, …, PPAD), prompt cards (saving and loading learned prompts), model-input pixels, and zero-shot
+ * scoring with the hand-written class prompts.
+ * @module
+ */
+export {
+  loadPromptModel,
+  makePromptCard,
+  promptCardPath,
+  readPromptCard,
+  recordCardMetrics,
+  requireSameModel,
+} from "./card.ts";
+export type { PromptableClip } from "./clip_api.ts";
+export { pixelsFromGray, sameNormalisation } from "./pixels.ts";
+export { effectiveRegions, l2normalise, PromptModel } from "./prompt_model.ts";
+export {
+  namesSides,
+  parseSides,
+  ppad5,
+  type Region,
+  regionBoundingBox,
+  type RegionSet,
+  regionSet,
+  regionSetNames,
+  SIDES,
+  type Sides,
+} from "./regions.ts";
+export { type PromptTemplateRow, promptTemplates } from "./template_rows.ts";
+export { DEFAULT_CLASS_WORDS, tokenizePrompts } from "./text.ts";
+export { getVariant, VARIANT_NAMES, type VariantName } from "./variants.ts";
+export { ZERO_SHOT_PROMPTS, zeroShotScores } from "./zero_shot.ts";

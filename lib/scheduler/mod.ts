@@ -1,0 +1,8 @@
+/**
+ * Running a sweep as shards on a cluster: the submission plan, Slurm (an array job plus a merge job, waiting for
+ * them) and Kubernetes (an Indexed Job), with shell quoting for the generated scripts.
+ * @module
+ */
+export { K8S_DEFAULTS } from "./k8s.ts";
+export { waitForJobs } from "./slurm.ts";
+export { PASSED_SWEEP_FLAGS, submitSweep } from "./submit.ts";

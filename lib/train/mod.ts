@@ -1,0 +1,15 @@
+/**
+ * Training: PPAD's prompt training (k normal shots, half synthesised abnormal in a drawn region, SGD with a cosine
+ * schedule) and its batch streams, and pretraining the small CXR CLIP (image–report pairs, the real-data corpus and
+ * its mix with synthetic pairs, captions, AdamW, resumable checkpoints, the zero-shot check).
+ * @module
+ */
+export { BatchStreams } from "./batch_streams.ts";
+export { captionVocabulary } from "./captions.ts";
+export { AdamW } from "./optimizer.ts";
+export { drawBatch, trainPrompts } from "./ppad.ts";
+export { noDecay, type PairPool, type PairSource, poolSource, pretrainClip } from "./pretrain.ts";
+export { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "./pretrain_checkpoint.ts";
+export { makePairPool, zeroShotReport, type ZeroShotResult } from "./pretrain_data.ts";
+export { mixedSource } from "./pretrain_mix.ts";
+export { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus, type RealCorpus } from "./real_corpus.ts";
