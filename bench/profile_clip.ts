@@ -1,11 +1,13 @@
 /**
- * Per-kernel profile of the CLIP engine's image forward pass and prompt step (image tower only), on the current backend:
- * `deno run -A bench/profile_clip.ts [--arch vit-b-32|mini] [--batch 8]`. Prints time per kernel name, sorted.
+ * Per-kernel profile of the CLIP engine's image forward pass and image-prompt step (image tower only, random weights)
+ * on the current backend (`PPAD_BACKEND`, wasm by default; `PPAD_BLAS`, `PPAD_FUSED=0` apply):
+ * `deno run -A bench/profile_clip.ts [--arch vit-b-32|ppad-mini|mini] [--batch 8] [--what forward|step|both]`.
+ * Prints wall time per kernel name and per kernel and input shapes (tf.profile), sorted; one warm-up call first.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
-import { CLIP_ARCHS, ClipModel, VIT_B_32 } from "../lib/encoders/clip/mod.ts";
+import { CLIP_ARCHS, type ClipArchName, ClipModel } from "../lib/encoders/clip/mod.ts";
 import { Rng } from "../lib/util/rng.ts";
 
 const args = Deno.args;
@@ -17,8 +19,8 @@ const batch = Number(flag("batch", "8"));
 const arch = flag("arch", "vit-b-32");
 const what = flag("what", "both");
 await initBackend();
-const config = arch === "mini" ? { ...CLIP_ARCHS["ppad-mini"] } : { ...VIT_B_32 };
-
+if (!(arch in CLIP_ARCHS)) throw new Error(`Cannot profile --arch ${arch}: expected ${Object.keys(CLIP_ARCHS)}`);
+const config = { ...CLIP_ARCHS[arch as ClipArchName] };
 
 const rng = new Rng(0);
 const model = ClipModel.random(config, rng.fork());
@@ -27,7 +29,9 @@ const pixels = tf.tensor4d(rng.normalArray(batch * r * r * 3), [batch, r, r, 3])
 const keepData = new Float32Array(batch * g * g);
 for (let i = 0; i < keepData.length; i++) keepData[i] = (i % 3) === 0 ? 0 : 1;
 const keep = tf.tensor2d(keepData, [batch, g * g]);
-const prompts = tf.variable(tf.tensor2d(rng.normalArray(g * g * config.visionWidth, 0, 0.2), [g * g, config.visionWidth]));
+const prompts = tf.variable(
+  tf.tensor2d(rng.normalArray(g * g * config.visionWidth, 0, 0.2), [g * g, config.visionWidth]),
+);
 const target = tf.tensor2d(rng.normalArray(batch * config.embedDim), [batch, config.embedDim]);
 
 const fwd = () => {
@@ -36,8 +40,10 @@ const fwd = () => {
   f.dispose();
 };
 const step = () => {
-  const { value, grads } = tf.variableGrads(() =>
-    tf.tidy(() => tf.sum(tf.mul(model.encodeImageWithPrompts(pixels, keep, prompts), target)) as tf.Scalar), [prompts]);
+  const { value, grads } = tf.variableGrads(
+    () => tf.tidy(() => tf.sum(tf.mul(model.encodeImageWithPrompts(pixels, keep, prompts), target)) as tf.Scalar),
+    [prompts],
+  );
   grads[prompts.name].dataSync();
   tf.dispose([value, grads]);
 };
@@ -68,8 +74,10 @@ async function profile(name: string, fn: () => void) {
     e.n++;
     byName.set(k.name, e);
   }
-  console.log(`\n## ${name} batch ${batch}: ${plain.toFixed(0)} ms plain, ${prof.toFixed(0)} ms profiled, ` +
-    `${total.toFixed(0)} ms in ${info.kernels.length} kernels`);
+  console.log(
+    `\n## ${name} batch ${batch}: ${plain.toFixed(0)} ms plain, ${prof.toFixed(0)} ms profiled, ` +
+      `${total.toFixed(0)} ms in ${info.kernels.length} kernels`,
+  );
   for (const [k, e] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
     console.log(`${e.ms.toFixed(1).padStart(9)} ms ${String(e.n).padStart(5)}× ${k}`);
   }

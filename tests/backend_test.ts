@@ -46,7 +46,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/bench.ts"), "--backend", "cuda"],
+      args: ["run", "-A", join(PROJECT_ROOT, "cli/bench.ts"), "--backend", "cuda"],
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -5,7 +5,8 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { choiceFlag, defineCommand, listFlag, numberFlag, parseCommand } from "../lib/util/cli.ts";
 import { HelpRequest, InputError } from "../lib/util/errors.ts";
-import { runsLine, sweepSettings } from "../lib/experiments/cli_common.ts";
+import { runsLine } from "../lib/experiments/sweep.ts";
+import { sweepSettings } from "../cli/sweep_flags.ts";
 import { validateMethod } from "../lib/experiments/config.ts";
 import { DEFAULT_SWEEP } from "../experiments/default.ts";
 import { acquireLock, ensureOutDir, LOCK_FILE } from "../lib/util/lock.ts";
@@ -85,7 +86,7 @@ Deno.test("--out pointing at a file is refused before any work, exit 2, fast", a
     await assertRejectsInput(() => ensureOutDir(file), "it is a file, not a folder");
     const t0 = performance.now();
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/ablate.ts"), "--out", file, "--quiet"],
+      args: ["run", "-A", join(PROJECT_ROOT, "cli/ablate.ts"), "--out", file, "--quiet"],
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -127,7 +128,7 @@ Deno.test("the output lock: a live holder is named (exit 2), a stale one is take
     // A second process on a held folder exits 2 naming the holder.
     const held = acquireLock(dir, "ablate");
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/merge.ts"), "--out", dir, dir],
+      args: ["run", "-A", join(PROJECT_ROOT, "cli/merge.ts"), "--out", dir, dir],
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -2,6 +2,8 @@
  * Every `deno task` answers `--help` and `-h` with exit 0: what it does, every flag with its default, and examples.
  * Commands declare their flags with `defineCommand` (lib/util/cli.ts) and export them as `COMMAND`; a command not yet
  * converted is read from its source (its `name: { type: … }` flag specs), so a flag can never be missing from the help.
+ * Every command is a file in cli/ with one shape: `export async function main(args)`, run by `runMain` only when the
+ * file is the entry point.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
@@ -16,8 +18,8 @@ const NOT_COMMANDS = new Set(["test"]);
 
 /** The project script a task runs, and any arguments the task adds before the user's. */
 function scriptOf(task: string): { script: string; args: string[] } {
-  const m = /\s(lib\/cli\/[\w-]+\.ts)((?:\s+\S+)*)\s*$/.exec(config.tasks[task]);
-  if (!m) throw new Error(`task ${task} does not run a lib/cli script: ${config.tasks[task]}`);
+  const m = /\s(cli\/[\w-]+\.ts)((?:\s+\S+)*)\s*$/.exec(config.tasks[task]);
+  if (!m) throw new Error(`task ${task} does not run a cli/ script: ${config.tasks[task]}`);
   return { script: m[1], args: m[2].trim() ? m[2].trim().split(/\s+/) : [] };
 }
 
@@ -59,8 +61,26 @@ for (const task of Object.keys(config.tasks).filter((t) => !NOT_COMMANDS.has(t))
   });
 }
 
+Deno.test("every task runs a cli/ file of one shape: COMMAND, main(args), runMain only as the entry point", async () => {
+  const tasks = Object.keys(config.tasks).filter((t) => !NOT_COMMANDS.has(t));
+  for (const task of tasks) {
+    const { script } = scriptOf(task);
+    const source = await Deno.readTextFile(join(PROJECT_ROOT, script));
+    assert(/^export const COMMAND = defineCommand\(/m.test(source), `${script}: no exported COMMAND`);
+    assert(
+      /^export async function main\(args: string\[\]\): Promise<void> \{$/m.test(source),
+      `${script}: no main(args)`,
+    );
+    assert(
+      source.trimEnd().endsWith("\nif (import.meta.main) runMain(() => main(Deno.args));"),
+      `${script}: does not end with \`if (import.meta.main) runMain(() => main(Deno.args));\``,
+    );
+    assertEquals(source.match(/Deno\.args/g)?.length, 1, `${script}: reads Deno.args outside its last line`);
+  }
+});
+
 Deno.test("an unknown flag gets a did-you-mean and the usage, exit 2", async () => {
-  const r = await run("lib/cli/score.ts", ["--image", "x.png"]);
+  const r = await run("cli/score.ts", ["--image", "x.png"]);
   assertEquals(r.code, 2, r.stderr);
   assert(r.stderr.includes("unknown option --image (did you mean --images?)"), r.stderr);
   assert(r.stderr.includes("usage: deno task score"), r.stderr);
@@ -69,7 +89,7 @@ Deno.test("an unknown flag gets a did-you-mean and the usage, exit 2", async () 
 });
 
 Deno.test("a negative number gets the normal range message, not 'ambiguous'", async () => {
-  const r = await run("lib/cli/ablate.ts", ["--steps", "-3"]);
+  const r = await run("cli/ablate.ts", ["--steps", "-3"]);
   assertEquals(r.code, 2, r.stderr);
   assert(r.stderr.includes('Cannot use --steps "-3": expected an integer ≥ 1'), r.stderr);
   assert(!r.stderr.includes("ambiguous"), r.stderr);

@@ -5,7 +5,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 
-const BENCH = join(PROJECT_ROOT, "lib", "cli", "bench.ts");
+const BENCH = join(PROJECT_ROOT, "cli", "bench.ts");
 
 async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const res = await new Deno.Command(Deno.execPath(), {

@@ -6,7 +6,7 @@ import { hfToOpenai, loadStateDict, readSafetensors } from "../lib/encoders/chec
 import { float16BitsToFloat32, float32ToFloat16Bits } from "../lib/encoders/checkpoint/dtype.ts";
 import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 
-const CLI = join(PROJECT_ROOT, "lib", "cli", "convert.ts");
+const CLI = join(PROJECT_ROOT, "cli", "convert.ts");
 /** The tests' CheXzero-format checkpoint: 62 OpenAI keys, 35 of them stored fp16 (`testing/test_model.ts`). */
 const FIXTURE = TEST_MODEL_PATH;
 

@@ -6,7 +6,7 @@ import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 
 async function embed(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(PROJECT_ROOT, "lib", "cli", "embed.ts"), ...args],
+    args: ["run", "-A", join(PROJECT_ROOT, "cli", "embed.ts"), ...args],
     cwd: PROJECT_ROOT,
     stdout: "piped",
     stderr: "piped",

@@ -1,7 +1,7 @@
 /** F1-max is shown with what it means: its threshold (metrics CLI), or that it equals the all-abnormal F1. */
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 import { allAbnormalF1, f1MaxNote } from "../lib/experiments/paper_comparison.ts";
-import { f1MaxNote as cliNote } from "../lib/cli/metrics.ts";
+import { f1MaxNote as cliNote } from "../cli/metrics.ts";
 
 Deno.test("F1-max note: at the all-abnormal floor it says so; otherwise it gives the floor", () => {
   const counts = { train: { normal: 1200 }, test: { normal: 234, abnormal: 390 } };

@@ -7,7 +7,7 @@ import { regionProbabilities } from "../lib/eval/evaluate.ts";
 import { digestBytes, FeatureCache, imageDigest } from "../lib/eval/feature_cache.ts";
 import { PAPER_METHOD, planSweep, type SweepConfig } from "../lib/experiments/config.ts";
 import { DEFAULT_SWEEP } from "../experiments/default.ts";
-import { sweepSettings } from "../lib/experiments/cli_common.ts";
+import { sweepSettings } from "../cli/sweep_flags.ts";
 import { ExperimentData } from "../lib/experiments/data.ts";
 import { runSweep, trainAndEvaluate } from "../lib/experiments/runner.ts";
 import { SweepCache, trainingStreamKey } from "../lib/experiments/sweep_cache.ts";

@@ -1,5 +1,6 @@
 /**
- * The library's import graph: nothing in lib/ imports the test-only code (testing/, tests/); lib/ has no import
+ * The library's import graph: nothing in lib/ imports the test-only code (testing/, tests/), nor the commands (cli/)
+ * or the committed sweep configs (the top-level experiments/: commands pass them in); lib/ has no import
  * cycle that runs (type-only imports aside); and `lib/data/dicom.ts` and `lib/data/image.ts` do not import each other
  * in any way (they share `gray_image.ts`). Specifiers are read from the source text: static `import`/`export … from`,
  * side-effect `import "…"` and `import("…")` with a literal, outside comments.
@@ -118,6 +119,14 @@ Deno.test("lib/ never imports testing/ or tests/", async () => {
     deps.filter((d) => d.startsWith("testing/") || d.startsWith("tests/")).map((d) => `${file} → ${d}`)
   );
   assertEquals(bad, [], "lib/ imports test-only code");
+});
+
+Deno.test("lib/ never imports the commands (cli/) or the committed sweep configs (top-level experiments/)", async () => {
+  const graph = await libGraph({ typeOnly: true });
+  const bad = [...graph].flatMap(([file, deps]) =>
+    deps.filter((d) => d.startsWith("cli/") || d.startsWith("experiments/")).map((d) => `${file} → ${d}`)
+  );
+  assertEquals(bad, [], "lib/ imports a command or a sweep config");
 });
 
 Deno.test("lib/ has no import cycle that runs (type-only imports aside)", async () => {

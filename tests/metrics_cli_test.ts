@@ -1,7 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 
-const CLI = join(PROJECT_ROOT, "lib", "cli", "metrics.ts");
+const CLI = join(PROJECT_ROOT, "cli", "metrics.ts");
 
 /** Runs the metrics CLI with `args` in a temp folder holding `files`; returns exit code, stdout, stderr. */
 async function runCli(files: Record<string, string>, args: string[]) {

@@ -153,7 +153,7 @@ Deno.test("notebooks --check reports a type error with its notebook, cell and li
     );
     const run = (...args: string[]) =>
       new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", join(PROJECT_ROOT, "lib", "cli", "notebooks.ts"), "--check", ...args],
+        args: ["run", "-A", join(PROJECT_ROOT, "cli", "notebooks.ts"), "--check", ...args],
         env: { NO_COLOR: "1" },
         stdout: "piped",
         stderr: "piped",

@@ -137,7 +137,7 @@ Deno.test("prepare CLI: builds, reports JSON, keeps an up-to-date cache, fails i
     const fake = await makeFakeDataset(dir, "zhanglab-kaggle", { ...OPTS, rng: new Rng(4), corrupt: true });
     const run = async (...args: string[]) => {
       const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/prepare.ts"), ...args],
+        args: ["run", "-A", join(PROJECT_ROOT, "cli/prepare.ts"), ...args],
         env: { PPAD_QUIET: "1" },
         stdout: "piped",
         stderr: "piped",

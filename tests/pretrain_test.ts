@@ -104,7 +104,7 @@ Deno.test({
       const args = [
         "run",
         "-A",
-        join(PROJECT_ROOT, "lib/cli/pretrain.ts"),
+        join(PROJECT_ROOT, "cli/pretrain.ts"),
         "--out",
         out,
         "--steps",
@@ -167,7 +167,7 @@ Deno.test({
       bundle.clip.dispose();
       // Bad flags: one line, exit 2.
       const bad = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/pretrain.ts"), "--steps", "zero"],
+        args: ["run", "-A", join(PROJECT_ROOT, "cli/pretrain.ts"), "--steps", "zero"],
         stdout: "piped",
         stderr: "piped",
       }).output();

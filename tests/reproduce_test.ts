@@ -25,7 +25,7 @@ import { TEST_MODEL_PATH } from "../testing/test_model.ts";
 /** The tests' mini CLIP in CheXzero's `.pt` format (`testing/test_model.ts`). */
 const FIXTURE = TEST_MODEL_PATH;
 
-const CLI = join(PROJECT_ROOT, "lib", "cli", "reproduce.ts");
+const CLI = join(PROJECT_ROOT, "cli", "reproduce.ts");
 /** Flags that make a run take seconds: one seed, 4 shots, 2 steps, no charts. */
 const FAST = ["--model", FIXTURE, "--seeds", "1", "--shots", "4", "--steps", "2", "--no-charts", "--backend", "wasm"];
 

@@ -390,7 +390,7 @@ Deno.test("bench_synthesis CLI: --json prints throughput for sas, fpi, none and 
       args: [
         "run",
         "-A",
-        join(PROJECT_ROOT, "lib/cli/bench_synthesis.ts"),
+        join(PROJECT_ROOT, "cli/bench_synthesis.ts"),
         "--n",
         "5",
         "--size",

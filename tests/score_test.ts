@@ -31,7 +31,7 @@ import { Rng } from "../lib/util/rng.ts";
 // The project's own random CLIP in CheXzero's .pt format (testing/test_model.ts): no ../shared needed.
 const { model: FIXTURE } = await ensureTestModel();
 
-const CLI = join(PROJECT_ROOT, "lib", "cli", "score.ts");
+const CLI = join(PROJECT_ROOT, "cli", "score.ts");
 
 async function score(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {

@@ -13,6 +13,7 @@ import { mergeSweepResults } from "../lib/experiments/merge.ts";
 import { readShardManifest } from "../lib/experiments/shards.ts";
 import { shardDirs } from "../lib/scheduler/plan.ts";
 import { submitSweep } from "../lib/scheduler/submit.ts";
+import { submitRequest } from "../cli/submit.ts";
 import { waitForJobs } from "../lib/scheduler/slurm.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
@@ -75,19 +76,14 @@ Deno.test({
       };
       const sharded = join(dir, "sharded"), full = join(dir, "full");
       const start = performance.now();
-      const result = await submitSweep({
-        scheduler: "slurm",
-        task: "ablate",
-        shards: 2,
-        sweep: { ...flags, out: sharded },
-        name: "ppad-e2e",
-        dryRun: false,
-      });
+      const result = await submitSweep(
+        submitRequest({ scheduler: "slurm", task: "ablate", shards: "2", ...flags, out: sharded, name: "ppad-e2e" }),
+      );
       const jobs = result.slurm!;
       // The unsharded reference run, while the cluster runs the shards.
       const args = Object.entries(flags).flatMap(([k, v]) => v === true ? [`--${k}`] : [`--${k}`, String(v)]);
       const reference = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", join(PROJECT_ROOT, "lib", "cli", "ablate.ts"), ...args, "--out", full],
+        args: ["run", "-A", join(PROJECT_ROOT, "cli", "ablate.ts"), ...args, "--out", full],
         cwd: PROJECT_ROOT,
         stdout: "piped",
         stderr: "piped",
@@ -120,15 +116,17 @@ Deno.test({
       await Deno.remove(join(sharded, "shards", "shard-1"), { recursive: true });
       await Deno.remove(join(sharded, "runs"), { recursive: true });
       await assertRejects(() => mergeSweepResults(shardDirs(sharded, 2), sharded), InputError, "shard 1 of 2 missing");
-      const again = await submitSweep({
-        scheduler: "slurm",
-        task: "ablate",
-        shards: 2,
-        only: "missing",
-        sweep: { ...flags, out: sharded },
-        name: "ppad-e2e",
-        dryRun: false,
-      });
+      const again = await submitSweep(
+        submitRequest({
+          scheduler: "slurm",
+          task: "ablate",
+          shards: "2",
+          "only-shards": "missing",
+          ...flags,
+          out: sharded,
+          name: "ppad-e2e",
+        }),
+      );
       assertEquals(again.plan.run, [1]);
       const states2 = await waitForJobs([again.slurm!.arrayJob, again.slurm!.mergeJob], {
         timeoutMs: 240_000,

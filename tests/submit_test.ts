@@ -11,6 +11,7 @@ import { arraySpec, defaultJobName, parseShardList, type SubmitPlan } from "../l
 import { groupOptions, shQuote, splitShellWords } from "../lib/scheduler/shell.ts";
 import { type CommandRunner, jobStates, renderSlurmScripts, submitSlurm } from "../lib/scheduler/slurm.ts";
 import { planSubmission, submitSweep } from "../lib/scheduler/submit.ts";
+import { submitRequest } from "../cli/submit.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 
@@ -207,30 +208,48 @@ Deno.test("submit helpers: shard lists, array specs, shell words, job names", ()
 });
 
 Deno.test("submit: plans pass the sweep flags through, refuse --shard and bad sweep flags before submitting", async () => {
-  const plan = await planSubmission({
+  const request = submitRequest({
     scheduler: "slurm",
     task: "ablate",
-    shards: 3,
-    sweep: { variants: "coop", steps: "5", "no-charts": true, out: "/tmp/x" },
-    dryRun: true,
+    shards: "3",
+    variants: "coop",
+    steps: "5",
+    "no-charts": true,
+    out: "/tmp/x",
+    "dry-run": true,
   });
+  assertEquals(request.embeddedData, true);
+  const plan = await planSubmission(request);
   assertEquals(plan.sweepArgs, ["--steps", "5", "--variants", "coop", "--no-charts"]);
   assertEquals(plan.run, [0, 1, 2]);
   assertEquals(plan.out, "/tmp/x");
-  const base = { scheduler: "slurm", task: "ablate", shards: 2, dryRun: true };
-  await assertRejects(() => planSubmission({ ...base, sweep: { shard: "0/2" } }), InputError, "--shards N instead");
-  await assertRejects(() => planSubmission({ ...base, sweep: { steps: "0" } }), InputError, "--steps");
-  await assertRejects(() => planSubmission({ ...base, sweep: { variants: "coopp" } }), InputError, "coopp");
-  await assertRejects(() => planSubmission({ ...base, task: "reproduce", sweep: {} }), InputError, "--dataset");
-  await assertRejects(() => submitSweep({ ...base, scheduler: "pbs", sweep: {} }), InputError, "slurm, k8s");
+  const flags = { scheduler: "slurm", task: "ablate", shards: "2", "dry-run": true };
+  assertThrows(() => submitRequest({ ...flags, shard: "0/2" }), InputError, "--shards N instead");
+  assertThrows(() => submitRequest({ ...flags, steps: "0" }), InputError, "--steps");
+  assertThrows(() => submitRequest({ ...flags, variants: "coopp" }), InputError, "coopp");
+  assertThrows(() => submitRequest({ ...flags, task: "reproduce" }), InputError, "--dataset");
+  assertThrows(() => submitRequest({ ...flags, scheduler: "pbs" }), InputError, "slurm, k8s");
+  // The library checks what it is given, whoever calls it.
+  const base = {
+    scheduler: "slurm",
+    task: "ablate",
+    shards: 2,
+    out: "/tmp/x",
+    sweepArgs: [],
+    embeddedData: false,
+    dryRun: true,
+  };
+  await assertRejects(() => planSubmission({ ...base, task: "reproduce" }), InputError, "--dataset");
+  await assertRejects(() => planSubmission({ ...base, shards: 0 }), InputError, "--shards");
+  await assertRejects(() => submitSweep({ ...base, scheduler: "pbs" }), InputError, "slurm, k8s");
   await assertRejects(
-    () => submitSweep({ ...base, scheduler: "k8s", sbatch: "-p x", sweep: {} }),
+    () => submitSweep({ ...base, scheduler: "k8s", sbatch: "-p x" }),
     InputError,
     "Slurm options",
   );
 });
 
-const CLI = join(PROJECT_ROOT, "lib", "cli", "submit.ts");
+const CLI = join(PROJECT_ROOT, "cli", "submit.ts");
 async function submit(args: string[]) {
   const o = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, ...args],

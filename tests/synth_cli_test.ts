@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 
-const CLI = join(PROJECT_ROOT, "lib", "cli", "synth.ts");
+const CLI = join(PROJECT_ROOT, "cli", "synth.ts");
 
 async function synth(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {

@@ -2,7 +2,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { corruptPngBytes, makeFakeDataset } from "../testing/fake_datasets.ts";
 import { ExperimentData } from "../lib/experiments/data.ts";
-import { testSetNote } from "../lib/experiments/cli_common.ts";
+import { testSetNote } from "../lib/experiments/sweep.ts";
 import { join } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
 

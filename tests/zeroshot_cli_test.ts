@@ -23,7 +23,7 @@ Deno.test({
         args: [
           "run",
           "-A",
-          join(PROJECT_ROOT, "lib/cli/zeroshot.ts"),
+          join(PROJECT_ROOT, "cli/zeroshot.ts"),
           "--models",
           "models/ppad-mini-cxr-real/model.safetensors",
           "--real",
@@ -46,7 +46,7 @@ Deno.test({
       assert(lines[1].includes(",reported only,12,"), lines[1]);
       // A file where a CSV should go is refused before any work.
       const bad = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/zeroshot.ts"), "--out", dir],
+        args: ["run", "-A", join(PROJECT_ROOT, "cli/zeroshot.ts"), "--out", dir],
         stdout: "piped",
         stderr: "piped",
       }).output();

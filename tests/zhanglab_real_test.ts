@@ -19,7 +19,7 @@ sharedTest({ needs: [ZHANGLAB], why: "a real data set (ZhangLab chest X-rays)" }
         args: [
           "run",
           "-A",
-          join(PROJECT_ROOT, "lib/cli/ablate.ts"),
+          join(PROJECT_ROOT, "cli/ablate.ts"),
           "--data",
           ZHANGLAB,
           "--dataset",

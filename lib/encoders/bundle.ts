@@ -1,27 +1,16 @@
 /**
  * A ready-to-use CLIP: weights, tokenizer and image normalisation, resolved from a checkpoint path and the model card
- * beside it (`model.json`). CheXzero's `.pt` has no card: it gets the CLIP BPE and the `chexzero` normalisation.
+ * beside it (`model.json`, lib/encoders/model_card.ts). CheXzero's `.pt` has no card: it gets the CLIP BPE and the `chexzero` normalisation.
  * @module
  */
 import { loadStateDict } from "./checkpoint/mod.ts";
 import { ClipModel, DEFAULT_MODEL_PATH } from "./clip/mod.ts";
-import type { ClipConfig } from "./clip/config.ts";
+import { type ModelCard, readModelCard } from "./model_card.ts";
 import { BpeTokenizer, DEFAULT_CLIP_BPE_PATH } from "./tokenizer.ts";
 import { NORMALISATION, type Normalisation, normalisationPreset } from "../data/mod.ts";
-import { basename, dirname, InputError, isAbsolute, join, PROJECT_ROOT } from "../util/mod.ts";
+import { dirname, InputError, isAbsolute, join, PROJECT_ROOT } from "../util/mod.ts";
 
-/** The JSON card written beside a platform-trained checkpoint. */
-export interface ModelCard {
-  name: string;
-  architecture: ClipConfig;
-  /** Per-channel mean/std applied after scaling pixels to [0, 1]. */
-  normalisation: Normalisation;
-  /** Tokenizer merges file, relative to the card's folder. */
-  tokenizer: string;
-  /** Free-form provenance: data seed and sizes, steps, final loss, git commit, zero-shot results. */
-  training?: Record<string, unknown>;
-  [key: string]: unknown;
-}
+export type { ModelCard } from "./model_card.ts";
 
 /** A loaded model with everything needed to use it. */
 export interface ModelBundle {
@@ -55,26 +44,6 @@ export function resolveModelPath(path?: string): string {
 export async function shortHash(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   return Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Reads `model.json` beside a checkpoint, or null when absent. Malformed cards are an `InputError`. */
-export async function readModelCard(modelPath: string): Promise<ModelCard | null> {
-  const cardPath = join(dirname(modelPath), basename(modelPath).replace(/\.[^.]+$/, "") + ".json");
-  let text: string;
-  try {
-    text = await Deno.readTextFile(cardPath);
-  } catch {
-    return null;
-  }
-  try {
-    const card = JSON.parse(text) as ModelCard;
-    if (typeof card.tokenizer !== "string" || !card.normalisation?.mean || !card.normalisation?.std) {
-      throw new Error("needs tokenizer and normalisation.mean/std");
-    }
-    return card;
-  } catch (err) {
-    throw new InputError(`Cannot read model card ${cardPath}: ${(err as Error).message}`);
-  }
 }
 
 /** Loads weights, tokenizer and normalisation for `path` (default: the embedded small CXR CLIP). */

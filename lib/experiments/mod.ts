@@ -2,7 +2,7 @@
  * Experiments: sweep configs and run specs, the data an experiment uses, training and evaluating runs as the sweep
  * does, the results store (run records, tables), sharding and merging, pretraining and zero-shot runs, the reports
  * read from a finished sweep (ablations, diagnostics, provenance) and the comparison with the paper's published
- * numbers; plus the flags and driver the sweep commands share.
+ * numbers; and the sweep driver the sweep commands share.
  * @module
  */
 export {
@@ -15,8 +15,7 @@ export {
   baseLevels,
   questionLossRows,
 } from "./ablation_report.ts";
-export { executeSweep, runsLine, SWEEP_FLAGS, sweepSettings, testSetNote } from "./cli_common.ts";
-export { makeRunSpec, PAPER_METHOD, type SweepConfig, trainingId } from "./config.ts";
+export { makeRunSpec, type MethodSpec, PAPER_METHOD, parseShard, type SweepConfig, trainingId } from "./config.ts";
 export { ExperimentData } from "./data.ts";
 export { diagnosticsByConfig, diagnosticsDiscussion, diagnosticsTableRows } from "./diagnostics_report.ts";
 export { mergeSweepResults } from "./merge.ts";
@@ -52,11 +51,35 @@ export {
   parseReproduceDataset,
   REPRODUCE_DATASETS,
 } from "./paper_numbers.ts";
-export { PRETRAIN_DEFAULTS, type PretrainSettings, runPretraining } from "./pretrain.ts";
+export {
+  executePretraining,
+  type HeldOutEval,
+  PRETRAIN_DEFAULTS,
+  type PretrainResult,
+  type PretrainSettings,
+  runPretraining,
+} from "./pretrain.ts";
 export { type Provenance, provenanceRows, runProvenance } from "./provenance.ts";
+export {
+  buildReproduceReport,
+  type ReproduceCounts,
+  reproduceProtocol,
+  type ReproduceReport,
+  storedReproduceReport,
+  sweepReproduceReport,
+  writeReproduceReports,
+} from "./reproduce.ts";
 export { trainAndEvaluate } from "./runner.ts";
 export { describeExperiment, type ExperimentSetup, loadExperiment } from "./setup.ts";
 export { incompleteShards, shardStatus } from "./shards.ts";
 export { readJsonOrNull, readRunRecords, type RunRecord } from "./store.ts";
 export { compareWithStoredRun, describeStoredRun, type StoredRunComparison } from "./stored_run.ts";
+export {
+  executeSweep,
+  runsLine,
+  type SweepOutcome,
+  type SweepSettings,
+  type SweepShard,
+  testSetNote,
+} from "./sweep.ts";
 export { zeroShotOnData } from "./zeroshot.ts";

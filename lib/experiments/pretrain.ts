@@ -2,24 +2,27 @@
  * Pretraining the embedded default's small CXR CLIP, end to end: data (real radiographs with captions, mixed with the
  * synthetic benchmark's image–report pairs), tokenizer, model, resumable training with held-out checks, then the
  * zero-shot report, the weights, the card and the loss curve. `deno task pretrain` parses flags into
- * {@link PretrainSettings} and calls {@link runPretraining}.
+ * {@link PretrainSettings} and calls {@link executePretraining} (which locks the folder and calls
+ * {@link runPretraining}).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { type BackendName, initBackend, requestedBackend } from "../backend.ts";
 import {
   BpeTokenizer,
   type ClipConfig,
   ClipModel,
+  makeModelCard,
   type ModelCard,
   saveMerges,
   trainBpe,
   writeSafetensors,
 } from "../encoders/mod.ts";
-import { NORMALISATION } from "../data/mod.ts";
+import { NORMALISATION, type Normalisation } from "../data/mod.ts";
 import { auroc } from "../metrics/mod.ts";
 import { lossCurve, saveChart } from "../report/mod.ts";
 import {
-  AdamW,
+  type AdamW,
   captionVocabulary,
   corpusImage,
   type CorpusPart,
@@ -27,11 +30,11 @@ import {
   loadRealCorpus,
   makePairPool,
   mixedSource,
-  noDecay,
   type PairPool,
   type PairSource,
   poolSource,
   pretrainClip,
+  pretrainOptimizer,
   type RealCorpus,
   removeCheckpoint,
   saveCheckpoint,
@@ -40,14 +43,18 @@ import {
 } from "../train/mod.ts";
 import { zeroShotScores } from "../prompts/mod.ts";
 import {
+  acquireLock,
   basename,
+  ensureOutDir,
   gitCommit,
+  InputError,
   join,
   machineDescription,
   Progress,
   PROJECT_ROOT,
   relative,
   Rng,
+  staleLockNote,
   writeFileAtomic,
 } from "../util/mod.ts";
 import { zeroShotOnData } from "./zeroshot.ts";
@@ -158,6 +165,133 @@ function runKey(s: PretrainSettings, config: ClipConfig) {
   };
 }
 
+/** Where training starts: a model, its losses and checks so far, the steps done and the seconds spent. */
+interface TrainingStart {
+  model: ClipModel;
+  losses: number[];
+  evals: HeldOutEval[];
+  startStep: number;
+  seconds: number;
+}
+
+/**
+ * Resumes from the checkpoint in `s.out` when it belongs to this run (same {@link runKey}; `optimizer`'s moments
+ * restored in place), unless `s.fresh`; otherwise starts from a seeded random trainable model.
+ */
+async function resumeOrStart(s: PretrainSettings, config: ClipConfig, optimizer: AdamW): Promise<TrainingStart> {
+  const key = runKey(s, config);
+  const resumed = s.fresh ? null : await loadCheckpoint<typeof key, HeldOutEval>(s.out, key, optimizer);
+  if (!resumed) {
+    const model = ClipModel.random(config, new Rng(s.seed + 1), { trainable: true });
+    return { model, losses: [], evals: [], startStep: 0, seconds: 0 };
+  }
+  const { state } = resumed;
+  console.error(`resuming from step ${state.stepsDone}/${s.steps} (${join(s.out, "checkpoint.json")})`);
+  return {
+    model: resumed.model,
+    losses: state.losses,
+    evals: state.evals,
+    startStep: state.stepsDone,
+    seconds: state.seconds,
+  };
+}
+
+/** What a finished pretraining knows besides its settings, for {@link pretrainCard}. */
+interface PretrainOutcome {
+  name: string;
+  config: ClipConfig;
+  normalisation: Normalisation;
+  real: RealCorpus | null;
+  losses: readonly number[];
+  evals: readonly HeldOutEval[];
+  /** The learned temperature, exp(logit_scale). */
+  logitScale: number;
+  trainSeconds: number;
+  backend: string;
+  commit: string;
+  zeroShot: Record<string, unknown>;
+}
+
+/** The model card of a pretrained model: data, objective, optimiser, training record and zero-shot results. */
+function pretrainCard(s: PretrainSettings, o: PretrainOutcome): ModelCard {
+  const { real, losses } = o;
+  return makeModelCard(o.name, o.config, {
+    description: real
+      ? "A small OpenAI-architecture CLIP pretrained from scratch on real adult chest X-rays (captions written from " +
+        "their labels) mixed with the platform's synthetic image–report pairs"
+      : "A small OpenAI-architecture CLIP pretrained from scratch on the platform's synthetic chest X-ray benchmark",
+    normalisation: o.normalisation,
+    tokenizer: "bpe.txt",
+    training: {
+      objective: s.targets === "grouped"
+        ? "CLIP symmetric contrastive loss; pairs of the same group (real: label; synthetic: finding, side and zone) " +
+          "count as positives (UniCL-style)"
+        : "CLIP symmetric contrastive loss (diagonal targets)",
+      data: {
+        real: real
+          ? {
+            corpus: relative(PROJECT_ROOT, real.root),
+            trainFiles: real.train.pixels.length,
+            heldOutFiles: real.heldOut.pixels.length,
+            heldOutFraction: s.heldOut,
+            captions: "re-phrased at every draw from lib/train/captions.ts",
+            augment: s.augment ? "affine view (scale 0.8–1, aspect 0.9–1.1, ±7°) + gamma/contrast/brightness" : "none",
+            fractionOfBatch: s.realFraction,
+          }
+          : null,
+        synthetic: {
+          generator: "lib/data/synthetic",
+          seed: s.seed,
+          pairs: s.syntheticPairs,
+          resolution: o.config.imageResolution,
+        },
+        zhanglab: "never used in pretraining (neither images nor labels)",
+      },
+      optimizer: {
+        name: "AdamW",
+        lr: s.lr,
+        logitScaleLrMultiplier: s.logitScaleLr,
+        weightDecay: s.weightDecay,
+        warmup: Math.max(1, Math.round(s.steps * 0.05)),
+        schedule: "cosine",
+      },
+      steps: s.steps,
+      batch: s.batch,
+      finalLoss: losses.slice(-20).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(20, losses.length)),
+      logitScale: o.logitScale,
+      wallSeconds: Math.round(o.trainSeconds),
+      machine: machineDescription(),
+      backend: o.backend,
+      gitCommit: o.commit,
+      heldOutChecks: o.evals,
+    },
+    extra: { zeroShot: o.zeroShot },
+  });
+}
+
+/**
+ * `deno task pretrain`'s driver: refuses settings with no data, then locks `s.out` (one pretraining per model folder:
+ * a second would overwrite the first's checkpoints), initialises the backend and runs {@link runPretraining}.
+ */
+export async function executePretraining(
+  s: PretrainSettings,
+  options: { backend?: BackendName } = {},
+): Promise<PretrainResult> {
+  if (s.real === null && s.syntheticPairs === 0) {
+    throw new InputError("Cannot pretrain with --no-real and --pool 0: there is no data");
+  }
+  await ensureOutDir(s.out);
+  const lock = acquireLock(s.out, "pretrain");
+  try {
+    const note = staleLockNote(lock);
+    if (note) console.error(note);
+    const backend = await initBackend(requestedBackend(options.backend));
+    return await runPretraining(s, backend.description);
+  } finally {
+    lock.release();
+  }
+}
+
 /** Runs (or resumes) a pretraining and writes the model folder. Logs go to stderr. */
 export async function runPretraining(settings: PretrainSettings, backend: string): Promise<PretrainResult> {
   const s = settings;
@@ -219,19 +353,9 @@ export async function runPretraining(settings: PretrainSettings, backend: string
     textLayers: s.textLayers,
   };
   const key = runKey(s, config);
-  const optimizer = new AdamW({
-    lr: s.lr,
-    weightDecay: s.weightDecay,
-    decay: (name) => !noDecay(name),
-    lrScale: (name) => (name.includes("logit_scale") ? s.logitScaleLr : 1),
-  });
-  const resumed = s.fresh ? null : await loadCheckpoint<typeof key, HeldOutEval>(out, key, optimizer);
-  const model = resumed?.model ?? ClipModel.random(config, new Rng(s.seed + 1), { trainable: true });
-  const losses = resumed?.state.losses ?? [];
-  const evals: HeldOutEval[] = resumed?.state.evals ?? [];
-  const startStep = resumed?.state.stepsDone ?? 0;
-  let secondsBefore = resumed?.state.seconds ?? 0;
-  if (resumed) console.error(`resuming from step ${startStep}/${s.steps} (${join(out, "checkpoint.json")})`);
+  const optimizer = pretrainOptimizer({ lr: s.lr, weightDecay: s.weightDecay, logitScaleLr: s.logitScaleLr });
+  const { model, losses, evals, startStep, seconds } = await resumeOrStart(s, config, optimizer);
+  const secondsBefore = seconds;
 
   const heldOutCheck = (step: number) => {
     if (!real || real.heldOut.pixels.length === 0) return;
@@ -275,7 +399,6 @@ export async function runPretraining(settings: PretrainSettings, backend: string
   });
   bar.finish();
   const trainSeconds = elapsed();
-  secondsBefore = trainSeconds;
 
   // 5. Zero-shot report: held-out real files, fresh synthetic cases per finding, the benchmark, other data sets.
   const frozen = ClipModel.fromStateDict(model.toStateDict(), { source: "pretrained" });
@@ -302,56 +425,19 @@ export async function runPretraining(settings: PretrainSettings, backend: string
   const commit = await gitCommit();
   const name = basename(out);
   await writeSafetensors(modelPath, model.toStateDict(), { metadata: { format: "pt", name, git_commit: commit } });
-  const logitScale = Math.exp(model.logitScale.dataSync()[0]);
-  const card: ModelCard = {
+  const card = pretrainCard(s, {
     name,
-    description: real
-      ? "A small OpenAI-architecture CLIP pretrained from scratch on real adult chest X-rays (captions written from " +
-        "their labels) mixed with the platform's synthetic image–report pairs"
-      : "A small OpenAI-architecture CLIP pretrained from scratch on the platform's synthetic chest X-ray benchmark",
-    architecture: config,
+    config,
     normalisation,
-    tokenizer: "bpe.txt",
-    training: {
-      objective: s.targets === "grouped"
-        ? "CLIP symmetric contrastive loss; pairs of the same group (real: label; synthetic: finding, side and zone) " +
-          "count as positives (UniCL-style)"
-        : "CLIP symmetric contrastive loss (diagonal targets)",
-      data: {
-        real: real
-          ? {
-            corpus: relative(PROJECT_ROOT, real.root),
-            trainFiles: real.train.pixels.length,
-            heldOutFiles: real.heldOut.pixels.length,
-            heldOutFraction: s.heldOut,
-            captions: "re-phrased at every draw from lib/train/captions.ts",
-            augment: s.augment ? "affine view (scale 0.8–1, aspect 0.9–1.1, ±7°) + gamma/contrast/brightness" : "none",
-            fractionOfBatch: s.realFraction,
-          }
-          : null,
-        synthetic: { generator: "lib/data/synthetic", seed: s.seed, pairs: s.syntheticPairs, resolution },
-        zhanglab: "never used in pretraining (neither images nor labels)",
-      },
-      optimizer: {
-        name: "AdamW",
-        lr: s.lr,
-        logitScaleLrMultiplier: s.logitScaleLr,
-        weightDecay: s.weightDecay,
-        warmup: Math.max(1, Math.round(s.steps * 0.05)),
-        schedule: "cosine",
-      },
-      steps: s.steps,
-      batch: s.batch,
-      finalLoss: losses.slice(-20).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(20, losses.length)),
-      logitScale,
-      wallSeconds: Math.round(trainSeconds),
-      machine: machineDescription(),
-      backend,
-      gitCommit: commit,
-      heldOutChecks: evals,
-    },
+    real,
+    losses,
+    evals,
+    logitScale: Math.exp(model.logitScale.dataSync()[0]),
+    trainSeconds,
+    backend,
+    commit,
     zeroShot: { onData, perFinding },
-  };
+  });
   await writeFileAtomic(join(out, "model.json"), JSON.stringify(card, null, 2) + "\n");
   await writeFileAtomic(
     join(out, "loss.csv"),

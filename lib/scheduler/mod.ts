@@ -5,4 +5,11 @@
  */
 export { K8S_DEFAULTS } from "./k8s.ts";
 export { waitForJobs } from "./slurm.ts";
-export { PASSED_SWEEP_FLAGS, submitSweep } from "./submit.ts";
+export {
+  defaultSweepOut,
+  parseScheduler,
+  parseSweepTask,
+  type SubmitRequest,
+  type SubmitResult,
+  submitSweep,
+} from "./submit.ts";

@@ -1,13 +1,12 @@
 /**
- * `deno task submit`'s logic: validates the sweep flags like the sweep itself would, builds the plan (which shards,
- * where they write), renders the Slurm scripts or Kubernetes manifests, and submits (Slurm) or writes them.
+ * `deno task submit`'s logic: builds the plan (which shards, where they write) from a request whose sweep flags the
+ * command has already validated like the sweep itself would, renders the Slurm scripts or Kubernetes manifests, and
+ * submits (Slurm) or writes them.
  * @module
  */
-import { DEFAULT_SWEEP } from "../../experiments/default.ts";
-import { PAPER_SWEEP } from "../../experiments/paper.ts";
-import { incompleteShards, shardStatus, SWEEP_FLAGS, sweepSettings } from "../experiments/mod.ts";
+import { incompleteShards, shardStatus } from "../experiments/mod.ts";
 import { ensureBenchmark } from "../data/mod.ts";
-import { type FlagValues, InputError, PROJECT_ROOT, relative, resolve, writeFileAtomic } from "../util/mod.ts";
+import { InputError, PROJECT_ROOT, relative, resolve, writeFileAtomic } from "../util/mod.ts";
 import { K8S_DEFAULTS, type K8sEnvironment, renderK8sManifests } from "./k8s.ts";
 import {
   defaultJobName,
@@ -17,6 +16,7 @@ import {
   shardDirs,
   type SubmitPlan,
   SWEEP_TASKS,
+  type SweepTask,
 } from "./plan.ts";
 import { groupOptions, splitShellWords } from "./shell.ts";
 import {
@@ -28,23 +28,21 @@ import {
   submitSlurm,
 } from "./slurm.ts";
 
-/** Sweep flags passed through to every shard (all of the sweep's but `--out`, `--shard` and `--json`). */
-export const PASSED_SWEEP_FLAGS = Object.keys(SWEEP_FLAGS).filter((k) =>
-  !["out", "shard", "json"].includes(k)
-) as Exclude<
-  keyof typeof SWEEP_FLAGS,
-  "out" | "shard" | "json"
->[];
-
-/** What to submit (the parsed flags of `deno task submit`). */
+/** What to submit (`deno task submit`'s flags, the sweep's validated by the command). */
 export interface SubmitRequest {
   scheduler: string;
   task: string;
   shards: number;
   /** `--only-shards`: indices and ranges (`1,3`, `0-2`), or `missing` (shards whose folders are incomplete). */
   only?: string;
-  /** The sweep's flags (as the sweep command parses them); `out` is the sweep folder. */
-  sweep: Partial<FlagValues<typeof SWEEP_FLAGS>>;
+  /** The sweep folder: merged results, `shards/` and `jobs/` inside. */
+  out: string;
+  /** The sweep's own flags, given to every shard as they are (never `--out`, `--shard` or `--json`). */
+  sweepArgs: string[];
+  /** The sweep's `--dataset` (`reproduce` needs it: the paper table is rebuilt for it after the merge). */
+  dataset?: string;
+  /** The sweep has no `--data`: generate the embedded benchmark once before the shards start (Slurm). */
+  embeddedData: boolean;
   name?: string;
   /** Slurm: the Deno to run (`npx` for `npx --yes deno@<this version>`, a path, or none for this Deno). */
   deno?: string;
@@ -92,31 +90,34 @@ export function denoCommand(flag: string | undefined): string[] {
  * shards, which share the project folder, do not all generate it at once.
  */
 async function prepareData(req: SubmitRequest): Promise<void> {
-  if (req.sweep.data === undefined) await ensureBenchmark();
+  if (req.embeddedData) await ensureBenchmark();
 }
 
-/** Builds the plan from a request: validated sweep flags, the sweep folder, the shards to run. */
+/** Validates a `--scheduler` value. */
+export function parseScheduler(value: string): SchedulerName {
+  return oneOf("scheduler", value, SCHEDULERS);
+}
+
+/** Validates a `--task` value: a sweep command that can be sharded. */
+export function parseSweepTask(value: string): SweepTask {
+  return oneOf("task", value, SWEEP_TASKS);
+}
+
+/** The results folder a sweep writes without `--out` (relative to the project root). */
+export function defaultSweepOut(task: SweepTask, dataset?: string): string {
+  return task === "ablate" ? "results/ablate" : `results/reproduce/${dataset}`;
+}
+
+/** Builds the plan from a request: the sweep folder, the shards to run, the flags every shard gets. */
 export async function planSubmission(req: SubmitRequest): Promise<SubmitPlan> {
-  const task = oneOf("task", req.task, SWEEP_TASKS);
+  const task = parseSweepTask(req.task);
   if (!Number.isInteger(req.shards) || req.shards < 1) {
     throw new InputError(`Cannot submit ${task}: --shards must be an integer ≥ 1, got ${req.shards}`);
   }
-  if (req.sweep.shard !== undefined) {
-    throw new InputError(`Cannot submit ${task} with --shard: submit sets each job's shard; give --shards N instead`);
-  }
-  if (task === "reproduce" && !req.sweep.dataset) {
+  if (task === "reproduce" && !req.dataset) {
     throw new InputError("Cannot submit reproduce: --dataset is required (as for deno task reproduce)");
   }
-  const defaultOut = task === "ablate" ? "results/ablate" : `results/reproduce/${req.sweep.dataset}`;
-  // The sweep's own validation: bad counts, variants, --shard or --on-bad-image fail here, not in every job.
-  const settings = sweepSettings(task === "ablate" ? DEFAULT_SWEEP : PAPER_SWEEP, req.sweep, defaultOut);
-  const out = resolve(settings.out);
-  const sweepArgs: string[] = [];
-  for (const k of PASSED_SWEEP_FLAGS) {
-    const v = req.sweep[k];
-    if (v === undefined || v === false) continue;
-    sweepArgs.push(`--${k}`, ...(typeof v === "string" ? [v] : []));
-  }
+  const out = resolve(req.out);
   let run = [...Array(req.shards).keys()];
   if (req.only === "missing") {
     const status = await shardStatus(shardDirs(out, req.shards));
@@ -136,10 +137,10 @@ export async function planSubmission(req: SubmitRequest): Promise<SubmitPlan> {
     task,
     shards: req.shards,
     run,
-    sweepArgs,
+    sweepArgs: [...req.sweepArgs],
     out,
     name: req.name ?? defaultJobName(task, out),
-    ...(task === "reproduce" ? { reportDataset: req.sweep.dataset } : {}),
+    ...(task === "reproduce" ? { reportDataset: req.dataset } : {}),
   };
 }
 
@@ -148,7 +149,7 @@ export async function planSubmission(req: SubmitRequest): Promise<SubmitPlan> {
  * Kubernetes only writes the manifests (apply them with kubectl).
  */
 export async function submitSweep(req: SubmitRequest, run: CommandRunner = runCommand): Promise<SubmitResult> {
-  const scheduler = oneOf("scheduler", req.scheduler, SCHEDULERS);
+  const scheduler = parseScheduler(req.scheduler);
   if (scheduler === "k8s" && (req.sbatch !== undefined || req.deno !== undefined)) {
     throw new InputError("Cannot submit to k8s with --sbatch or --deno: they are Slurm options (see --image, --pvc)");
   }

@@ -8,7 +8,15 @@ export { BatchStreams } from "./batch_streams.ts";
 export { captionVocabulary } from "./captions.ts";
 export { AdamW } from "./optimizer.ts";
 export { drawBatch, trainPrompts } from "./ppad.ts";
-export { noDecay, type PairPool, type PairSource, poolSource, pretrainClip } from "./pretrain.ts";
+export {
+  noDecay,
+  type PairPool,
+  type PairSource,
+  poolSource,
+  pretrainClip,
+  pretrainOptimizer,
+  type PretrainOptimizerOptions,
+} from "./pretrain.ts";
 export { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "./pretrain_checkpoint.ts";
 export { makePairPool, zeroShotReport, type ZeroShotResult } from "./pretrain_data.ts";
 export { mixedSource } from "./pretrain_mix.ts";

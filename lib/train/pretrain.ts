@@ -52,6 +52,27 @@ export function noDecay(name: string): boolean {
   return /(\.bias|ln_|embedding|logit_scale|class_embedding)/.test(name);
 }
 
+/** Options for {@link pretrainOptimizer}. */
+export interface PretrainOptimizerOptions {
+  /** Peak learning rate (the schedule sets `lr` at every step). */
+  lr: number;
+  /** Decoupled weight decay, on every variable but {@link noDecay}'s. */
+  weightDecay: number;
+  /** Learning-rate multiplier of the temperature (`logit_scale`). @default 1 */
+  logitScaleLr?: number;
+}
+
+/** The pretraining optimiser: AdamW, weight decay except on {@link noDecay}'s variables, a faster temperature. */
+export function pretrainOptimizer(options: PretrainOptimizerOptions): AdamW {
+  const scale = options.logitScaleLr ?? 1;
+  return new AdamW({
+    lr: options.lr,
+    weightDecay: options.weightDecay,
+    decay: (name) => !noDecay(name),
+    lrScale: (name) => (name.includes("logit_scale") ? scale : 1),
+  });
+}
+
 /** Contrastive targets: CLIP's diagonal, or all pairs sharing a group (many reports mean the same). */
 export type PretrainTargets = "clip" | "grouped";
 
@@ -143,11 +164,7 @@ export async function pretrainClip(model: ClipModel, options: PretrainOptions): 
   const batch = options.batch ?? 32;
   const peak = options.lr ?? 5e-4;
   const warmup = options.warmup ?? Math.max(1, Math.round(steps * 0.05));
-  const opt = options.optimizer ?? new AdamW({
-    lr: peak,
-    weightDecay: options.weightDecay ?? 0.05,
-    decay: (name) => !noDecay(name),
-  });
+  const opt = options.optimizer ?? pretrainOptimizer({ lr: peak, weightDecay: options.weightDecay ?? 0.05 });
   const vars = new Map<string, tf.Variable>();
   for (const v of model.variables) vars.set(v.name, v);
   const size = model.config.imageResolution;

@@ -1,9 +1,11 @@
 /**
  * The CLIP engine in TensorFlow.js: an OpenAI ViT CLIP whose architecture is inferred from a checkpoint's shapes
  * (`inferConfig`, exactly as OpenAI's `build_model`), held as tf.Variables (frozen for PPAD, trainable for pretraining),
- * with hand-written gradients that keep every large matMul on tfjs-wasm's fast 2-D path, and PPAD's two hooks:
- * image prompts after the patch embedding (`encodeImageWithPrompts`) and text from embeddings (`tokenEmbeddings` +
- * `encodeTextEmbeddings`).
+ * with hand-written gradients, and PPAD's two hooks: image prompts after the patch embedding (`encodeImageWithPrompts`)
+ * and text from embeddings (`tokenEmbeddings` + `encodeTextEmbeddings`). On the wasm backend a frozen model runs on the
+ * engine's own SIMD kernels (`wasm/`: packed-weight linear layers, fused attention, layer norm and QuickGELU, on two
+ * threads; `PPAD_FUSED=0` turns them off, `PPAD_BLAS=auto` hands the linear layers to a system CBLAS); elsewhere, and
+ * for a trainable model, on tfjs ops whose large matMuls are plain 2-D.
  *
  * ```ts
  * import { loadStateDict } from "../checkpoint/mod.ts";
@@ -13,9 +15,9 @@
  * const text = clip.encodeText(ids); // tokenizer.tokenize(texts) → [n, 512]
  * const logits = clip.logits(image, text); // [B, n] = exp(logit_scale)·cos
  * ```
- * Memory: a frozen model keeps transposed copies of its matrices (and tfjs-wasm packs each matrix it multiplies by
- * once more), and a backward pass holds about 90 MB of activations per ViT-B block at batch 64: keep batches at or
- * below 64 images per pass on wasm (4 GiB heap).
+ * Memory: a frozen model on wasm keeps two packed copies of each matrix (for x·Wᵀ and dy·W; elsewhere one transposed
+ * copy), and a backward pass holds about 100 MB of activations per ViT-B block at batch 64: keep batches at or below
+ * 64 images per pass on wasm (4 GiB heap).
  * @module
  */
 export {

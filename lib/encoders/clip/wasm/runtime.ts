@@ -38,22 +38,29 @@ const NAMES = Object.keys(KERNELS) as KernelName[];
 
 /**
  * The worker side of {@link Pool}: instantiates the kernels on the shared memory, then waits on its control block
- * (Int32 [seq, done, kernel, nargs], Float64 args) and runs each call it is handed.
+ * (Int32 [seq, done, kernel, nargs, memory bytes], Float64 args) and runs each call it is handed.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 parentPort.once("message", ({ module, memory, control, names }) => {
   const inst = new WebAssembly.Instance(module, { env: { memory } });
-  const i32 = new Int32Array(control, 0, 4), f64 = new Float64Array(control, 16, 16);
+  const i32 = new Int32Array(control, 0, 5), f64 = new Float64Array(control, 24, 16);
   const fns = names.map((n) => inst.exports[n]);
   let seq = 0;
   for (;;) {
     Atomics.wait(i32, 0, seq);
     seq = Atomics.load(i32, 0);
     try {
+      // The main thread may have grown the memory since the last call: this thread must see all of it.
+      if (memory.buffer.byteLength < i32[4]) throw new RangeError("memory smaller than the main thread's");
       fns[i32[2]](...f64.subarray(0, i32[3]));
     } catch (e) {
       i32[3] = -1;
+      const what = String((e && e.message) || e) + " (memory of " + memory.buffer.byteLength + " bytes)";
+      const text = new TextEncoder().encode(what).subarray(0, 255);
+      const out = new Uint8Array(control, 24 + 16 * 8, 256);
+      out.fill(0);
+      out.set(text);
     }
     Atomics.store(i32, 1, seq);
     Atomics.notify(i32, 1);
@@ -63,15 +70,21 @@ parentPort.once("message", ({ module, memory, control, names }) => {
 
 /** Worker threads that run kernel calls on tfjs' shared memory beside the main thread (blocking hand-off, no events). */
 class Pool {
-  readonly #controls: { i32: Int32Array; f64: Float64Array }[] = [];
+  readonly #controls: { i32: Int32Array; f64: Float64Array; message: Uint8Array }[] = [];
+  readonly #memory: WebAssembly.Memory;
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, workers: number) {
+    this.#memory = memory;
     for (let k = 0; k < workers; k++) {
-      const control = new SharedArrayBuffer(16 + 16 * 8);
+      const control = new SharedArrayBuffer(24 + 16 * 8 + 256); // + an error message
       const w = new Worker(WORKER_SOURCE, { eval: true });
       w.postMessage({ module, memory, control, names: NAMES });
       w.unref(); // a script ends when its work does
-      this.#controls.push({ i32: new Int32Array(control, 0, 4), f64: new Float64Array(control, 16, 16) });
+      this.#controls.push({
+        i32: new Int32Array(control, 0, 5),
+        f64: new Float64Array(control, 24, 16),
+        message: new Uint8Array(control, 24 + 16 * 8, 256),
+      });
     }
   }
 
@@ -83,25 +96,29 @@ class Pool {
   /** Runs `name` with `parts[0]` on this thread and `parts[k]` on worker k − 1, and waits for all. */
   run(exports: Exports, name: KernelName, parts: number[][]): void {
     const fn = NAMES.indexOf(name);
-    const started: [Int32Array, number][] = [];
+    const started: [Int32Array, number, Uint8Array][] = [];
     for (let k = 1; k < parts.length; k++) {
       const { i32, f64 } = this.#controls[k - 1];
       f64.set(parts[k]);
       i32[2] = fn;
       i32[3] = parts[k].length;
+      i32[4] = Math.min(this.#memory.buffer.byteLength, 2 ** 31 - 1);
       const seq = Atomics.load(i32, 0) + 1;
       Atomics.store(i32, 0, seq);
       Atomics.notify(i32, 0);
-      started.push([i32, seq]);
+      started.push([i32, seq, this.#controls[k - 1].message]);
     }
     exports[name](...parts[0]);
-    for (const [i32, seq] of started) {
+    for (const [i32, seq, message] of started) {
       const t0 = performance.now();
       for (let done = Atomics.load(i32, 1); done !== seq; done = Atomics.load(i32, 1)) {
         Atomics.wait(i32, 1, done, 1000);
         if (performance.now() - t0 > 120_000) throw new Error(`Cannot run kernel ${name}: a worker did not answer`);
       }
-      if (i32[3] < 0) throw new Error(`Cannot run kernel ${name}: it failed on a worker thread`);
+      if (i32[3] < 0) {
+        const text = new TextDecoder().decode(message.slice()).replace(/\0+$/, "");
+        throw new Error(`Cannot run kernel ${name}: it failed on a worker thread (${text})`);
+      }
     }
   }
 }
@@ -445,12 +462,24 @@ export function fusedAttentionGrad(
 
 /**
  * A `[K, N]` matrix (N % 8 = 0) packed in panels of 8 columns, `[N/8 · K · 8]` (panel p holds columns 8p…8p+7 of
- * every row, row after row), so that the linear kernel reads each panel contiguously.
+ * every row, row after row), so that the linear kernel reads each panel contiguously. `transposed`: `m` is `[N, K]`
+ * and its transpose is packed. Done on the host from the matrix's values, with no tfjs op: preparing a frozen model
+ * inside a gradient tape records nothing (a recorded reshape would keep a copy of every matrix until the tape ends).
  */
-export function packPanels(m: tf.Tensor2D): tf.Tensor1D {
-  const [k, n] = m.shape;
+export function packPanels(m: tf.Tensor2D, transposed = false): tf.Tensor1D {
+  const [rows, cols] = m.shape;
+  const [k, n] = transposed ? [cols, rows] : [rows, cols];
   if (n % 8 !== 0) throw new RangeError(`Cannot pack a [${k}, ${n}] matrix in panels: columns must be a multiple of 8`);
-  return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(m, [k, n / 8, 8]), [1, 0, 2]), [n * k]));
+  const src = m.dataSync() as Float32Array;
+  const out = new Float32Array(n * k);
+  let o = 0;
+  for (let p = 0; p < n; p += 8) {
+    for (let r = 0; r < k; r++) {
+      if (transposed) { for (let c = 0; c < 8; c++) out[o++] = src[(p + c) * cols + r]; }
+      else for (let c = 0; c < 8; c++) out[o++] = src[r * cols + p + c];
+    }
+  }
+  return tf.tensor1d(out);
 }
 
 /**
@@ -469,7 +498,7 @@ export function linearWeight(matrix: tf.Tensor2D, transpose: boolean): LinearWei
   return {
     matrix,
     transpose,
-    packed: tf.tidy(() => packPanels(transpose ? tf.transpose(matrix) : matrix)),
+    packed: packPanels(matrix, transpose),
   };
 }
 

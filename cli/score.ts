@@ -11,12 +11,12 @@
  * searched recursively for .png/.jpg/.jpeg/.dcm/.dicom. Diagnostics go to stderr.
  * @module
  */
-import { initBackend, requestedBackend } from "../backend.ts";
-import { loadModelBundle, normalisationFromFlags, resolveModelPath, shortHash } from "../encoders/mod.ts";
-import { collectImagePaths, parseBadImagePolicy } from "../data/mod.ts";
-import { loadPromptModel, readPromptCard, requireSameModel } from "../prompts/mod.ts";
-import { overlayNames, overlayPng } from "../report/mod.ts";
-import { parseScoring, scoreImages, scoresCsv, SCORING_DESCRIPTIONS, SCORINGS } from "../eval/mod.ts";
+import { initBackend, requestedBackend } from "../lib/backend.ts";
+import { loadModelBundle, normalisationFromFlags, resolveModelPath, shortHash } from "../lib/encoders/mod.ts";
+import { collectImagePaths, parseBadImagePolicy } from "../lib/data/mod.ts";
+import { loadPromptModel, readPromptCard, requireSameModel } from "../lib/prompts/mod.ts";
+import { overlayNames, overlayPng } from "../lib/report/mod.ts";
+import { parseScoring, scoreImages, scoresCsv, SCORING_DESCRIPTIONS, SCORINGS } from "../lib/eval/mod.ts";
 import {
   basename,
   choiceFlag,
@@ -31,7 +31,7 @@ import {
   resolve,
   runMain,
   writeFileAtomic,
-} from "../util/mod.ts";
+} from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -75,8 +75,9 @@ export const COMMAND = defineCommand({
   ],
 });
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task score` with `args`: scores images with saved prompts and writes or prints the CSV. */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(COMMAND, args);
   if (typeof values.model !== "string") throw new InputError("Cannot score images: --model is required");
   if (typeof values.prompts !== "string") {
     throw new InputError("Cannot score images: --prompts P.safetensors is required");
@@ -158,4 +159,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

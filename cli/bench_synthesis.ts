@@ -1,5 +1,5 @@
 /**
- * `deno run -A lib/cli/bench_synthesis.ts [--n 500] [--size 224] [--seed 0] [--json] [--gallery OUT.png] [--images a.png,b.png]`
+ * `deno run -A cli/bench_synthesis.ts [--n 500] [--size 224] [--seed 0] [--json] [--gallery OUT.png] [--images a.png,b.png]`
  *
  * Measures single-thread throughput (images/second) of SAS, FPI and `none` on a chest-like phantom (or the given 8/16-bit
  * grey PNGs of side `--size`), with the lesion region drawn uniformly from `ppad5`, and prints it with the machine.
@@ -7,8 +7,8 @@
  * @module
  */
 import { decode } from "fast-png";
-import { ppad5 } from "../prompts/mod.ts";
-import { fpi, none, sas, sasGallery } from "../synthesis/mod.ts";
+import { ppad5 } from "../lib/prompts/mod.ts";
+import { fpi, none, sas, sasGallery } from "../lib/synthesis/mod.ts";
 import {
   defineCommand,
   ensureOutFile,
@@ -19,7 +19,7 @@ import {
   Rng,
   runMain,
   writeFileAtomic,
-} from "../util/mod.ts";
+} from "../lib/util/mod.ts";
 
 /** A chest-radiograph-like phantom `[size*size]` in [0, 1]: body, two dark lungs with ribs, spine, fine noise. */
 function phantom(size: number, rng: Rng): Float32Array {
@@ -85,8 +85,9 @@ export const COMMAND = defineCommand({
   examples: ["deno task bench:synthesis", "deno task bench:synthesis --n 100 --json --gallery /tmp/sas.png"],
 });
 
-async function main(): Promise<void> {
-  const { values } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task bench:synthesis` with `args`: times SAS, FPI and none per image and prints the rates. */
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseCommand(COMMAND, args);
   if (values.gallery !== undefined) await ensureOutFile(values.gallery, "--gallery");
   const n = numberFlag("n", values.n, 500, { min: 1, integer: true });
   const size = numberFlag("size", values.size, 224, { min: 8, integer: true });
@@ -120,4 +121,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

@@ -4,22 +4,19 @@
  * loss curve, a zero-shot report and a model card. See lib/experiments/pretrain.ts and docs/pretraining.md.
  * @module
  */
-import { initBackend, requestedBackend } from "../backend.ts";
-import { PRETRAIN_DEFAULTS, type PretrainSettings, runPretraining } from "../experiments/mod.ts";
+import { parseBackend } from "../lib/backend.ts";
+import { executePretraining, PRETRAIN_DEFAULTS, type PretrainSettings } from "../lib/experiments/mod.ts";
 import {
-  acquireLock,
   choiceFlag,
   defineCommand,
-  ensureOutDir,
-  InputError,
+  type FlagValues,
   join,
   numberFlag,
   parseCommand,
   PROJECT_ROOT,
   resolve,
   runMain,
-  staleLockNote,
-} from "../util/mod.ts";
+} from "../lib/util/mod.ts";
 
 const D = PRETRAIN_DEFAULTS;
 
@@ -115,11 +112,11 @@ export const COMMAND = defineCommand({
   ],
 });
 
-async function main(): Promise<void> {
-  const { values: v } = parseCommand(COMMAND, Deno.args);
+/** The settings `v` asks for: every count and rate checked, paths resolved (default ones against the project root). */
+export function pretrainSettings(v: FlagValues<typeof COMMAND.flags>): PretrainSettings {
   const int = (name: keyof typeof COMMAND.flags, fallback: number, min: number) =>
     numberFlag(name, v[name] as string | undefined, fallback, { integer: true, min });
-  const settings: PretrainSettings = {
+  return {
     out: resolve(v.out ?? join(PROJECT_ROOT, "models", "ppad-mini-cxr-real")),
     real: v["no-real"] ? null : resolve(PROJECT_ROOT, v.real ?? D.real ?? ""),
     realFraction: numberFlag("real-fraction", v["real-fraction"], D.realFraction, { min: 0, max: 1 }),
@@ -149,20 +146,13 @@ async function main(): Promise<void> {
       ? D.reportOn.map((p) => resolve(PROJECT_ROOT, p))
       : v["report-on"].split(",").filter((p) => p !== "").map((p) => resolve(p)),
   };
-  if (settings.real === null && settings.syntheticPairs === 0) {
-    throw new InputError("Cannot pretrain with --no-real and --pool 0: there is no data");
-  }
-  await ensureOutDir(settings.out);
-  // One pretraining per model folder at a time: a second one would overwrite the first's checkpoints.
-  const lock = acquireLock(settings.out, "pretrain");
-  try {
-    const note = staleLockNote(lock);
-    if (note) console.error(note);
-    const backend = await initBackend(requestedBackend(v.backend));
-    await runPretraining(settings, backend.description);
-  } finally {
-    lock.release();
-  }
 }
 
-if (import.meta.main) await runMain(main);
+/** Runs `deno task pretrain` with `args`: pretrains (or resumes) into `--out`, logging on stderr. */
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseCommand(COMMAND, args);
+  const settings = pretrainSettings(values);
+  await executePretraining(settings, { backend: values.backend ? parseBackend(values.backend) : undefined });
+}
+
+if (import.meta.main) runMain(() => main(Deno.args));

@@ -4,12 +4,20 @@
  * of any data set, with 95 % bootstrap intervals, as a tidy CSV (one row per model × data × metric).
  * @module
  */
-import { initBackend, requestedBackend } from "../backend.ts";
-import { loadModelBundle } from "../encoders/mod.ts";
-import { zeroShotOnData } from "../experiments/mod.ts";
-import { toTidy, writeCsvAtomic } from "../report/mod.ts";
-import { CORPUS_SPLIT_SEED, loadRealCorpus } from "../train/mod.ts";
-import { defineCommand, ensureOutFile, parseCommand, PROJECT_ROOT, relative, resolve, runMain } from "../util/mod.ts";
+import { initBackend, requestedBackend } from "../lib/backend.ts";
+import { loadModelBundle } from "../lib/encoders/mod.ts";
+import { zeroShotOnData } from "../lib/experiments/mod.ts";
+import { toTidy, writeCsvAtomic } from "../lib/report/mod.ts";
+import { CORPUS_SPLIT_SEED, loadRealCorpus } from "../lib/train/mod.ts";
+import {
+  defineCommand,
+  ensureOutFile,
+  parseCommand,
+  PROJECT_ROOT,
+  relative,
+  resolve,
+  runMain,
+} from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -45,8 +53,9 @@ export const COMMAND = defineCommand({
   ],
 });
 
-async function main(): Promise<void> {
-  const { values: v } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task zeroshot` with `args`: prints each checkpoint's zero-shot AUROC per data set. */
+export async function main(args: string[]): Promise<void> {
+  const { values: v } = parseCommand(COMMAND, args);
   const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
   const models = list(v.models ?? String(COMMAND.flags.models.default)).map((m) => resolve(PROJECT_ROOT, m));
   const realDir = v.real ?? String(COMMAND.flags.real.default);
@@ -96,4 +105,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

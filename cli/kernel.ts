@@ -3,8 +3,8 @@
  * and prints how to open the notebooks in the classic Jupyter UI.
  * @module
  */
-import { installKernelSpec, JUPYTER_DIR, jupyterMissing, kernelSpec } from "../notebooks/mod.ts";
-import { defineCommand, join, parseCommand, PROJECT_ROOT, runMain } from "../util/mod.ts";
+import { installKernelSpec, JUPYTER_DIR, jupyterMissing, kernelSpec } from "../lib/notebooks/mod.ts";
+import { defineCommand, join, parseCommand, PROJECT_ROOT, runMain } from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -14,8 +14,9 @@ export const COMMAND = defineCommand({
   examples: ["deno task kernel"],
 });
 
-async function main(): Promise<void> {
-  parseCommand(COMMAND, Deno.args);
+/** Runs `deno task kernel` with `args`: installs the Deno Jupyter kernel spec for this project. */
+export async function main(args: string[]): Promise<void> {
+  parseCommand(COMMAND, args);
   const dir = await installKernelSpec(JUPYTER_DIR);
   console.error(`Installed kernelspec "deno" → ${dir} (${kernelSpec().argv[0]})`);
   const missing = await jupyterMissing();
@@ -30,4 +31,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.main) runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

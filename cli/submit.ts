@@ -4,9 +4,33 @@
  * `sbatch`; Kubernetes: writes an Indexed Job and a merge Job for `kubectl apply`. See docs/cluster.md.
  * @module
  */
-import { SWEEP_FLAGS } from "../experiments/mod.ts";
-import { K8S_DEFAULTS, PASSED_SWEEP_FLAGS, submitSweep, waitForJobs } from "../scheduler/mod.ts";
-import { defineCommand, numberFlag, parseCommand, requireFlag, runMain } from "../util/mod.ts";
+import { DEFAULT_SWEEP } from "../experiments/default.ts";
+import { PAPER_SWEEP } from "../experiments/paper.ts";
+import {
+  defaultSweepOut,
+  K8S_DEFAULTS,
+  parseScheduler,
+  parseSweepTask,
+  type SubmitRequest,
+  submitSweep,
+  waitForJobs,
+} from "../lib/scheduler/mod.ts";
+import {
+  defineCommand,
+  type FlagValues,
+  InputError,
+  numberFlag,
+  parseCommand,
+  requireFlag,
+  runMain,
+} from "../lib/util/mod.ts";
+import {
+  PASSED_SWEEP_FLAGS,
+  passedSweepArgs,
+  SWEEP_FLAGS,
+  type SweepFlagValues,
+  sweepSettings,
+} from "./sweep_flags.ts";
 
 const sweepFlags = Object.fromEntries(PASSED_SWEEP_FLAGS.map((k) => [k, SWEEP_FLAGS[k]])) as Omit<
   typeof SWEEP_FLAGS,
@@ -84,23 +108,45 @@ function joinSbatchValue(args: readonly string[]): string[] {
   return out;
 }
 
-async function main(): Promise<void> {
-  const { values: v } = parseCommand(COMMAND, joinSbatchValue(Deno.args));
+/** Parsed values of `deno task submit`'s flags (plus the sweep's `--shard`, which submit refuses). */
+export type SubmitFlagValues = FlagValues<typeof COMMAND.flags> & SweepFlagValues;
+
+/**
+ * The submission the flags ask for. The sweep's flags are validated here as the sweep itself would (bad counts,
+ * variants, --on-bad-image, --backend), so that they fail now, not in every job.
+ */
+export function submitRequest(v: SubmitFlagValues): SubmitRequest {
   const shards = numberFlag("shards", requireFlag("submit", "shards", v.shards, "N"), 1, { integer: true, min: 1 });
-  const sweep: Record<string, string | boolean | undefined> = { out: v.out };
-  for (const k of PASSED_SWEEP_FLAGS) sweep[k] = v[k];
-  const result = await submitSweep({
-    scheduler: v.scheduler ?? "slurm",
-    task: v.task ?? "ablate",
+  const scheduler = parseScheduler(v.scheduler ?? "slurm");
+  const task = parseSweepTask(v.task ?? "ablate");
+  if (v.shard !== undefined) {
+    throw new InputError(`Cannot submit ${task} with --shard: submit sets each job's shard; give --shards N instead`);
+  }
+  if (task === "reproduce" && !v.dataset) {
+    throw new InputError("Cannot submit reproduce: --dataset is required (as for deno task reproduce)");
+  }
+  const settings = sweepSettings(task === "ablate" ? DEFAULT_SWEEP : PAPER_SWEEP, v, defaultSweepOut(task, v.dataset));
+  return {
+    scheduler,
+    task,
     shards,
     only: v["only-shards"],
-    sweep,
+    out: settings.out,
+    sweepArgs: passedSweepArgs(v),
+    dataset: v.dataset,
+    embeddedData: v.data === undefined,
     name: v.name,
     deno: v.deno,
     sbatch: v.sbatch,
     k8s: { image: v.image, workdir: v.workdir, pvc: v.pvc, namespace: v.namespace },
     dryRun: Boolean(v["dry-run"]),
-  });
+  };
+}
+
+/** Runs `deno task submit` with `args`: plans, writes and submits the jobs; with `--wait`, reports their states. */
+export async function main(args: string[]): Promise<void> {
+  const { values: v } = parseCommand(COMMAND, joinSbatchValue(args));
+  const result = await submitSweep(submitRequest(v));
   if (v["dry-run"]) {
     for (const f of result.files) console.log(`==> ${f.path} <==\n${f.text}`);
   }
@@ -120,4 +166,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

@@ -18,8 +18,8 @@ import {
   f1MaxWithThreshold,
   type Metrics,
   parseScoresCsv,
-} from "../metrics/mod.ts";
-import { defineCommand, InputError, numberFlag, parseCommand, Rng, runMain, usageLine } from "../util/mod.ts";
+} from "../lib/metrics/mod.ts";
+import { defineCommand, InputError, numberFlag, parseCommand, Rng, runMain, usageLine } from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -50,8 +50,9 @@ const CI_METRICS: Record<string, BinaryMetric> = {
   f1max: f1Max,
 };
 
-async function main(): Promise<void> {
-  const { values } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task metrics` with `args`: prints the metrics of an `id,label,score` CSV (or one JSON object). */
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseCommand(COMMAND, args);
   const file = values.scores;
   if (typeof file !== "string" || file === "") {
     throw new InputError(`Cannot compute metrics: --scores is required (${USAGE})`);
@@ -128,4 +129,4 @@ function formatTable(
   return lines.join("\n");
 }
 
-if (import.meta.main) runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

@@ -7,10 +7,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend, requestedBackend } from "../backend.ts";
-import { loadModelBundle, normalisationFromFlags } from "../encoders/mod.ts";
-import { readImage, toModelInput } from "../data/mod.ts";
-import { defineCommand, InputError, parseCommand, runMain, usageLine } from "../util/mod.ts";
+import { initBackend, requestedBackend } from "../lib/backend.ts";
+import { loadModelBundle, normalisationFromFlags } from "../lib/encoders/mod.ts";
+import { readImage, toModelInput } from "../lib/data/mod.ts";
+import { defineCommand, InputError, parseCommand, runMain, usageLine } from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -60,8 +60,9 @@ function formatRow(values: readonly number[]): string {
   return values.map((v) => Number(v.toPrecision(7)).toString()).join(" ");
 }
 
-async function main(): Promise<void> {
-  const { values } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task embed` with `args`: prints token ids, image/text features and logits (or one JSON object). */
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseCommand(COMMAND, args);
   const images = strings(values.image);
   const texts = strings(values.text);
   if (images.length === 0 && texts.length === 0) {
@@ -139,4 +140,4 @@ async function main(): Promise<void> {
   console.log(out.join("\n"));
 }
 
-if (import.meta.main) runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

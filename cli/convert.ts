@@ -13,8 +13,8 @@ import {
   resolve,
   runMain,
   usageLine,
-} from "../util/mod.ts";
-import { openaiToHf, parseStateDict, writeSafetensors } from "../encoders/mod.ts";
+} from "../lib/util/mod.ts";
+import { openaiToHf, parseStateDict, writeSafetensors } from "../lib/encoders/mod.ts";
 
 /** Version string written to `__metadata__.converter`. */
 export const CONVERTER_VERSION = "ppad-convert/1";

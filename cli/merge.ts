@@ -4,7 +4,7 @@
  * `summary.csv`. Runs are identified by their config hash, so merging is idempotent.
  * @module
  */
-import { mergeSweepResults } from "../experiments/mod.ts";
+import { mergeSweepResults } from "../lib/experiments/mod.ts";
 import {
   acquireLock,
   defineCommand,
@@ -14,7 +14,7 @@ import {
   resolve,
   runMain,
   staleLockNote,
-} from "../util/mod.ts";
+} from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -34,8 +34,9 @@ export const COMMAND = defineCommand({
   ],
 });
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task merge` with `args`: merges the shards' folders into `--out` and prints how many runs. */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(COMMAND, args);
   if (!values.out) throw new InputError("Cannot merge: --out DIR is required");
   if (positionals.length === 0) throw new InputError("Cannot merge: give at least one shard results folder");
   const out = resolve(values.out);
@@ -54,4 +55,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

@@ -17,7 +17,7 @@ import {
   loadDatasetSync,
   parseBadImagePolicy,
   readCache,
-} from "../data/mod.ts";
+} from "../lib/data/mod.ts";
 import {
   choiceFlag,
   defineCommand,
@@ -26,7 +26,7 @@ import {
   numberFlag,
   parseCommand,
   runMain,
-} from "../util/mod.ts";
+} from "../lib/util/mod.ts";
 
 const DATASETS: readonly DatasetName[] = ["zhanglab", "chexpert", "vindr", "rsna", "rsna-bmad", "custom"];
 
@@ -55,8 +55,9 @@ export const COMMAND = defineCommand({
   examples: ["deno task prepare --data ~/data/zhanglab", "deno task prepare --data DIR --resolution 448 --json"],
 });
 
-async function main(): Promise<void> {
-  const { values } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task prepare` with `args`: builds (or finds up to date) a data set's cache and prints its counts. */
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseCommand(COMMAND, args);
   if (typeof values.data !== "string") throw new InputError("Cannot prepare: --data DIR is required");
   const dataset = choiceFlag("dataset", values.dataset, DATASETS);
   const resolution = numberFlag("resolution", values.resolution, 224, { min: 1, max: 4096, integer: true });
@@ -121,4 +122,4 @@ async function main(): Promise<void> {
   if (header.skipped.length > 0) console.log(`skipped ${header.skipped.length} unreadable image(s) (listed on stderr)`);
 }
 
-if (import.meta.main) runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

@@ -13,9 +13,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend, requestedBackend } from "../backend.ts";
-import { CLIP_ARCHS, type ClipArchName, type ClipConfig, ClipModel } from "../encoders/mod.ts";
-import { openNativeBlas, setNativeBlasEnabled } from "../encoders/clip/mod.ts";
+import { initBackend, requestedBackend } from "../lib/backend.ts";
+import { CLIP_ARCHS, type ClipArchName, type ClipConfig, ClipModel } from "../lib/encoders/mod.ts";
+import { openNativeBlas, setNativeBlasEnabled } from "../lib/encoders/clip/mod.ts";
 import {
   choiceFlag,
   defineCommand,
@@ -30,7 +30,7 @@ import {
   Rng,
   runMain,
   writeFileAtomic,
-} from "../util/mod.ts";
+} from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -293,8 +293,9 @@ function syntheticIds(rng: Rng, n: number, config: ClipConfig, length: (i: numbe
   });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task bench` with `args`: measures the CLIP engine (and PyTorch beside it) and prints the table. */
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseCommand(COMMAND, args);
   const quick = values.quick === true;
   const batches = parseBatches(values.batch as string | undefined, quick ? [8] : [8, 64]);
   const iters = numberFlag("iters", values.iters, quick ? 1 : 2, { min: 1, integer: true });
@@ -514,4 +515,4 @@ async function main(): Promise<void> {
   console.log(lines.join("\n"));
 }
 
-if (import.meta.main) runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

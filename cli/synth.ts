@@ -16,7 +16,7 @@ import {
   resolve,
   Rng,
   runMain,
-} from "../util/mod.ts";
+} from "../lib/util/mod.ts";
 import {
   DEFAULT_BENCHMARK_DIR,
   DEFAULT_SEED,
@@ -26,8 +26,8 @@ import {
   isComplete,
   toUint8,
   writeBenchmark,
-} from "../data/mod.ts";
-import { writeSyntheticGallery } from "../report/mod.ts";
+} from "../lib/data/mod.ts";
+import { writeSyntheticGallery } from "../lib/report/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -84,8 +84,9 @@ function bench(count: number, size: number): void {
   );
 }
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task synth` with `args`: writes the synthetic benchmark (or its gallery, or times the generator). */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(COMMAND, args);
   const size = numberFlag("size", values.size, 256, { min: 32, max: 4096, integer: true });
   if (values.gallery) {
     if (positionals.length > 1) throw new InputError("Cannot render the gallery: give at most one PATH");
@@ -122,4 +123,4 @@ async function main(): Promise<void> {
   console.log(out);
 }
 
-if (import.meta.main) runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

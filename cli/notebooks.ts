@@ -4,7 +4,7 @@
  * type-checks their code cells. Names are paths, `notebooks/<name>.ipynb`, or a unique prefix (`01`).
  * @module
  */
-import { checkNotebooks, NOTEBOOK_RESULTS, resolveNotebooks, runNotebooks } from "../notebooks/mod.ts";
+import { checkNotebooks, NOTEBOOK_RESULTS, resolveNotebooks, runNotebooks } from "../lib/notebooks/mod.ts";
 import {
   defineCommand,
   ensureOutDir,
@@ -14,7 +14,7 @@ import {
   PROJECT_ROOT,
   resolve,
   runMain,
-} from "../util/mod.ts";
+} from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -38,8 +38,9 @@ export const COMMAND = defineCommand({
   examples: ["deno task notebooks", "deno task notebooks 01 04 --quick"],
 });
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task notebooks` with `args`: executes (or checks) the notebooks and prints where they went. */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(COMMAND, args);
   const timeout = numberFlag("timeout", values.timeout, 1800, { min: 1, integer: true });
   const paths = await resolveNotebooks(positionals, join(PROJECT_ROOT, "notebooks"));
   if (values.check) {
@@ -59,4 +60,4 @@ async function main(): Promise<void> {
   for (const nb of result.notebooks) console.log(`${nb.name}\t${nb.ipynb}\t${nb.html}`);
 }
 
-if (import.meta.main) runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));

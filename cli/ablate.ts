@@ -4,9 +4,10 @@
  * (`--shard i/n`, then `deno task merge`). `--help` lists every flag with its default.
  * @module
  */
-import { DEFAULT_SWEEP } from "../../experiments/default.ts";
-import { executeSweep, runsLine, SWEEP_FLAGS, sweepSettings } from "../experiments/mod.ts";
-import { defineCommand, formatDuration, parseCommand, runMain } from "../util/mod.ts";
+import { DEFAULT_SWEEP } from "../experiments/default.ts";
+import { executeSweep, runsLine } from "../lib/experiments/mod.ts";
+import { defineCommand, formatDuration, parseCommand, runMain } from "../lib/util/mod.ts";
+import { SWEEP_FLAGS, sweepSettings } from "./sweep_flags.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -25,8 +26,9 @@ export const COMMAND = defineCommand({
   ],
 });
 
-async function main(): Promise<void> {
-  const { values } = parseCommand(COMMAND, Deno.args);
+/** Runs `deno task ablate` with `args`; prints one line per run, then the runs line (or one JSON object). */
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseCommand(COMMAND, args);
   const settings = sweepSettings(DEFAULT_SWEEP, values, "results/ablate");
   const outcome = await executeSweep(settings, "ablate");
   const lines = outcome.records
@@ -52,4 +54,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) await runMain(main);
+if (import.meta.main) runMain(() => main(Deno.args));
