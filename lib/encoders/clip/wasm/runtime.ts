@@ -51,7 +51,9 @@ parentPort.once("message", ({ module, memory, control, names }) => {
     Atomics.wait(i32, 0, seq);
     seq = Atomics.load(i32, 0);
     try {
-      // The main thread may have grown the memory since the last call: this thread must see all of it.
+      // The main thread may have grown the memory since the last call: this thread must see all of it. V8 updates a
+      // waiting thread's view of a grown shared memory lazily; grow(0) makes it take the current size now.
+      if (memory.buffer.byteLength < i32[4]) memory.grow(0);
       if (memory.buffer.byteLength < i32[4]) throw new RangeError("memory smaller than the main thread's");
       fns[i32[2]](...f64.subarray(0, i32[3]));
     } catch (e) {
