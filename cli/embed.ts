@@ -6,10 +6,9 @@
  * one object `{"tokens", "image_features", "text_features", "logits_per_image"}` (tokens without the padding).
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { initBackend, requestedBackend } from "../lib/backend.ts";
-import { loadModelBundle, normalisationFromFlags } from "../lib/encoders/mod.ts";
-import { readImage, toModelInput } from "../lib/data/mod.ts";
+import { embed, type EmbedResult, loadModelBundle, normalisationFromFlags } from "../lib/encoders/mod.ts";
+import { readImage } from "../lib/data/mod.ts";
 import { defineCommand, InputError, parseCommand, runMain, usageLine } from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
@@ -35,21 +34,8 @@ export const COMMAND = defineCommand({
 });
 const USAGE = usageLine(COMMAND);
 
-/** Images encoded per forward pass. */
-const IMAGE_CHUNK = 16;
-
-/** What `embed` prints: ids up to and including EOT, features `[n, embedDim]`, logits `[nImages, nTexts]`. */
-export interface EmbedResult {
-  tokens: number[][];
-  image_features: number[][];
-  text_features: number[][];
-  logits_per_image: number[][];
-}
-
-/** Reads `[n, d]` to nested arrays (asynchronously: webgpu under Deno has no synchronous read). */
-function rows(t: tf.Tensor2D): Promise<number[][]> {
-  return t.array();
-}
+/** What `embed` prints (lib/encoders/embed.ts). */
+export type { EmbedResult };
 
 function strings(value: unknown): string[] {
   if (value === undefined) return [];
@@ -83,37 +69,15 @@ export async function main(args: string[]): Promise<void> {
     normalisation,
     tokenizer: values.tokenizer as string | undefined,
   });
-  const { clip, tokenizer } = bundle;
+  const { clip } = bundle;
   console.error(
     `model: ${bundle.path} (${bundle.hash}), normalisation mean ${bundle.normalisation.mean.join("/")} std ${
       bundle.normalisation.std.join("/")
     }`,
   );
 
-  const ids = texts.length > 0 ? tokenizer.tokenize(texts, { contextLength: clip.config.contextLength }) : [];
-  const result: EmbedResult = {
-    tokens: ids.map((row) => row.slice(0, row.indexOf(tokenizer.eot) + 1)),
-    image_features: [],
-    text_features: [],
-    logits_per_image: [],
-  };
   const decoded = await Promise.all(images.map((p) => readImage(p)));
-  const imageChunks: tf.Tensor2D[] = [];
-  for (let i = 0; i < decoded.length; i += IMAGE_CHUNK) {
-    const pixels = toModelInput(decoded.slice(i, i + IMAGE_CHUNK), clip.config.imageResolution, bundle.normalisation);
-    imageChunks.push(clip.encodeImage(pixels));
-    pixels.dispose();
-  }
-  const img = imageChunks.length > 0 ? tf.concat(imageChunks, 0) : null;
-  const txt = ids.length > 0 ? clip.encodeText(ids) : null;
-  if (img) result.image_features = await rows(img);
-  if (txt) result.text_features = await rows(txt);
-  if (img && txt) {
-    const logits = clip.logits(img, txt);
-    result.logits_per_image = await rows(logits);
-    logits.dispose();
-  }
-  tf.dispose([...imageChunks, img, txt].filter((t): t is tf.Tensor2D => t !== null));
+  const result = await embed(bundle, decoded, texts);
   clip.dispose();
 
   if (values.json) {

@@ -12,11 +12,10 @@
  * @module
  */
 import { initBackend, requestedBackend } from "../lib/backend.ts";
-import { loadModelBundle, normalisationFromFlags, resolveModelPath, shortHash } from "../lib/encoders/mod.ts";
+import { loadModelBundle, normalisationFromFlags } from "../lib/encoders/mod.ts";
 import { collectImagePaths, parseBadImagePolicy } from "../lib/data/mod.ts";
-import { loadPromptModel, readPromptCard, requireSameModel } from "../lib/prompts/mod.ts";
 import { overlayNames, overlayPng } from "../lib/report/mod.ts";
-import { parseScoring, scoreImages, scoresCsv, SCORING_DESCRIPTIONS, SCORINGS } from "../lib/eval/mod.ts";
+import { checkSavedPrompts, parseScoring, scoreSavedPrompts, SCORING_DESCRIPTIONS, SCORINGS } from "../lib/eval/mod.ts";
 import {
   basename,
   choiceFlag,
@@ -94,15 +93,7 @@ export async function main(args: string[]): Promise<void> {
   if (values.overlays !== undefined) await ensureOutDir(resolve(values.overlays), "--overlays");
 
   // Fail fast, before loading weights: the card must exist and name this checkpoint.
-  const card = await readPromptCard(promptsPath);
-  const modelPath = resolveModelPath(values.model);
-  let modelBytes: Uint8Array;
-  try {
-    modelBytes = await Deno.readFile(modelPath);
-  } catch (err) {
-    throw new InputError(`Cannot read model ${modelPath}: ${(err as Error).message.split("\n")[0]}`);
-  }
-  requireSameModel(card, await shortHash(modelBytes), modelPath, promptsPath);
+  const { card } = await checkSavedPrompts(promptsPath, values.model);
   const paths = await collectImagePaths(images, { action: "score images" });
   const scoring = parseScoring((values.scoring as string | undefined) ?? card.spec.scoring ?? "paper");
 
@@ -111,25 +102,23 @@ export async function main(args: string[]): Promise<void> {
     tokenizer: values.tokenizer as string | undefined,
     normalisation: normalisationFromFlags(values.preset as string | undefined),
   });
-  const normalisation = values.preset ? bundle.normalisation : card.normalisation ?? bundle.normalisation;
-  const { model } = await loadPromptModel(bundle, promptsPath, card);
-  const regions = model.regions.regions;
-  if (!quiet) {
-    console.error(
-      `prompts: ${card.spec.variant} on ${card.spec.regions} (${regions.length} regions), trained on ${card.dataset} ` +
-        `${card.shots}-shot seed ${card.seed}; scoring ${scoring}; ${paths.length} image(s)`,
-    );
-  }
   const overlayDir = typeof values.overlays === "string" ? resolve(values.overlays) : null;
-  const names = overlayDir ? new Map(overlayNames(paths).map((n, i) => [paths[i], n])) : null;
+  const names = new Map<string, string>(overlayDir ? overlayNames(paths).map((n, i) => [paths[i], n]) : []);
   const bar = new Progress(paths.length, { label: "score", quiet });
-  const { scored, skipped } = await scoreImages(model, paths, {
-    normalisation,
+  const result = await scoreSavedPrompts(bundle, promptsPath, card, paths, {
     scoring,
+    bundleNormalisation: Boolean(values.preset),
     onBadImage,
     batch,
-    onImage: overlayDir && names
-      ? async (image, r) =>
+    onLoaded: ({ regions }) => {
+      if (quiet) return;
+      console.error(
+        `prompts: ${card.spec.variant} on ${card.spec.regions} (${regions.length} regions), trained on ` +
+          `${card.dataset} ${card.shots}-shot seed ${card.seed}; scoring ${scoring}; ${paths.length} image(s)`,
+      );
+    },
+    onImage: overlayDir
+      ? async (image, r, regions) =>
         await writeFileAtomic(
           join(overlayDir, names.get(r.path)!),
           await overlayPng(image, r.probs, regions, {
@@ -144,18 +133,16 @@ export async function main(args: string[]): Promise<void> {
     onProgress: (done) => bar.tick(done - bar.done),
   });
   bar.finish();
-  model.dispose();
   bundle.clip.dispose();
-  for (const s of skipped) console.error(`skipped: ${s.reason}`);
-  const csv = scoresCsv(scored, skipped, regions.map((r) => r.name));
+  for (const s of result.skipped) console.error(`skipped: ${s.reason}`);
   if (typeof values.out === "string") {
-    await writeFileAtomic(resolve(values.out), csv);
+    await writeFileAtomic(resolve(values.out), result.csv);
     console.log(
-      `scored ${scored.length} image(s)${skipped.length ? `, skipped ${skipped.length}` : ""} → ${values.out}` +
-        (overlayDir ? `; overlays in ${overlayDir}` : ""),
+      `scored ${result.scored.length} image(s)${result.skipped.length ? `, skipped ${result.skipped.length}` : ""} → ` +
+        `${values.out}` + (overlayDir ? `; overlays in ${overlayDir}` : ""),
     );
   } else {
-    await Deno.stdout.write(new TextEncoder().encode(csv));
+    await Deno.stdout.write(new TextEncoder().encode(result.csv));
   }
 }
 

@@ -5,19 +5,9 @@
  * @module
  */
 import { initBackend, requestedBackend } from "../lib/backend.ts";
-import { loadModelBundle } from "../lib/encoders/mod.ts";
-import { zeroShotOnData } from "../lib/experiments/mod.ts";
+import { zeroShotBackbones, zeroShotLine } from "../lib/experiments/mod.ts";
 import { toTidy, writeCsvAtomic } from "../lib/report/mod.ts";
-import { CORPUS_SPLIT_SEED, loadRealCorpus } from "../lib/train/mod.ts";
-import {
-  defineCommand,
-  ensureOutFile,
-  parseCommand,
-  PROJECT_ROOT,
-  relative,
-  resolve,
-  runMain,
-} from "../lib/util/mod.ts";
+import { defineCommand, ensureOutFile, parseCommand, PROJECT_ROOT, resolve, runMain } from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -62,43 +52,12 @@ export async function main(args: string[]): Promise<void> {
   const datasets = list(v.data ?? String(COMMAND.flags.data.default)).map((d) => resolve(PROJECT_ROOT, d));
   if (v.out !== undefined) await ensureOutFile(v.out, "--out");
   await initBackend(requestedBackend(v.backend), { quiet: true });
-  const real = realDir === "none" || !(await Deno.stat(resolve(PROJECT_ROOT, realDir)).then(() => true, () => false))
-    ? null
-    : await loadRealCorpus(resolve(PROJECT_ROOT, realDir), 224, { heldOutOnly: true, progress: false });
-  const rows: Record<string, string | number>[] = [];
-  for (const path of models) {
-    const bundle = await loadModelBundle(path);
-    const results = await zeroShotOnData(bundle.clip, bundle.tokenizer, bundle.normalisation, {
-      heldOut: real
-        ? {
-          label: `${relative(PROJECT_ROOT, real.root)} (held-out 10 %, seed ${CORPUS_SPLIT_SEED})`,
-          part: real.heldOut,
-        }
-        : undefined,
-      benchmark: !v["no-benchmark"],
-      datasets,
-    });
-    for (const r of results) {
-      for (const [metric, value] of [["auroc", r.auroc], ["auroc_lo", r.aurocLo], ["auroc_hi", r.aurocHi]] as const) {
-        if (value === undefined) continue;
-        rows.push({
-          model: relative(PROJECT_ROOT, path),
-          model_hash: bundle.hash,
-          data: r.data,
-          role: r.role,
-          n: r.n,
-          metric,
-          value: Number(value.toFixed(5)),
-        });
-      }
-      console.log(
-        `${relative(PROJECT_ROOT, path).padEnd(44)} ${r.data.padEnd(64)} n=${String(r.n).padEnd(4)} AUROC ${
-          (100 * r.auroc).toFixed(1)
-        } (${(100 * (r.aurocLo ?? NaN)).toFixed(1)}–${(100 * (r.aurocHi ?? NaN)).toFixed(1)})`,
-      );
-    }
-    bundle.clip.dispose();
-  }
+  const rows = await zeroShotBackbones(models, {
+    real: realDir,
+    benchmark: !v["no-benchmark"],
+    datasets,
+    onResult: (model, r) => console.log(zeroShotLine(model, r)),
+  });
   if (v.out !== undefined) {
     await writeCsvAtomic(resolve(v.out), toTidy(rows));
     console.error(`wrote ${v.out}`);

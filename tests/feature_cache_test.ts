@@ -3,7 +3,7 @@ import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { initBackend } from "../lib/backend.ts";
 import { loadModelBundle } from "../lib/encoders/bundle.ts";
 import type { HostTensor } from "../lib/encoders/state_dict.ts";
-import { regionProbabilities } from "../lib/eval/evaluate.ts";
+import { regionProbabilities } from "../lib/eval/region_probabilities.ts";
 import { digestBytes, FeatureCache, imageDigest } from "../lib/eval/feature_cache.ts";
 import { PAPER_METHOD, planSweep, type SweepConfig } from "../lib/experiments/config.ts";
 import { DEFAULT_SWEEP } from "../experiments/default.ts";

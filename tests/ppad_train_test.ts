@@ -7,7 +7,7 @@ import { regionSet } from "../lib/prompts/regions.ts";
 import { VARIANT_NAMES, VARIANTS } from "../lib/prompts/variants.ts";
 import { getSynthesis } from "../lib/synthesis/registry.ts";
 import { trainPrompts } from "../lib/train/ppad.ts";
-import { regionProbabilities } from "../lib/eval/evaluate.ts";
+import { regionProbabilities } from "../lib/eval/region_probabilities.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { ensureTestModel } from "../testing/test_model.ts";
 

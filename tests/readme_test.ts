@@ -14,7 +14,7 @@ Deno.test("README: no wording about issues or lent machines, no links into ../sh
 Deno.test("docs/method.md exists, in the project, naming the official code's files", async () => {
   const method = await Deno.readTextFile(join(PROJECT_ROOT, "docs", "method.md"));
   for (
-    const file of ["ppad_clip/model.py", "mask_generate_anomaly.py", "lib/prompts/regions.ts", "lib/eval/scoring.ts"]
+    const file of ["ppad_clip/model.py", "mask_generate_anomaly.py", "lib/prompts/regions.ts", "lib/eval/score_rule.ts"]
   ) {
     assert(method.includes(file), `docs/method.md does not mention ${file}`);
   }

@@ -2,7 +2,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { overlayFigureSvg, overlayPng } from "../lib/report/overlay.ts";
 import { ppad5 } from "../lib/prompts/regions.ts";
-import { SCORING_DESCRIPTIONS } from "../lib/eval/score_images.ts";
+import { SCORING_DESCRIPTIONS } from "../lib/eval/score_rule.ts";
 
 Deno.test("overlay: every region outlined and labelled with its probability; score, decision and legend", async () => {
   const size = 64;

@@ -8,7 +8,7 @@ import { decode } from "fast-png";
 import { initBackend } from "../lib/backend.ts";
 import { makeFakeDataset } from "../testing/fake_datasets.ts";
 import { loadModelBundle } from "../lib/encoders/bundle.ts";
-import { scoreImages, scoresCsv } from "../lib/eval/score_images.ts";
+import { scoreImages, scoresCsv } from "../lib/eval/score_saved_prompts.ts";
 import {
   loadPromptModel,
   type PromptCard,

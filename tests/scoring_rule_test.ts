@@ -1,5 +1,5 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
-import { aggregateScore, aggregateScores } from "../lib/eval/scoring.ts";
+import { aggregateScore, aggregateScores } from "../lib/eval/score_rule.ts";
 
 Deno.test("scoring: the paper's rule takes the max only when it exceeds 0.8, else the mean (hand-computed)", () => {
   // max 0.9 > 0.8 → 0.9.

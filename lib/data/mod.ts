@@ -48,5 +48,13 @@ export { caseCaption, isOneSided, pickExamples, type PickExamplesOptions, showca
 export type { GrayImage } from "./gray_image.ts";
 export { readImage } from "./image.ts";
 export { encodePng, type PngPixels, type RasterImage } from "./png.ts";
-export { NORMALISATION, type Normalisation, normalisationPreset, prepareImage, toModelInput } from "./preprocess.ts";
+export {
+  NORMALISATION,
+  type Normalisation,
+  normalisationPreset,
+  type NormaliseArithmetic,
+  normaliseGrayInto,
+  prepareImage,
+  toModelInput,
+} from "./preprocess.ts";
 export { resize } from "./resize.ts";

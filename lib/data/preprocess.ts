@@ -78,22 +78,59 @@ export function normaliseToHost(img: GrayImage, norm: Normalisation | Normalisat
 }
 
 function normaliseInto(img: GrayImage, norm: Normalisation, out: Float32Array, offset: number): void {
+  normaliseGrayInto(img.data, img.width * img.height, norm, out, offset, "float32");
+}
+
+/**
+ * How {@link normaliseGrayInto} rounds `(v − mean) / std`:
+ * - `float32`: to float32 after each step (`fround(fround(v − mean) / std)`), as PyTorch's float32 tensors do, so that
+ *   {@link toModelInput} (the reference pipeline: `deno task embed`, the parity tests) matches OpenAI/CheXzero's
+ *   inputs bit for bit;
+ * - `float64`: in double precision, rounded once when stored, as `pixelsFromGray` (lib/prompts/pixels.ts: training,
+ *   scoring, the feature cache, the sweep) has always done; the committed runs were computed with it.
+ * The two differ in the last bit for some values, so neither replaces the other.
+ */
+export type NormaliseArithmetic = "float32" | "float64";
+
+/**
+ * The one model-input normaliser: the first `n` grey values of `data` (`[n]`, in [0, 1]) replicated to 3 channels and
+ * normalised per channel into `out[offset … offset + 3n)` (interleaved RGB, `[n * 3]`), with the rounding of
+ * `arithmetic` (see {@link NormaliseArithmetic}).
+ */
+export function normaliseGrayInto(
+  data: Float32Array,
+  n: number,
+  norm: Normalisation,
+  out: Float32Array,
+  offset: number,
+  arithmetic: NormaliseArithmetic,
+): void {
   const [m0, m1, m2] = norm.mean, [s0, s1, s2] = norm.std;
-  const n = img.width * img.height;
-  const d = img.data;
-  for (let i = 0, j = offset; i < n; i++, j += 3) {
-    // Math.fround on the intermediate mimics float32 arithmetic ((x − mean) in float32, then / std).
-    const v = d[i];
-    out[j] = Math.fround(Math.fround(v - m0) / s0);
-    out[j + 1] = Math.fround(Math.fround(v - m1) / s1);
-    out[j + 2] = Math.fround(Math.fround(v - m2) / s2);
+  if (arithmetic === "float32") {
+    for (let i = 0, j = offset; i < n; i++, j += 3) {
+      // Math.fround on the intermediate mimics float32 arithmetic ((x − mean) in float32, then / std).
+      const v = data[i];
+      out[j] = Math.fround(Math.fround(v - m0) / s0);
+      out[j + 1] = Math.fround(Math.fround(v - m1) / s1);
+      out[j + 2] = Math.fround(Math.fround(v - m2) / s2);
+    }
+  } else {
+    for (let i = 0, j = offset; i < n; i++, j += 3) {
+      const v = data[i];
+      out[j] = (v - m0) / s0;
+      out[j + 1] = (v - m1) / s1;
+      out[j + 2] = (v - m2) / s2;
+    }
   }
 }
 
 /**
  * Stacks images into a model input `tf.Tensor4D` of shape `[batch, resolution, resolution, 3]` (NHWC): each image is
- * resized if needed (see {@link prepareImage}), replicated to 3 channels, and normalised per channel.
- * The caller owns (and disposes) the returned tensor.
+ * resized if needed (see {@link prepareImage}), replicated to 3 channels, and normalised per channel with float32
+ * rounding at each step, as the reference PyTorch pipeline does ({@link normaliseGrayInto}, `"float32"`). The
+ * training and scoring path uses `pixelsFromGray` (lib/prompts/pixels.ts) instead: the same normaliser with
+ * `"float64"` rounding, which the committed runs were computed with and which differs from this in the last bit for
+ * some values. The caller owns (and disposes) the returned tensor.
  */
 export function toModelInput(
   images: readonly GrayImage[],

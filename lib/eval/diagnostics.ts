@@ -12,7 +12,7 @@ import { pixelsFromGray, type PromptModel } from "../prompts/mod.ts";
 import type { ImagePool, Synthesis } from "../synthesis/mod.ts";
 import { drawBatch } from "../train/mod.ts";
 import type { Rng } from "../util/mod.ts";
-import { PAPER_THRESHOLD } from "./scoring.ts";
+import { PAPER_THRESHOLD } from "./score_rule.ts";
 
 /** Measurements taken while a run trains (the rest are computed from its test probabilities). */
 export interface TrainingDiagnostics {

@@ -6,9 +6,17 @@
  * @module
  */
 export { diagnosticValues, promptShifts, syntheticProbe, type TrainingDiagnostics } from "./diagnostics.ts";
-export { regionProbabilities } from "./evaluate.ts";
+export { regionProbabilities } from "./region_probabilities.ts";
 export { digestBytes, FeatureCache } from "./feature_cache.ts";
 export { describeSideCheck, regionMeansByClass, type SideCheck, sideCheck } from "./localisation.ts";
 export { maskOutside, type ProbeModel, type RegionProbe, regionProbe } from "./region_probe.ts";
-export { scoreImages, scoresCsv, SCORING_DESCRIPTIONS } from "./score_images.ts";
-export { aggregateScores, parseScoring, type ScoringName, SCORINGS } from "./scoring.ts";
+export {
+  checkSavedPrompts,
+  type ImageScore,
+  type SavedPromptScores,
+  scoreImages,
+  scoreSavedPrompts,
+  type ScoreSavedPromptsOptions,
+  scoresCsv,
+} from "./score_saved_prompts.ts";
+export { aggregateScores, parseScoring, SCORING_DESCRIPTIONS, type ScoringName, SCORINGS } from "./score_rule.ts";

@@ -6,10 +6,9 @@
 import { InputError } from "../util/mod.ts";
 import { parseScoring, type ScoringName } from "../eval/mod.ts";
 import {
+  canonicalVariantFields,
   getVariant,
-  namesSides,
   parseSides,
-  regionSet,
   regionSetNames,
   type Sides,
   type VariantName,
@@ -90,22 +89,12 @@ export const PAPER_METHOD: Readonly<MethodSpec> = Object.freeze<MethodSpec>({
   sides: "image",
 });
 
-/** Canonical form of a method: fields a variant ignores are fixed, so equivalent runs share one id. */
+/**
+ * Canonical form of a method: fields a variant ignores are fixed (the rules: `canonicalVariantFields`,
+ * lib/prompts/variants.ts), so equivalent runs share one id. Class words are copied; the input is not modified.
+ */
 export function canonicalMethod(m: MethodSpec): MethodSpec {
-  const v = getVariant(m.variant);
-  const out = { ...m, classWords: [...m.classWords] as [string, string] };
-  if (!v.trains) {
-    out.shots = 0;
-    out.steps = 0;
-    out.synthesis = "none";
-    out.lr = 0;
-    out.momentum = 0;
-  }
-  if (v.wholeImageOnly) out.regions = "whole";
-  if (!v.learnTextContext) out.nCtx = 0;
-  // The sides convention only matters when position words name a side.
-  if (!v.positionWords || !namesSides(regionSet(out.regions))) out.sides = "image";
-  return out;
+  return canonicalVariantFields({ ...m, classWords: [...m.classWords] as [string, string] });
 }
 
 /** Validates a method's fields with one-line errors naming the field. */

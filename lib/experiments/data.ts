@@ -15,7 +15,7 @@ import {
   type SkippedImage,
 } from "../data/mod.ts";
 import type { ImagePool } from "../synthesis/mod.ts";
-import { InputError, Rng } from "../util/mod.ts";
+import { fixedStreamSeed, InputError, Rng, streamSeed } from "../util/mod.ts";
 
 /** A loaded evaluation set: samples with labels and pixels `[n][size*size]` in [0, 1]. */
 export interface TestSet {
@@ -43,7 +43,11 @@ export interface ExperimentDataOptions {
 }
 
 /** Stratified subsample of `samples` keeping the class ratio, drawn with a fixed seed. */
-export function stratifiedSubsample(samples: readonly Sample[], limit: number, seed = 20240611): Sample[] {
+export function stratifiedSubsample(
+  samples: readonly Sample[],
+  limit: number,
+  seed = fixedStreamSeed("subsample"),
+): Sample[] {
   if (limit >= samples.length) return [...samples];
   const rng = new Rng(seed);
   const normals = samples.filter((s) => s.label === 0), abnormals = samples.filter((s) => s.label === 1);
@@ -97,7 +101,7 @@ export class ExperimentData {
     if (options.testLimit && loaded.skipped.length > 0) {
       const used = new Set(testSamples.map((s) => s.path));
       const labelOf = new Map(all.map((s) => [s.path, s.label]));
-      const pool = new Rng(20240612).shuffle(all.filter((s) => !used.has(s.path)));
+      const pool = new Rng(fixedStreamSeed("testReplacement")).shuffle(all.filter((s) => !used.has(s.path)));
       let pending = loaded.skipped;
       while (pending.length > 0) {
         const extra: Sample[] = [];
@@ -172,7 +176,7 @@ export class ExperimentData {
         `Cannot draw ${k} shots: the train split has only ${this.trainNormals.length} normal images`,
       );
     }
-    const rng = new Rng((seed * 2654435761) >>> 0);
+    const rng = new Rng(streamSeed(seed, "shots"));
     const picked = rng.sample(this.trainNormals, k);
     const missing = picked.filter((s) => !this.#cache.has(s.path));
     if (missing.length) {

@@ -82,4 +82,11 @@ export {
   type SweepShard,
   testSetNote,
 } from "./sweep.ts";
-export { zeroShotOnData } from "./zeroshot.ts";
+export {
+  zeroShotBackbones,
+  type ZeroShotBackbonesOptions,
+  zeroShotLine,
+  zeroShotOnData,
+  type ZeroShotRow,
+  zeroShotRows,
+} from "./zeroshot.ts";

@@ -55,6 +55,7 @@ import {
   relative,
   Rng,
   staleLockNote,
+  streamSeed,
   writeFileAtomic,
 } from "../util/mod.ts";
 import { zeroShotOnData } from "./zeroshot.ts";
@@ -182,7 +183,7 @@ async function resumeOrStart(s: PretrainSettings, config: ClipConfig, optimizer:
   const key = runKey(s, config);
   const resumed = s.fresh ? null : await loadCheckpoint<typeof key, HeldOutEval>(s.out, key, optimizer);
   if (!resumed) {
-    const model = ClipModel.random(config, new Rng(s.seed + 1), { trainable: true });
+    const model = ClipModel.random(config, new Rng(streamSeed(s.seed, "pretrainInit")), { trainable: true });
     return { model, losses: [], evals: [], startStep: 0, seconds: 0 };
   }
   const { state } = resumed;
@@ -302,7 +303,9 @@ export async function runPretraining(settings: PretrainSettings, backend: string
 
   // 1. Data: synthetic image–report pairs (position and finding words) and the real corpus.
   const synthetic: PairPool | null = s.syntheticPairs > 0
-    ? makePairPool(new Rng(s.seed), s.syntheticPairs, resolution, { label: "synthetic pairs" })
+    ? makePairPool(new Rng(streamSeed(s.seed, "pretrainPairs")), s.syntheticPairs, resolution, {
+      label: "synthetic pairs",
+    })
     : null;
   const real: RealCorpus | null = s.real === null ? null : await loadRealCorpus(s.real, resolution, {
     heldOut: s.heldOut,
@@ -411,8 +414,15 @@ export async function runPretraining(settings: PretrainSettings, backend: string
   });
   let perFinding: { pretrained: ZeroShotResult; random: ZeroShotResult } | null = null;
   if (s.zeroShotCases > 0) {
-    const random = ClipModel.random(config, new Rng(s.seed + 99));
-    perFinding = zeroShotReport(frozen, random, tokenizer, normalisation, new Rng(s.seed + 1000), s.zeroShotCases);
+    const random = ClipModel.random(config, new Rng(streamSeed(s.seed, "pretrainRandomBaseline")));
+    perFinding = zeroShotReport(
+      frozen,
+      random,
+      tokenizer,
+      normalisation,
+      new Rng(streamSeed(s.seed, "pretrainZeroShot")),
+      s.zeroShotCases,
+    );
     random.dispose();
   }
   frozen.dispose();

@@ -173,7 +173,7 @@ export function runMetrics(
   n = 1000,
 ): Record<string, number> {
   const m = computeMetrics(labels, scores);
-  const rngA = new Rng(seed + 101), rngB = new Rng(seed + 202);
+  const rngA = new Rng(streamSeed(seed, "bootstrapAuroc")), rngB = new Rng(streamSeed(seed, "bootstrapAp"));
   const a = bootstrapCI(labels, scores, auroc, { rng: rngA, n });
   const p = bootstrapCI(labels, scores, averagePrecision, { rng: rngB, n });
   return {

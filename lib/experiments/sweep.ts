@@ -10,6 +10,7 @@ import { type BadImagePolicy, benchmarkCases, ensureBenchmark, type Normalisatio
 import {
   acquireLock,
   ensureOutDir,
+  fixedStreamSeed,
   InputError,
   join,
   PROJECT_ROOT,
@@ -204,7 +205,7 @@ async function planRuns(
 async function writeSasGallery(out: string, data: ExperimentData): Promise<string> {
   const shots = await data.shots(0, Math.min(4, data.trainNormals.length));
   const path = join(out, "charts", "sas-gallery.png");
-  await writeFileAtomic(path, sasGallery(shots.images, data.resolution, new Rng(7)));
+  await writeFileAtomic(path, sasGallery(shots.images, data.resolution, new Rng(fixedStreamSeed("sasGallery"))));
   return path;
 }
 

@@ -16,7 +16,7 @@ import type { ModelBundle } from "../encoders/mod.ts";
 import { digestBytes, FeatureCache } from "../eval/mod.ts";
 import { effectiveRegions, getVariant, regionSet } from "../prompts/mod.ts";
 import { BatchStreams } from "../train/mod.ts";
-import { Rng } from "../util/mod.ts";
+import { Rng, streamSeed } from "../util/mod.ts";
 import { canonicalJson, type RunSpec } from "./config.ts";
 
 /** Bounds of a {@link SweepCache}. */
@@ -32,7 +32,7 @@ export interface SweepCacheOptions {
  * seed of the training stream (what the run's generator's second `fork()` would be seeded with).
  */
 export function runGenerators(seed: number): { model: Rng; trainSeed: number } {
-  const rng = new Rng((seed * 0x9e3779b1 + 17) >>> 0);
+  const rng = new Rng(streamSeed(seed, "run"));
   const model = rng.fork();
   return { model, trainSeed: rng.nextUint32() };
 }

@@ -4,12 +4,12 @@
  * bootstrap intervals. Used by the pretraining's report and by `deno task zeroshot` to compare backbones.
  * @module
  */
-import type { BpeTokenizer, ClipModel } from "../encoders/mod.ts";
+import { type BpeTokenizer, type ClipModel, loadModelBundle } from "../encoders/mod.ts";
 import { ensureBenchmark, type Normalisation } from "../data/mod.ts";
 import { auroc, bootstrapCI } from "../metrics/mod.ts";
 import { zeroShotScores } from "../prompts/mod.ts";
-import { corpusImage, type CorpusPart } from "../train/mod.ts";
-import { PROJECT_ROOT, relative, Rng } from "../util/mod.ts";
+import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus } from "../train/mod.ts";
+import { fixedStreamSeed, PROJECT_ROOT, relative, resolve, Rng } from "../util/mod.ts";
 import { ExperimentData } from "./data.ts";
 
 /** A zero-shot number on one evaluation set. */
@@ -38,7 +38,7 @@ function withInterval(
   labels: number[],
   scores: ArrayLike<number>,
 ): { auroc: number; aurocLo: number; aurocHi: number } {
-  const ci = bootstrapCI(labels, scores, auroc, { rng: new Rng(0), n: 1000 });
+  const ci = bootstrapCI(labels, scores, auroc, { rng: new Rng(fixedStreamSeed("tableBootstrapAuroc")), n: 1000 });
   return { auroc: auroc(labels, scores), aurocLo: ci.lo, aurocHi: ci.hi };
 }
 
@@ -80,4 +80,93 @@ export async function zeroShotOnData(
     await onTest(root, "reported only");
   }
   return out;
+}
+
+/** One tidy row of `deno task zeroshot`: model × data × metric (`auroc`, `auroc_lo`, `auroc_hi`). */
+export interface ZeroShotRow extends Record<string, string | number> {
+  /** The checkpoint, relative to the project. */
+  model: string;
+  model_hash: string;
+  data: string;
+  role: ZeroShotOnData["role"];
+  n: number;
+  metric: "auroc" | "auroc_lo" | "auroc_hi";
+  /** Rounded to 5 decimals. */
+  value: number;
+}
+
+/** The tidy rows of one model's results (`model` as shown, relative to the project): 3 per result with an interval. */
+export function zeroShotRows(model: string, modelHash: string, results: readonly ZeroShotOnData[]): ZeroShotRow[] {
+  const rows: ZeroShotRow[] = [];
+  for (const r of results) {
+    for (const [metric, value] of [["auroc", r.auroc], ["auroc_lo", r.aurocLo], ["auroc_hi", r.aurocHi]] as const) {
+      if (value === undefined) continue;
+      rows.push({
+        model,
+        model_hash: modelHash,
+        data: r.data,
+        role: r.role,
+        n: r.n,
+        metric,
+        value: Number(value.toFixed(5)),
+      });
+    }
+  }
+  return rows;
+}
+
+/** One printed line of a result: model, data, n and AUROC (95 % interval) in percent. */
+export function zeroShotLine(model: string, r: ZeroShotOnData): string {
+  return `${model.padEnd(44)} ${r.data.padEnd(64)} n=${String(r.n).padEnd(4)} AUROC ${(100 * r.auroc).toFixed(1)} (${
+    (100 * (r.aurocLo ?? NaN)).toFixed(1)
+  }–${(100 * (r.aurocHi ?? NaN)).toFixed(1)})`;
+}
+
+/** Options for {@link zeroShotBackbones}. */
+export interface ZeroShotBackbonesOptions {
+  /** A real corpus whose held-out slice is scored; `"none"` or a missing folder: none. */
+  real: string;
+  /** Score the synthetic benchmark's test split. */
+  benchmark: boolean;
+  /** Data set roots whose test split is scored. */
+  datasets: readonly string[];
+  /** Called with each model's results as they come (model relative to the project). */
+  onResult?: (model: string, result: ZeroShotOnData) => void;
+}
+
+/**
+ * `deno task zeroshot`'s work: loads the real corpus's held-out slice once (224 px), then each checkpoint of `models`
+ * (paths relative to the project) in turn, scores it on every target ({@link zeroShotOnData}) and frees it. Returns
+ * the tidy rows of all ({@link zeroShotRows}), in order.
+ */
+export async function zeroShotBackbones(
+  models: readonly string[],
+  options: ZeroShotBackbonesOptions,
+): Promise<ZeroShotRow[]> {
+  const realRoot = resolve(PROJECT_ROOT, options.real);
+  const real = options.real === "none" || !(await Deno.stat(realRoot).then(() => true, () => false))
+    ? null
+    : await loadRealCorpus(realRoot, 224, { heldOutOnly: true, progress: false });
+  const rows: ZeroShotRow[] = [];
+  for (const path of models) {
+    const bundle = await loadModelBundle(path);
+    const shown = relative(PROJECT_ROOT, path);
+    try {
+      const results = await zeroShotOnData(bundle.clip, bundle.tokenizer, bundle.normalisation, {
+        heldOut: real
+          ? {
+            label: `${relative(PROJECT_ROOT, real.root)} (held-out 10 %, seed ${CORPUS_SPLIT_SEED})`,
+            part: real.heldOut,
+          }
+          : undefined,
+        benchmark: options.benchmark,
+        datasets: [...options.datasets],
+      });
+      for (const r of results) options.onResult?.(shown, r);
+      rows.push(...zeroShotRows(shown, bundle.hash, results));
+    } finally {
+      bundle.clip.dispose();
+    }
+  }
+  return rows;
 }

@@ -8,6 +8,7 @@
 export {
   loadPromptModel,
   makePromptCard,
+  type PromptCard,
   promptCardPath,
   readPromptCard,
   recordCardMetrics,
@@ -15,7 +16,7 @@ export {
 } from "./card.ts";
 export type { PromptableClip } from "./clip_api.ts";
 export { pixelsFromGray, sameNormalisation } from "./pixels.ts";
-export { effectiveRegions, l2normalise, PromptModel } from "./prompt_model.ts";
+export { l2normalise, PromptModel } from "./prompt_model.ts";
 export {
   namesSides,
   parseSides,
@@ -30,5 +31,15 @@ export {
 } from "./regions.ts";
 export { type PromptTemplateRow, promptTemplates } from "./template_rows.ts";
 export { DEFAULT_CLASS_WORDS, tokenizePrompts } from "./text.ts";
-export { getVariant, VARIANT_NAMES, type VariantName } from "./variants.ts";
+export {
+  canonicalVariantFields,
+  effectiveRegions,
+  getVariant,
+  IGNORED_FIELD_VALUES,
+  ignoredFields,
+  VARIANT_NAMES,
+  type VariantFields,
+  type VariantName,
+  type VariantSpec,
+} from "./variants.ts";
 export { ZERO_SHOT_PROMPTS, zeroShotScores } from "./zero_shot.ts";

@@ -4,22 +4,19 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Normalisation } from "../data/mod.ts";
+import { type Normalisation, normaliseGrayInto } from "../data/mod.ts";
 
-/** Normalises `[batch][size*size]` grey images in [0, 1] into model input `[batch, size, size, 3]`. */
+/**
+ * Normalises `[batch][size*size]` grey images in [0, 1] (already at the model's size) into model input
+ * `[batch, size, size, 3]`: `normaliseGrayInto` (lib/data/preprocess.ts) with `"float64"` rounding, `(v − mean) / std`
+ * in double precision rounded once to float32. It must not switch to `toModelInput`'s `"float32"` rounding (rounded
+ * after each step, as PyTorch does, for parity with the reference): the two differ in the last bit for some values,
+ * and every committed run (training, scoring, the feature cache) was computed with this one.
+ */
 export function pixelsFromGray(images: readonly Float32Array[], size: number, norm: Normalisation): tf.Tensor4D {
   const per = size * size;
   const buf = new Float32Array(images.length * per * 3);
-  const [m0, m1, m2] = norm.mean, [s0, s1, s2] = norm.std;
-  images.forEach((img, b) => {
-    let j = b * per * 3;
-    for (let i = 0; i < per; i++, j += 3) {
-      const v = img[i];
-      buf[j] = (v - m0) / s0;
-      buf[j + 1] = (v - m1) / s1;
-      buf[j + 2] = (v - m2) / s2;
-    }
-  });
+  images.forEach((img, b) => normaliseGrayInto(img, per, norm, buf, b * per * 3, "float64"));
   return tf.tensor4d(buf, [images.length, size, size, 3]);
 }
 

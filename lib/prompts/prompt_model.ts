@@ -10,9 +10,9 @@ import { InputError, type Rng } from "../util/mod.ts";
 import type { PromptableClip } from "./clip_api.ts";
 import { ImagePromptLearner, TextPromptLearner } from "./learners.ts";
 import { pixelsFromGray } from "./pixels.ts";
-import { patchKeepMasks, type RegionSet, type Sides, sideWords, wholeOnly } from "./regions.ts";
+import { patchKeepMasks, type RegionSet, type Sides, sideWords } from "./regions.ts";
 import { DEFAULT_CLASS_WORDS, tokenizePrompts } from "./text.ts";
-import type { VariantSpec } from "./variants.ts";
+import { effectiveRegions, type VariantSpec } from "./variants.ts";
 
 /** Options for {@link PromptModel}. */
 export interface PromptModelOptions {
@@ -61,20 +61,6 @@ export interface PreparedImages {
   /** Normalised pixels `[promptedRows, size, size, 3]`, or null when every row is frozen. */
   readonly pixels: tf.Tensor4D | null;
   dispose(): void;
-}
-
-/** The region set a variant actually uses: `whole` for whole-image variants; R copies of the whole image when collapsed. */
-export function effectiveRegions(variant: VariantSpec, regions: RegionSet): RegionSet {
-  if (variant.wholeImageOnly) return wholeOnly(regions.size);
-  if (variant.collapseRegions) {
-    const whole = wholeOnly(regions.size).regions[0];
-    return {
-      name: `${regions.name}-collapsed`,
-      size: regions.size,
-      regions: regions.regions.map((r) => ({ ...whole, name: `whole-as-${r.name}` })),
-    };
-  }
-  return regions;
 }
 
 /** A variant's prompts on a frozen CLIP. */

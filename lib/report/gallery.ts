@@ -3,7 +3,7 @@
  * ground-truth masks outlined in red. `syntheticGallery` renders the synthetic benchmark's gallery.
  * @module
  */
-import { join, PROJECT_ROOT, Rng, writeFileAtomic } from "../util/mod.ts";
+import { join, PROJECT_ROOT, Rng, streamSeed, writeFileAtomic } from "../util/mod.ts";
 import { encodePng, FINDINGS, generateCase } from "../data/mod.ts";
 
 /** One gallery tile. */
@@ -174,7 +174,7 @@ export interface SyntheticGalleryOptions {
 export function syntheticGallery(
   { seed = 7, size = 256, normals = 4, perFinding = 2 }: SyntheticGalleryOptions = {},
 ): Uint8Array {
-  const rng = new Rng(seed);
+  const rng = new Rng(streamSeed(seed, "benchmarkGallery"));
   const tiles: GalleryTile[] = [];
   for (let k = 0; k < normals; k++) {
     const c = generateCase(rng.fork(), { size });

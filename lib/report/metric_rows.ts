@@ -4,7 +4,7 @@
  * @module
  */
 import { auroc, averagePrecision, bootstrapCI, computeMetrics } from "../metrics/mod.ts";
-import { Rng } from "../util/mod.ts";
+import { fixedStreamSeed, Rng } from "../util/mod.ts";
 
 /** Options for {@link metricsRow}. */
 export interface MetricsRowOptions {
@@ -32,8 +32,10 @@ export function metricsRow(
 ): Record<string, string | number> {
   const n = options.resamples ?? 1000;
   const m = computeMetrics(labels, scores);
-  const ci = bootstrapCI(labels, scores, auroc, { rng: new Rng(0), n });
-  const ap = options.apInterval ? bootstrapCI(labels, scores, averagePrecision, { rng: new Rng(1), n }) : null;
+  const ci = bootstrapCI(labels, scores, auroc, { rng: new Rng(fixedStreamSeed("tableBootstrapAuroc")), n });
+  const ap = options.apInterval
+    ? bootstrapCI(labels, scores, averagePrecision, { rng: new Rng(fixedStreamSeed("tableBootstrapAp")), n })
+    : null;
   return {
     ...(options.counts ? { "test images": m.n, abnormal: m.positives } : {}),
     "AUROC (%)": `${_pct(m.auroc)} [${_pct(ci.lo)}, ${_pct(ci.hi)}]`,

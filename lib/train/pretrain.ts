@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BpeTokenizer, ClipModel } from "../encoders/mod.ts";
 import type { Normalisation } from "../data/mod.ts";
-import { Rng } from "../util/mod.ts";
+import { Rng, streamSeed } from "../util/mod.ts";
 import { AdamW, cosineLr } from "./optimizer.ts";
 import { pixelsFromGray } from "./ppad.ts";
 
@@ -108,7 +108,7 @@ export interface PretrainOptions {
 
 /** The batch drawn at `step`: a pure function of (seed, step), so a resumed run sees the same data. */
 export function batchIndices(seed: number, step: number, poolSize: number, batch: number): number[] {
-  const rng = new Rng((seed * 1_000_003 + step * 7919) >>> 0);
+  const rng = new Rng(streamSeed(seed, "pretrainBatch", step));
   return rng.sample([...Array(poolSize).keys()], Math.min(batch, poolSize));
 }
 

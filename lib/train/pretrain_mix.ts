@@ -4,7 +4,7 @@
  * (seed, step).
  * @module
  */
-import { Rng } from "../util/mod.ts";
+import { Rng, streamSeed } from "../util/mod.ts";
 import { augmentGray, type AugmentOptions } from "./augment.ts";
 import { captionFor } from "./captions.ts";
 import type { PairBatch, PairPool, PairSource } from "./pretrain.ts";
@@ -19,10 +19,8 @@ export interface MixOptions {
   augment?: AugmentOptions | false;
 }
 
-/** The stream seed of one step of one purpose: a documented derivation, so no two streams collide. */
-export function stepSeed(seed: number, step: number, purpose: number): number {
-  return (Math.imul(seed, 1_000_003) + Math.imul(step, 7919) + Math.imul(purpose, 104_729)) >>> 0;
-}
+/** The stream seed of one step of one purpose (moved to lib/util/seeds.ts, the table of every stream). */
+export { stepSeed } from "../util/mod.ts";
 
 /**
  * Batches of `round(batch · realFraction)` real pairs (group = their label, `normal` or `pneumonia`) and the rest
@@ -33,7 +31,7 @@ export function mixedSource(real: CorpusPart, synthetic: PairPool | null, option
   const fraction = synthetic ? options.realFraction ?? 0.75 : 1;
   return {
     draw(step: number, batch: number): PairBatch {
-      const rng = new Rng(stepSeed(options.seed, step, 1));
+      const rng = new Rng(streamSeed(options.seed, "pretrainStep", step));
       const nReal = Math.min(real.pixels.length, Math.round(batch * fraction));
       const nSynth = synthetic ? Math.min(synthetic.images.length, batch - nReal) : 0;
       const out: PairBatch = { images: [], texts: [], groups: [] };

@@ -5,7 +5,7 @@
  * @module
  */
 import { isDir, isFile, listImages, prepareImage, readImage } from "../data/mod.ts";
-import { InputError, join, Progress, resolve, Rng, splitCsvLine } from "../util/mod.ts";
+import { InputError, join, Progress, resolve, Rng, splitCsvLine, streamSeed } from "../util/mod.ts";
 import type { CaptionLabel } from "./captions.ts";
 
 /** The corpus used by default, relative to the project root. */
@@ -86,7 +86,7 @@ export function splitCorpus(
   fraction: number,
   seed: number,
 ): { train: CorpusEntry[]; heldOut: CorpusEntry[] } {
-  const rng = new Rng(seed);
+  const rng = new Rng(streamSeed(seed, "corpusSplit"));
   const train: CorpusEntry[] = [], heldOut: CorpusEntry[] = [];
   for (const label of ["normal", "pneumonia"] as const) {
     const mine = rng.shuffle(entries.filter((e) => e.label === label));
@@ -139,7 +139,7 @@ export async function loadRealCorpus(root: string, size: number, options: LoadCo
   let { train, heldOut } = splitCorpus(all, options.heldOut ?? 0.1, options.splitSeed ?? CORPUS_SPLIT_SEED);
   if (options.limit !== undefined) {
     const half = Math.ceil(options.limit / 2);
-    const rng = new Rng(options.splitSeed ?? CORPUS_SPLIT_SEED);
+    const rng = new Rng(streamSeed(options.splitSeed ?? CORPUS_SPLIT_SEED, "corpusLimit"));
     const pick = (xs: CorpusEntry[], k: number) => rng.shuffle(xs).slice(0, k);
     train = [
       ...pick(train.filter((e) => e.label === "normal"), half),

@@ -37,5 +37,5 @@ export {
 } from "./path.ts";
 export { formatDuration, Progress } from "./progress.ts";
 export { Rng } from "./rng.ts";
-export { streamSeed } from "./seeds.ts";
+export { fixedStreamSeed, SEED_STREAMS, type SeedPurpose, type SeedStream, stepSeed, streamSeed } from "./seeds.ts";
 export { compressRuns, signed, truncate } from "./text.ts";

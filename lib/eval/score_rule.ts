@@ -47,3 +47,10 @@ export function aggregateScores(
   for (let i = 0; i < probs.length; i++) out[i] = aggregateScore(probs[i], scoring, threshold);
   return out;
 }
+
+/** How each scoring rule is described on an overlay. */
+export const SCORING_DESCRIPTIONS: Readonly<Record<ScoringName, string>> = {
+  paper: "paper (max if > 0.8, else mean)",
+  mean: "mean of the regions",
+  max: "max of the regions",
+};
