@@ -14,7 +14,7 @@
  */
 import { saveMerges, trainBpe } from "../lib/encoders/bpe_train.ts";
 import type { ModelCard } from "../lib/encoders/bundle.ts";
-import type { ClipConfig } from "../lib/encoders/clip/config.ts";
+import { type ClipConfig, FIXTURE_MINI } from "../lib/encoders/clip/config.ts";
 import { initClipStateDict } from "../lib/encoders/clip/init.ts";
 import type { StateDict } from "../lib/encoders/state_dict.ts";
 import { FINDINGS, writeReport, ZONES } from "../lib/data/synthetic/mod.ts";
@@ -73,20 +73,7 @@ export interface TestModelFiles {
 
 /** The test model's architecture for a vocabulary of `vocabSize` ids (the shared fixture's, bar the vocabulary). */
 export function testModelConfig(vocabSize: number): ClipConfig {
-  return {
-    embedDim: 64,
-    imageResolution: 224,
-    visionWidth: 128,
-    visionLayers: 2,
-    visionHeads: 2,
-    patchSize: 32,
-    grid: 7,
-    contextLength: 77,
-    vocabSize,
-    textWidth: 128,
-    textHeads: 2,
-    textLayers: 2,
-  };
+  return { ...FIXTURE_MINI, vocabSize };
 }
 
 /** Invented finding details for a report (the report only words them). */

@@ -3,7 +3,7 @@
  * ops: values and gradients, with and without a causal mask, odd token counts (padding), several heads.
  */
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals } from "./assert.ts";
+import { assert } from "./assert.ts";
 import { initBackend } from "../lib/backend.ts";
 import {
   fusedAttention,
@@ -22,22 +22,10 @@ import {
 import { buildModule, relaxedSimdSupported } from "../lib/encoders/clip/wasm/kernels.ts";
 import { causalMask } from "../lib/encoders/clip/layers.ts";
 import { Rng } from "../lib/util/rng.ts";
+import { assertTensorClose, randn } from "./tensor_asserts.ts";
 
-function assertClose(name: string, a: tf.Tensor, b: tf.Tensor, tol = 2e-5): void {
-  assertEquals(a.shape, b.shape, `${name}: shape`);
-  const x = a.dataSync(), y = b.dataSync();
-  let err = 0, ref = 0;
-  for (let i = 0; i < y.length; i++) {
-    err = Math.max(err, Math.abs(x[i] - y[i]));
-    ref = Math.max(ref, Math.abs(y[i]));
-  }
-  assert(ref > 0, `${name}: reference is all zeros`);
-  assert(err <= tol * ref, `${name}: max abs error ${err} > ${tol}·${ref}`);
-}
-
-function randn(rng: Rng, shape: number[], std = 1): tf.Tensor {
-  return tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b, 1), 0, std), shape);
-}
+/** {@link assertTensorClose} at the fused kernels' default tolerance. */
+const assertClose = (name: string, a: tf.Tensor, b: tf.Tensor, tol = 2e-5) => assertTensorClose(name, a, b, tol);
 
 /** Plain-op attention on packed qkv `[B·T, 3w]` → `[B·T, w]`. */
 function naiveAttention(qkv: tf.Tensor, b: number, t: number, h: number, mask: tf.Tensor | null): tf.Tensor {

@@ -24,6 +24,10 @@ import {
   transformerBlock,
 } from "../lib/encoders/clip/layers.ts";
 import { Rng } from "../lib/util/rng.ts";
+import { assertTensorClose as assertCloseWithin, randn } from "./tensor_asserts.ts";
+
+/** Closeness at the engine tests' default tolerance, 1e-4 of the reference's largest value. */
+const assertTensorClose = (name: string, a: tf.Tensor, b: tf.Tensor, tol = 1e-4) => assertCloseWithin(name, a, b, tol);
 
 const TINY: ClipConfig = {
   embedDim: 32,
@@ -39,23 +43,6 @@ const TINY: ClipConfig = {
   textHeads: 1,
   textLayers: 2,
 };
-
-/** max |a − b| ≤ tol · max(|b|, 1e-6), same shapes. */
-function assertTensorClose(name: string, a: tf.Tensor, b: tf.Tensor, tol = 1e-4): void {
-  assertEquals(a.shape, b.shape, `${name}: shape`);
-  const x = a.dataSync(), y = b.dataSync();
-  let err = 0, ref = 0;
-  for (let i = 0; i < y.length; i++) {
-    err = Math.max(err, Math.abs(x[i] - y[i]));
-    ref = Math.max(ref, Math.abs(y[i]));
-  }
-  assert(ref > 0, `${name}: reference is all zeros`);
-  assert(err <= tol * ref, `${name}: max abs error ${err} > ${tol}·${ref}`);
-}
-
-function randn(rng: Rng, shape: number[], std = 1): tf.Tensor {
-  return tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b, 1), 0, std), shape);
-}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Naive reference: plain tf ops, differentiated by tf itself.
