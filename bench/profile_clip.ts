@@ -1,7 +1,8 @@
 /**
  * Per-kernel profile of the CLIP engine's image forward pass and image-prompt step (image tower only, random weights)
  * on the current backend (`PPAD_BACKEND`, wasm by default; `PPAD_BLAS`, `PPAD_FUSED=0` apply):
- * `deno run -A bench/profile_clip.ts [--arch vit-b-32|ppad-mini|mini] [--batch 8] [--what forward|step|both]`.
+ * `deno run -A bench/profile_clip.ts [--arch vit-b-32|ppad-mini|mini] [--batch 8] [--what forward|step|both|pretrain]`
+ * (`pretrain`: one contrastive step of a trainable model, both towers, every weight's gradient).
  * Prints wall time per kernel name and per kernel and input shapes (tf.profile), sorted; one warm-up call first.
  * @module
  */
@@ -9,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
 import { CLIP_ARCHS, type ClipArchName, ClipModel } from "../lib/encoders/clip/mod.ts";
 import { Rng } from "../lib/util/rng.ts";
+import { clipLoss } from "../lib/train/pretrain.ts";
 
 const args = Deno.args;
 const flag = (name: string, d: string) => {
@@ -86,6 +88,21 @@ async function profile(name: string, fn: () => void) {
     console.log(`${e.ms.toFixed(1).padStart(9)} ms ${String(e.n).padStart(5)}× ${k}`);
   }
 }
-if (what !== "step") await profile("forward", fwd);
-if (what !== "forward") await profile("step", step);
+if (what === "pretrain") {
+  const trainable = ClipModel.random(config, rng.fork(), { trainable: true });
+  // Reports of 16 tokens between SOT and EOT, as the pretraining captions.
+  const ids = Array.from({ length: batch }, (_, i) => [
+    config.vocabSize - 2,
+    ...Array.from({ length: 16 }, (_, t) => 1 + ((i * 7 + t * 13) % (config.vocabSize - 3))),
+    config.vocabSize - 1,
+  ]);
+  await profile("pretrain step", () => {
+    const { value, grads } = tf.variableGrads(() => clipLoss(trainable, pixels, ids), trainable.variables);
+    value.dataSync();
+    tf.dispose([value, grads]);
+  });
+} else {
+  if (what !== "step") await profile("forward", fwd);
+  if (what !== "forward") await profile("step", step);
+}
 Deno.exit(0);

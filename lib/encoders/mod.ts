@@ -8,7 +8,15 @@ export { saveMerges, trainBpe } from "./bpe_train.ts";
 export { loadModelBundle, type ModelBundle, normalisationFromFlags, resolveModelPath, shortHash } from "./bundle.ts";
 export { embed, EMBED_IMAGE_CHUNK, type EmbedResult } from "./embed.ts";
 export { openaiToHf, parseStateDict, readSafetensors, writeSafetensors } from "./checkpoint/mod.ts";
-export { CLIP_ARCHS, type ClipArchName, type ClipConfig, ClipModel, parameterCount } from "./clip/mod.ts";
+export {
+  CLIP_ARCHS,
+  type ClipArchName,
+  type ClipConfig,
+  ClipModel,
+  fusedAvailable,
+  parameterCount,
+  setFusedEnabled,
+} from "./clip/mod.ts";
 export { makeModelCard, type ModelCard, type ModelCardOptions, readModelCard } from "./model_card.ts";
 export { type ModelSummaryRow, modelSummaryRows } from "./model_summary.ts";
 export { cosineRows, nearerOf, type NearerRow, type SimilarityRow } from "./similarity.ts";

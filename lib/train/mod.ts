@@ -9,6 +9,7 @@ export { captionVocabulary } from "./captions.ts";
 export { AdamW } from "./optimizer.ts";
 export { drawBatch, trainPrompts } from "./ppad.ts";
 export {
+  clipLoss,
   noDecay,
   type PairPool,
   type PairSource,

@@ -73,9 +73,12 @@ export function linearRef(
   return { frozen: { w, wT, b: bias, packed: pk }, wT, b: bias };
 }
 
-/** Applies a {@link LinearRef}: x `[rows, in]` → `[rows, out]`. */
-export function applyLinear(x: tf.Tensor2D, l: LinearRef): tf.Tensor2D {
-  return l.frozen ? linearFrozen(x, l.frozen) : linearTrainable(x, l.wT, l.b);
+/**
+ * Applies a {@link LinearRef}: x `[rows, in]` → `[rows, out]`. `inputGradient: false` when x is data (image patches)
+ * that needs no gradient, so a trainable layer skips that matMul.
+ */
+export function applyLinear(x: tf.Tensor2D, l: LinearRef, inputGradient = true): tf.Tensor2D {
+  return l.frozen ? linearFrozen(x, l.frozen) : linearTrainable(x, l.wT, l.b, inputGradient);
 }
 
 /** Applies layer norm: x `[rows, w]` → `[rows, w]`. */

@@ -45,9 +45,14 @@ function mm(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
 }
 
-/** `aᵀ·b` for 2-D tensors via an explicit transpose. */
+/**
+ * `aᵀ·b` for 2-D tensors via explicit transposes: a `[rows, m]`, b `[rows, n]` → `[m, n]`, as `aᵀ·b` or `(bᵀ·a)ᵀ`,
+ * whichever transposes fewer values.
+ */
 function mmT(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  return tf.matMul(tf.transpose(a as tf.Tensor2D), b as tf.Tensor2D);
+  const [rows, m] = (a as tf.Tensor2D).shape, n = (b as tf.Tensor2D).shape[1];
+  if (rows * m <= rows * n + m * n) return tf.matMul(tf.transpose(a as tf.Tensor2D), b as tf.Tensor2D);
+  return tf.transpose(tf.matMul(tf.transpose(b as tf.Tensor2D), a as tf.Tensor2D));
 }
 
 function affine(x: tf.Tensor, wT: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
@@ -95,9 +100,28 @@ export function linearFrozen(x: tf.Tensor2D, p: FrozenLinear): tf.Tensor2D {
 
 /**
  * Trainable linear layer: x `[rows, in]`, wT `[in, out]`, b `[out]` or null → `[rows, out]`; gradients reach x, wT, b
- * (dx = dy·wTᵀ, dwT = xᵀ·dy, db = Σ_rows dy).
+ * (dx = dy·wTᵀ, dwT = xᵀ·dy, db = Σ_rows dy). `inputGradient: false` (x is data, e.g. image patches) sends none to x
+ * and skips its matMul.
  */
-export function linearTrainable(x: tf.Tensor2D, wT: tf.Tensor2D, b: tf.Tensor1D | null): tf.Tensor2D {
+export function linearTrainable(
+  x: tf.Tensor2D,
+  wT: tf.Tensor2D,
+  b: tf.Tensor1D | null,
+  inputGradient = true,
+): tf.Tensor2D {
+  if (!inputGradient) {
+    const inputs: tf.Tensor[] = b ? [wT, b] : [wT];
+    return custom<tf.Tensor2D>(inputs, ([wTi, bi], save) => {
+      save([x]); // not an input of the op: saving keeps it alive until the backward pass
+      return {
+        value: affine(x, wTi, bi ?? null),
+        grad: (dy, [xs]) => {
+          const dwT = tf.transpose(weightGrad(dy, xs)); // xᵀ·dy `[in, out]`
+          return b ? [dwT, tf.sum(dy, 0)] : [dwT];
+        },
+      };
+    });
+  }
   const inputs: tf.Tensor[] = b ? [x, wT, b] : [x, wT];
   return custom<tf.Tensor2D>(inputs, ([xi, wTi, bi], save) => {
     save([xi, wTi]);
@@ -572,6 +596,96 @@ function fusedFrozenBlock(x: tf.Tensor2D, p: BlockParams, pk: PackedBlock, shape
 }
 
 /**
+ * A weight gradient in PyTorch layout: dy `[rows, out]`, x `[rows, in]` → dyᵀ·x `[out, in]`; on the engine's linear
+ * kernel (x packed in panels as the right-hand factor) when it runs here and `in` is a multiple of 8.
+ */
+function weightGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor2D {
+  const dyT = tf.transpose(dy as tf.Tensor2D);
+  if ((x as tf.Tensor2D).shape[1] % 8 !== 0 || !fusedAvailable()) return mm(dyT, x);
+  const packed = linearWeight(x as tf.Tensor2D, false);
+  const g = fusedLinear(dyT, packed, null, null);
+  packed.packed.dispose();
+  dyT.dispose();
+  return g;
+}
+
+/** The normalised input of a layer norm from its statistics: x `[rows, w]`, stats `[rows, 2]` (mean, 1/std). */
+function normalisedFromStats(x: tf.Tensor, stats: tf.Tensor): tf.Tensor {
+  const [mean, rstd] = tf.split(stats, 2, 1);
+  return tf.mul(tf.sub(x, mean), rstd);
+}
+
+/** The forward packings of a block's four projections (y = x·Wᵀ), made from the weights' current values. */
+function packForward(p: BlockParams): LinearWeight[] {
+  return [p.attn.inW, p.attn.outW, p.mlp.fcW, p.mlp.projW].map((m) => linearWeight(m, true));
+}
+
+/**
+ * A trainable block on the engine's wasm kernels: the frozen block's seven forward kernels, with the four weights
+ * packed from their current values at each call, and a backward pass that adds the weight gradients (dyᵀ·x, one plain
+ * 2-D matMul each; the layer-norm inputs and the QuickGELU output are recomputed from what the forward pass saved).
+ * Gradients reach x and every parameter, in {@link blockParamList}'s order.
+ */
+function fusedTrainableBlock(x: tf.Tensor2D, p: BlockParams, shape: AttentionShape): tf.Tensor2D {
+  const w = x.shape[1];
+  const fs = { batch: shape.batch, tokens: shape.tokens, heads: shape.heads, width: w };
+  return custom<tf.Tensor2D>([x, ...blockParamList(p)], ([xi, ...list], save) => {
+    const q = blockFromList(list);
+    const [qkvW, outW, fcW, projW] = packForward(q);
+    const n1 = fusedLayerNorm(xi, q.ln1G, q.ln1B);
+    const qkv = fusedLinear(n1.y, qkvW, q.attn.inB, null); // [B·T, 3w]
+    n1.y.dispose();
+    const at = fusedAttention(qkv, shape.mask, fs); // o [B·T, w], p [B·H, T, Tp]
+    const a = fusedLinear(at.o, outW, q.attn.outB, xi); // x + attn
+    const n2 = fusedLayerNorm(a, q.ln2G, q.ln2B);
+    const h = fusedLinear(n2.y, fcW, q.mlp.fcB, null); // [B·T, 4w]
+    n2.y.dispose();
+    const g = fusedGelu(h);
+    const y = fusedLinear(g, projW, q.mlp.projB, a); // a + mlp
+    g.dispose();
+    for (const l of [qkvW, outW, fcW, projW]) l.packed.dispose();
+    save([xi, n1.stats, qkv, at.p, at.o, a, n2.stats, h, ...list]);
+    return {
+      value: y,
+      grad: (dy, saved) => {
+        const [xs, s1, qkvs, ps, os, as, s2, hs] = saved;
+        const r = blockFromList(saved.slice(8));
+        const back = [r.attn.inW, r.attn.outW, r.mlp.fcW, r.mlp.projW].map((m) => linearWeight(m, false));
+        const [qkvBack, outBack, fcBack, projBack] = back;
+        const dg = fusedLinear(dy, projBack, null, null); // [B·T, 4w]
+        const dh = fusedGeluGrad(hs, dg);
+        dg.dispose();
+        const dv = fusedLinear(dh, fcBack, null, null); // ∂ ln_2 output
+        const da = fusedLayerNormGrad(as, s2, r.ln2G, dv, dy); // dy + ∂ln_2
+        const dO = fusedLinear(da, outBack, null, null);
+        const dqkv = fusedAttentionGrad(qkvs as tf.Tensor2D, ps as tf.Tensor3D, dO, fs); // [B·T, 3w]
+        dO.dispose();
+        const du = fusedLinear(dqkv, qkvBack, null, null); // ∂ ln_1 output
+        const dx = fusedLayerNormGrad(xs, s1, r.ln1G, du, da); // da + ∂ln_1
+        for (const l of back) l.packed.dispose();
+        const u = fusedLayerNorm(xs, r.ln1G, r.ln1B);
+        const v = fusedLayerNorm(as, r.ln2G, r.ln2B);
+        const params = [
+          tf.sum(tf.mul(du, normalisedFromStats(xs, s1)), 0), // ln_1.weight
+          tf.sum(du, 0), // ln_1.bias
+          weightGrad(dqkv, u.y), // in_proj_weight
+          tf.sum(dqkv, 0), // in_proj_bias
+          weightGrad(da, os), // out_proj.weight
+          tf.sum(da, 0), // out_proj.bias
+          tf.sum(tf.mul(dv, normalisedFromStats(as, s2)), 0), // ln_2.weight
+          tf.sum(dv, 0), // ln_2.bias
+          weightGrad(dh, v.y), // c_fc.weight
+          tf.sum(dh, 0), // c_fc.bias
+          weightGrad(dy, fusedGelu(hs)), // c_proj.weight
+          tf.sum(dy, 0), // c_proj.bias
+        ];
+        return [dx, ...params];
+      },
+    };
+  });
+}
+
+/**
  * A whole pre-LN residual block as one custom-gradient op: x `[B·T, w]` → `x' = x + attn(ln_1(x))`,
  * `x' + mlp(ln_2(x'))` `[B·T, w]`. One tape node per block keeps backward memory to what the block saves
  * (normalised inputs, q/k/v, attention weights, MLP pre-activations) instead of every intermediate gradient.
@@ -601,6 +715,7 @@ export function transformerBlock(
   if (prepared?.packed && fusedFits(x.shape[1], shape.heads) && fusedAvailable()) {
     return fusedFrozenBlock(x, p, prepared.packed, shape);
   }
+  if (!prepared && fusedFits(x.shape[1], shape.heads) && fusedAvailable()) return fusedTrainableBlock(x, p, shape);
   if (prepared) {
     const pr = {
       attn: prepared.attn ?? prepareAttention(p.attn),
