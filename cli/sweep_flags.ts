@@ -77,7 +77,8 @@ export const SWEEP_FLAGS = {
   "no-charts": { type: "boolean", description: "do not draw the charts" },
   "no-feature-cache": {
     type: "boolean",
-    description: "recompute in every run the image features and training batches runs share (identical results)",
+    description:
+      "recompute in every run the image features, patch tokens and training batches runs share (identical results)",
   },
   json: { type: "boolean", description: "print one JSON object on stdout" },
   quiet: { type: "boolean", description: "no progress on stderr" },

@@ -5,13 +5,14 @@ import { loadModelBundle } from "../lib/encoders/bundle.ts";
 import type { HostTensor } from "../lib/encoders/state_dict.ts";
 import { regionProbabilities } from "../lib/eval/region_probabilities.ts";
 import { digestBytes, FeatureCache, imageDigest } from "../lib/eval/feature_cache.ts";
+import { PatchEmbeddingCache } from "../lib/eval/patch_cache.ts";
 import { PAPER_METHOD, planSweep, type SweepConfig } from "../lib/experiments/config.ts";
 import { DEFAULT_SWEEP } from "../experiments/default.ts";
 import { sweepSettings } from "../cli/sweep_flags.ts";
 import { ExperimentData } from "../lib/experiments/data.ts";
 import { runSweep, trainAndEvaluate } from "../lib/experiments/runner.ts";
 import { SweepCache, trainingStreamKey } from "../lib/experiments/sweep_cache.ts";
-import { l2normalise, PromptModel } from "../lib/prompts/prompt_model.ts";
+import { l2normalise, PromptModel, type PromptModelOptions } from "../lib/prompts/prompt_model.ts";
 import { pixelsFromGray } from "../lib/prompts/pixels.ts";
 import { regionSet } from "../lib/prompts/regions.ts";
 import { VARIANTS } from "../lib/prompts/variants.ts";
@@ -111,6 +112,74 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "patch cache: patch tokens equal the direct computation bitwise, in any batch; the tower from them too; bounded",
+  ...SLOW,
+  fn: async () => {
+    await initBackend("wasm", { quiet: true });
+    const bundle = await loadModelBundle(TEST_MODEL_PATH);
+    const clip = bundle.clip;
+    const { imageResolution: size, grid, visionWidth } = clip.config;
+    const per = grid * grid * visionWidth;
+    const images = grey(7, size, new Rng(4));
+    const pixels = pixelsFromGray(images, size, bundle.normalisation);
+    const direct = clip.embedPatches(pixels);
+    assertEquals(direct.shape, [7, grid * grid, visionWidth]);
+    const cache = new PatchEmbeddingCache(clip, {
+      modelHash: bundle.hash,
+      normalisation: bundle.normalisation,
+      batch: 3,
+    });
+    const tensorsBefore = tf.memory().numTensors;
+    // Misses computed in batches of 3 (not 7), a duplicate in the same call, then hits in another order.
+    const first = cache.patchEmbeddings([...images.slice(0, 5), images[0]]);
+    const again = cache.patchEmbeddings([images[6], images[4], images[5], images[2]]);
+    const directHost = direct.dataSync(), firstHost = first.dataSync(), againHost = again.dataSync();
+    const row = (i: number) => directHost.slice(i * per, (i + 1) * per);
+    [0, 1, 2, 3, 4, 0].forEach((k, j) => assertBitwise(firstHost.slice(j * per, (j + 1) * per), row(k), `image ${k}`));
+    [6, 4, 5, 2].forEach((k, j) => assertBitwise(againHost.slice(j * per, (j + 1) * per), row(k), `image ${k}`));
+    assertEquals(cache.stats().computed, 7);
+    assertEquals(cache.stats().hits, 2);
+    first.dispose();
+    again.dispose();
+    assertEquals(tf.memory().numTensors, tensorsBefore, "the cache holds no tensors");
+    // The image tower from patch tokens (computed in another batch) gives the features it gives from pixels.
+    const tokens = cache.patchEmbeddings(images);
+    const keep = tf.tensor2d(Array.from({ length: 7 * grid * grid }, (_, i) => (i % 3 === 0 ? 0 : 1)), [
+      7,
+      grid * grid,
+    ]);
+    const prompts = tf.randomNormal([grid * grid, visionWidth], 0, 0.2, "float32", 3) as tf.Tensor2D;
+    const pairs: [tf.Tensor2D, tf.Tensor2D, string][] = [
+      [clip.encodeImage(pixels), clip.encodePatches(tokens), "features"],
+      [
+        clip.encodeImageWithPrompts(pixels, keep, prompts),
+        clip.encodePatchesWithPrompts(tokens, keep, prompts),
+        "prompted features",
+      ],
+    ];
+    for (const [a, b, what] of pairs) assertBitwise(b.dataSync(), a.dataSync(), what);
+    tf.dispose([tokens, keep, prompts, direct, pixels, ...pairs.flatMap(([a, b]) => [a, b])]);
+    // Bounded: room for 3 entries keeps the 3 most recently used.
+    const small = new PatchEmbeddingCache(clip, {
+      modelHash: bundle.hash,
+      normalisation: bundle.normalisation,
+      maxBytes: 3 * cache.entryBytes,
+    });
+    small.patchEmbeddings(images.slice(0, 5)).dispose();
+    assertEquals(small.stats().entries, 3);
+    assertEquals(small.stats().evicted, 2);
+    small.patchEmbeddings(images.slice(2, 5)).dispose();
+    assertEquals(small.stats().hits, 3);
+    small.clear();
+    assertEquals(small.stats().bytes, 0);
+    // Another normalisation is refused, not silently mixed in.
+    assertThrows(() => cache.patchEmbeddings(images.slice(0, 1), { mean: [0, 0, 0], std: [1, 1, 1] }));
+    clip.dispose();
+  },
+});
+
+Deno.test({
   name: "feature cache: PPAD training with chunks of one row (whole-image rows have no tape) equals the direct path",
   ...SLOW,
   fn: async () => {
@@ -120,14 +189,25 @@ Deno.test({
     const shots = grey(4, size, new Rng(8));
     const test = grey(3, size, new Rng(9));
     const cache = new FeatureCache(bundle.clip, { modelHash: bundle.hash, normalisation: bundle.normalisation });
+    const patches = new PatchEmbeddingCache(bundle.clip, {
+      modelHash: bundle.hash,
+      normalisation: bundle.normalisation,
+    });
+    // No source (the direct path), then each source alone and both (as a sweep runs).
+    const sources: Pick<PromptModelOptions, "frozenFeatures" | "patchEmbeddings">[] = [
+      {},
+      { frozenFeatures: cache },
+      { patchEmbeddings: patches },
+      { frozenFeatures: cache, patchEmbeddings: patches },
+    ];
     for (const variant of ["image-only", "ppad", "text-only"] as const) {
-      const results = [null, cache].map((source) => {
+      const results = sources.map((source) => {
         const model = new PromptModel(bundle.clip, bundle.tokenizer, {
           variant: VARIANTS[variant],
           regions: regionSet("ppad5", size),
           nCtx: 2,
           rng: new Rng(1),
-          frozenFeatures: source,
+          ...source,
         });
         const losses = trainPrompts(model, {
           images: shots,
@@ -143,14 +223,18 @@ Deno.test({
         model.dispose();
         return { losses, learned, probs };
       });
-      const [off, on] = results;
-      assertBitwise(on.losses, off.losses, `${variant} losses`);
-      for (const k of Object.keys(off.learned)) {
-        assertBitwise(on.learned[k].data, off.learned[k].data, `${variant} ${k}`);
-      }
-      off.probs.forEach((p, i) => assertBitwise(on.probs[i], p, `${variant} probabilities of image ${i}`));
+      const [off, ...ons] = results;
+      ons.forEach((on, j) => {
+        const label = `${variant} with ${Object.keys(sources[j + 1]).join(" and ")}`;
+        assertBitwise(on.losses, off.losses, `${label}: losses`);
+        for (const k of Object.keys(off.learned)) {
+          assertBitwise(on.learned[k].data, off.learned[k].data, `${label}: ${k}`);
+        }
+        off.probs.forEach((p, i) => assertBitwise(on.probs[i], p, `${label}: probabilities of image ${i}`));
+      });
     }
     assert(cache.stats().hits > 0, "the whole-image rows came from the cache");
+    assert(patches.stats().hits > patches.stats().computed, "the shots' and test images' patch tokens were reused");
     bundle.clip.dispose();
   },
 });
@@ -283,15 +367,18 @@ Deno.test({
         assertBitwise(b.losses, a.losses, `${name(p)} losses`);
         assertEquals(b.diagnostics, a.diagnostics, `${name(p)} diagnostics`);
       }
-      // The cache did its work (features reused, streams replayed), held no tensor, and freed what it recorded.
-      const f = cache.features.stats(), s = cache.batches.stats();
+      // The cache did its work (features and patch tokens reused, streams replayed), held no tensor, and freed what it
+      // recorded.
+      const f = cache.features.stats(), pt = cache.patches.stats(), s = cache.batches.stats();
       assert(f.hits > f.computed, `features: ${f.hits} hits, ${f.computed} computed`);
+      assert(pt.hits > pt.computed, `patch tokens: ${pt.hits} hits, ${pt.computed} computed`);
       assertEquals(s.recorded, 2);
       assertEquals(s.replayed, 4);
       assertEquals(s.bytes, 0, "every recorded stream was freed after its last use");
       assert(on.counts.every((c) => c === on.counts[0]), `tensor count grew across runs: ${on.counts}`);
       cache.dispose();
       assertEquals(cache.features.stats().bytes, 0);
+      assertEquals(cache.patches.stats().bytes, 0);
 
       // 2. The sweep itself (cache on by default) writes the uncached numbers, with a flat tensor count across runs.
       const out = join(dir, "out");

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { HostTensor } from "../encoders/mod.ts";
 import type { Normalisation } from "../data/mod.ts";
 import { auroc } from "../metrics/mod.ts";
-import { pixelsFromGray, type PromptModel } from "../prompts/mod.ts";
+import type { PromptModel } from "../prompts/mod.ts";
 import type { ImagePool, Synthesis } from "../synthesis/mod.ts";
 import { drawBatch } from "../train/mod.ts";
 import type { Rng } from "../util/mod.ts";
@@ -76,7 +76,6 @@ export function syntheticProbe(
   const labels: number[] = [], scores: number[] = [];
   let bceSum = 0;
   const chunk = options.chunk ?? 64;
-  const size = model.regions.size;
   const txt = model.textFeatures();
   try {
     for (let d = 0; d < (options.draws ?? 4); d++) {
@@ -85,10 +84,8 @@ export function syntheticProbe(
         const e = Math.min(batch.images.length, s + chunk);
         const regionIndex = batch.regionIndex.slice(s, e), y = batch.labels.slice(s, e);
         const [p, bce] = tf.tidy(() => {
-          const img = model.imageFeatures(
-            pixelsFromGray(batch.images.slice(s, e), size, options.normalisation),
-            regionIndex,
-          );
+          // From the model's frozen-feature and patch sources when it has them (bitwise the same numbers).
+          const img = model.imageFeaturesFromGray(batch.images.slice(s, e), regionIndex, options.normalisation);
           const logits = model.regionLogits(img, txt, regionIndex);
           return [
             tf.softmax(logits).slice([0, 1], [e - s, 1]).reshape([e - s]),

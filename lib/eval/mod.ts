@@ -1,13 +1,14 @@
 /**
  * Evaluating prompts and frozen models: the image score from per-region probabilities (the paper's rule, mean, max),
  * the probabilities of every test image per region, scoring new images with saved prompts, the diagnostics measured
- * for every trained run, the prompt-free feature cache, the frozen model's zero-shot region probe, and localisation
- * checks (mean probability per region and class, the side check).
+ * for every trained run, the prompt-free feature cache and the patch-embedding cache, the frozen model's zero-shot
+ * region probe, and localisation checks (mean probability per region and class, the side check).
  * @module
  */
 export { diagnosticValues, promptShifts, syntheticProbe, type TrainingDiagnostics } from "./diagnostics.ts";
 export { regionProbabilities } from "./region_probabilities.ts";
 export { digestBytes, FeatureCache } from "./feature_cache.ts";
+export { PatchEmbeddingCache } from "./patch_cache.ts";
 export { describeSideCheck, regionMeansByClass, type SideCheck, sideCheck } from "./localisation.ts";
 export { maskOutside, type ProbeModel, type RegionProbe, regionProbe } from "./region_probe.ts";
 export {

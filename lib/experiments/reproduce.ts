@@ -122,7 +122,7 @@ export async function storedReproduceReport(
   const saved = await readJsonOrNull<ReproduceReport>(join(out, "reproduce.json"));
   const last = records[records.length - 1];
   const counts: ReproduceCounts = saved?.dataset === dataset ? saved.counts : {
-    train: { normal: null },
+    train: { normal: last.nTrainNormal ?? null },
     test: { normal: last.nTest - last.positives, abnormal: last.positives },
   };
   const report = buildReproduceReport(dataset, out, records, counts, saved?.skipped ?? [], variants);

@@ -51,17 +51,17 @@ export interface RunSweepOptions {
   /** Called after each finished run. */
   onRun?: (record: RunRecord, skipped: boolean) => void;
   /**
-   * Share work that does not depend on what a run learns between the sweep's runs (prompt-free image features,
-   * recorded training batches; lib/experiments/sweep_cache.ts): exact, so results are the same either way; false
-   * recomputes everything in every run (`--no-feature-cache`). Options set the cache's bounds. @default true
+   * Share work that does not depend on what a run learns between the sweep's runs (prompt-free image features, patch
+   * tokens, recorded training batches; lib/experiments/sweep_cache.ts): exact, so results are the same either way;
+   * false recomputes everything in every run (`--no-feature-cache`). Options set the cache's bounds. @default true
    */
   cache?: boolean | SweepCacheOptions;
 }
 
 /**
  * Builds, trains (when the variant trains) and evaluates one prompt configuration. With `cache` (a sweep's
- * {@link SweepCache}), prompt-free image features and shared training batches come from it, with the same numbers;
- * the returned model then draws on the cache, so use it before the cache is disposed.
+ * {@link SweepCache}), prompt-free image features, patch tokens and shared training batches come from it, with the
+ * same numbers; the returned model then draws on the cache, so use it before the cache is disposed.
  */
 export async function trainAndEvaluate(
   spec: RunSpec,
@@ -83,7 +83,7 @@ export async function trainAndEvaluate(
     nCtx: spec.nCtx,
     sides: spec.sides,
     rng: generators.model,
-    frozenFeatures: cache?.features ?? null,
+    ...cache?.promptModelSources(),
   });
   let losses: number[] = [];
   let diagnostics: TrainingDiagnostics | undefined;
@@ -291,6 +291,7 @@ async function runAll(
       metrics,
       nTest: trained.labels.length,
       positives: trained.labels.filter((l) => l === 1).length,
+      nTrainNormal: data.trainNormals.length,
       seconds,
       losses: trained.losses,
       diagnostics: diagnosticValues(trained.diagnostics, trained.labels, trained.probs, trained.regionNames),

@@ -25,6 +25,8 @@ export interface RunRecord {
   /** Test images scored (after skips). */
   nTest: number;
   positives: number;
+  /** Normal training images the shots were drawn from (absent in records written before it was recorded). */
+  nTrainNormal?: number;
   /** Wall-clock seconds of training + evaluation (0 when reused from a run differing only in scoring). */
   seconds: number;
   /** Per-step training loss. */

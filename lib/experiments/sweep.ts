@@ -71,7 +71,7 @@ export interface SweepSettings {
   onBadImage: BadImagePolicy;
   /** Draw the charts and the SAS gallery. */
   charts: boolean;
-  /** Share prompt-free image features and training batches between runs (exact results either way). */
+  /** Share prompt-free image features, patch tokens and training batches between runs (exact results either way). */
   featureCache: boolean;
   /** No progress on stderr. */
   quiet: boolean;

@@ -16,7 +16,13 @@ export {
 } from "./card.ts";
 export type { PromptableClip } from "./clip_api.ts";
 export { pixelsFromGray, sameNormalisation } from "./pixels.ts";
-export { l2normalise, PromptModel } from "./prompt_model.ts";
+export {
+  type FrozenImageFeatures,
+  l2normalise,
+  type PatchEmbeddingSource,
+  PromptModel,
+  type PromptModelOptions,
+} from "./prompt_model.ts";
 export {
   namesSides,
   parseSides,

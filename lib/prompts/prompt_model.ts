@@ -32,6 +32,12 @@ export interface PromptModelOptions {
    * Must wrap the same CLIP. @default none: every feature is computed as it is needed
    */
   frozenFeatures?: FrozenImageFeatures | null;
+  /**
+   * Where the patch tokens of the images seen through the image prompts come from (e.g. a sweep's
+   * `PatchEmbeddingCache`, lib/eval/patch_cache.ts): used by the `…FromGray` methods in place of pixels. Must wrap the
+   * same CLIP. @default none: the patch embedding is computed from pixels in every forward pass
+   */
+  patchEmbeddings?: PatchEmbeddingSource | null;
 }
 
 /** A source of prompt-free image features (a frozen CLIP's, without image prompts), e.g. a feature cache. */
@@ -46,8 +52,22 @@ export interface FrozenImageFeatures {
 }
 
 /**
- * Images of one batch ready for {@link PromptModel.featuresOf}: the rows that go through image prompts as pixels, the
- * others as prompt-free features computed outside any gradient tape. `dispose()` frees both.
+ * A source of patch tokens (the frozen CLIP's patch embedding, which no prompt changes), e.g. a patch-embedding cache.
+ */
+export interface PatchEmbeddingSource {
+  /** The CLIP the patch tokens come from. */
+  readonly clip: PromptableClip;
+  /**
+   * Patch tokens `[n, grid², visionWidth]` of grey images `[n][size*size]` in [0, 1]: bitwise what
+   * `clip.embedPatches(pixelsFromGray(images, size, normalisation))` gives.
+   */
+  patchEmbeddings(images: readonly Float32Array[], normalisation: Normalisation): tf.Tensor3D;
+}
+
+/**
+ * Images of one batch ready for {@link PromptModel.featuresOf}: the rows that go through image prompts as model input
+ * (pixels, or patch tokens from the model's patch source), the others as prompt-free features computed outside any
+ * gradient tape. `dispose()` frees both.
  */
 export interface PreparedImages {
   /** `[batch]` region index of each row. */
@@ -56,10 +76,13 @@ export interface PreparedImages {
   readonly frozenRows: readonly number[];
   /** L2-normalised features `[frozenRows, embedDim]`, or null when no row is frozen. */
   readonly frozen: tf.Tensor2D | null;
-  /** Rows (ascending) encoded with the image prompts from `pixels`. */
+  /** Rows (ascending) encoded with the image prompts from `input`. */
   readonly promptedRows: readonly number[];
-  /** Normalised pixels `[promptedRows, size, size, 3]`, or null when every row is frozen. */
-  readonly pixels: tf.Tensor4D | null;
+  /**
+   * Model input of the prompted rows, or null when every row is frozen: normalised pixels `[promptedRows, size, size,
+   * 3]`, or their patch tokens `[promptedRows, grid², visionWidth]` when the model has a patch source.
+   */
+  readonly input: tf.Tensor4D | tf.Tensor3D | null;
   dispose(): void;
 }
 
@@ -75,6 +98,8 @@ export class PromptModel {
   readonly scale: number;
   /** Where prompt-free features come from (see {@link PromptModelOptions.frozenFeatures}), or null. */
   readonly frozenFeatures: FrozenImageFeatures | null;
+  /** Where patch tokens come from (see {@link PromptModelOptions.patchEmbeddings}), or null. */
+  readonly patchEmbeddings: PatchEmbeddingSource | null;
   /** `[R]` whether region r keeps every patch (so image prompts replace nothing there). */
   readonly #keepsAll: boolean[];
 
@@ -89,8 +114,12 @@ export class PromptModel {
     if (options.frozenFeatures && options.frozenFeatures.clip !== clip) {
       throw new Error("Cannot build prompts: the frozen-feature source wraps another CLIP");
     }
+    if (options.patchEmbeddings && options.patchEmbeddings.clip !== clip) {
+      throw new Error("Cannot build prompts: the patch-embedding source wraps another CLIP");
+    }
     this.clip = clip;
     this.frozenFeatures = options.frozenFeatures ?? null;
+    this.patchEmbeddings = options.patchEmbeddings ?? null;
     this.scale = Math.exp(clip.logitScale.dataSync()[0]);
     this.variant = variant;
     this.regions = effectiveRegions(variant, options.regions);
@@ -130,13 +159,22 @@ export class PromptModel {
 
   /**
    * L2-normalised image features `[batch, embedDim]` of each image seen through its region
-   * (`regionIndex` `[batch]`); without image prompts the whole, unmasked image.
+   * (`regionIndex` `[batch]`); without image prompts the whole, unmasked image. `pixels` are normalised pixels
+   * `[batch, size, size, 3]`, or their patch tokens `[batch, grid², visionWidth]` (`clip.embedPatches`), with the
+   * same result.
    */
-  imageFeatures(pixels: tf.Tensor4D, regionIndex: readonly number[]): tf.Tensor2D {
+  imageFeatures(pixels: tf.Tensor4D | tf.Tensor3D, regionIndex: readonly number[]): tf.Tensor2D {
     return tf.tidy(() => {
-      if (!this.image) return l2normalise(this.clip.encodeImage(pixels));
-      const keep = this.image.keepFor(regionIndex);
-      return l2normalise(this.clip.encodeImageWithPrompts(pixels, keep, this.image.tokens as tf.Tensor2D));
+      const patches = pixels.rank === 3 ? pixels as tf.Tensor3D : null;
+      if (!this.image) {
+        return l2normalise(patches ? this.clip.encodePatches(patches) : this.clip.encodeImage(pixels as tf.Tensor4D));
+      }
+      const keep = this.image.keepFor(regionIndex), tokens = this.image.tokens as tf.Tensor2D;
+      return l2normalise(
+        patches
+          ? this.clip.encodePatchesWithPrompts(patches, keep, tokens)
+          : this.clip.encodeImageWithPrompts(pixels as tf.Tensor4D, keep, tokens),
+      );
     });
   }
 
@@ -150,10 +188,20 @@ export class PromptModel {
   }
 
   /**
+   * Model input of grey images `[n][size*size]` in [0, 1]: their patch tokens `[n, grid², visionWidth]` from the patch
+   * source when the model has one, else normalised pixels `[n, size, size, 3]`. Either gives the same features.
+   */
+  #imageInput(images: readonly Float32Array[], normalisation: Normalisation): tf.Tensor4D | tf.Tensor3D {
+    if (this.patchEmbeddings) return this.patchEmbeddings.patchEmbeddings(images, normalisation);
+    return pixelsFromGray(images, this.regions.size, normalisation);
+  }
+
+  /**
    * Splits a batch of grey images `[batch][size*size]` (each seen through region `regionIndex[i]`) for
    * {@link featuresOf}. With a frozen-feature source, the rows whose region does not use the image prompts get their
-   * features from it and only the other rows get pixels. Without one, exactly the unsplit computation: every row as
-   * pixels when the model has image prompts, else every row's feature encoded here (outside any tape).
+   * features from it and only the other rows get model input. Without one, exactly the unsplit computation: every row
+   * as model input when the model has image prompts, else every row's feature encoded here (outside any tape). Model
+   * input is the rows' patch tokens when the model has a patch source, else their pixels (the same numbers follow).
    */
   prepareImages(
     images: readonly Float32Array[],
@@ -163,34 +211,33 @@ export class PromptModel {
     if (images.length !== regionIndex.length) {
       throw new RangeError(`Cannot prepare ${images.length} images with ${regionIndex.length} region indices`);
     }
-    const size = this.regions.size;
     const all = images.map((_, i) => i);
     let frozenRows: number[], promptedRows: number[];
-    let frozen: tf.Tensor2D | null = null, pixels: tf.Tensor4D | null = null;
+    let frozen: tf.Tensor2D | null = null, input: tf.Tensor4D | tf.Tensor3D | null = null;
     if (!this.frozenFeatures) {
-      const px = pixelsFromGray(images, size, normalisation);
+      const x = this.#imageInput(images, normalisation);
       if (this.image) {
-        [frozenRows, promptedRows, pixels] = [[], all, px];
+        [frozenRows, promptedRows, input] = [[], all, x];
       } else {
         [frozenRows, promptedRows] = [all, []];
-        frozen = this.imageFeatures(px, regionIndex);
-        px.dispose();
+        frozen = this.imageFeatures(x, regionIndex);
+        x.dispose();
       }
     } else {
       frozenRows = all.filter((i) => !this.usesImagePrompts(regionIndex[i]));
       promptedRows = all.filter((i) => this.usesImagePrompts(regionIndex[i]));
       if (frozenRows.length) frozen = this.frozenFeatures.features(frozenRows.map((i) => images[i]), normalisation);
-      if (promptedRows.length) pixels = pixelsFromGray(promptedRows.map((i) => images[i]), size, normalisation);
+      if (promptedRows.length) input = this.#imageInput(promptedRows.map((i) => images[i]), normalisation);
     }
     return {
       regionIndex: [...regionIndex],
       frozenRows,
       frozen,
       promptedRows,
-      pixels,
+      input,
       dispose: () => {
         frozen?.dispose();
-        pixels?.dispose();
+        input?.dispose();
       },
     };
   }
@@ -202,9 +249,9 @@ export class PromptModel {
    * independently of the others, so the result equals, bitwise, `imageFeatures` on the whole batch.
    */
   featuresOf(prepared: PreparedImages): tf.Tensor2D {
-    const { frozen, pixels, frozenRows, promptedRows, regionIndex } = prepared;
-    if (!pixels) return tf.clone(frozen!);
-    const prompted = () => this.imageFeatures(pixels, promptedRows.map((i) => regionIndex[i]));
+    const { frozen, input, frozenRows, promptedRows, regionIndex } = prepared;
+    if (!input) return tf.clone(frozen!);
+    const prompted = () => this.imageFeatures(input, promptedRows.map((i) => regionIndex[i]));
     if (!frozen) return prompted();
     return tf.tidy(() => {
       const q = prompted();
@@ -298,16 +345,16 @@ export class PromptModel {
   /**
    * {@link regionProbabilities} of grey images `[batch][size*size]` in [0, 1] → host `[batch][R]`. With a
    * frozen-feature source, every region whose feature does not use the image prompts takes the images' prompt-free
-   * features from it (bitwise the same numbers); pixels are built only when some region uses the prompts.
+   * features from it (bitwise the same numbers); model input (patch tokens from the patch source when the model has
+   * one, else pixels) is built once, and only when some region needs it.
    */
   regionProbabilitiesFromGray(
     images: readonly Float32Array[],
     normalisation: Normalisation,
     textFeatures?: tf.Tensor2D,
   ): Float32Array[] {
-    const size = this.regions.size;
-    if (!this.frozenFeatures) {
-      const pixels = pixelsFromGray(images, size, normalisation);
+    if (!this.frozenFeatures && !this.patchEmbeddings) {
+      const pixels = pixelsFromGray(images, this.regions.size, normalisation);
       try {
         return this.regionProbabilities(pixels, textFeatures);
       } finally {
@@ -316,11 +363,15 @@ export class PromptModel {
     }
     const source = this.frozenFeatures;
     const b = images.length;
-    // Both are made inside #probabilities' tidy, which frees them.
-    let frozen: tf.Tensor2D | null = null, pixels: tf.Tensor4D | null = null;
+    // All are made inside #probabilities' tidy, which frees them.
+    let frozen: tf.Tensor2D | null = null,
+      input: tf.Tensor4D | tf.Tensor3D | null = null,
+      shared: tf.Tensor2D | null = null;
     return this.#probabilities(b, (k) => {
-      if (!this.usesImagePrompts(k)) return (frozen ??= source.features(images, normalisation));
-      return this.imageFeatures(pixels ??= pixelsFromGray(images, size, normalisation), Array(b).fill(k));
+      if (source && !this.usesImagePrompts(k)) return (frozen ??= source.features(images, normalisation));
+      input ??= this.#imageInput(images, normalisation);
+      // Without a frozen-feature source, as regionProbabilities: every region through the prompts when there are any.
+      return this.image ? this.imageFeatures(input, Array(b).fill(k)) : (shared ??= this.imageFeatures(input, []));
     }, textFeatures);
   }
 

@@ -17,7 +17,12 @@ import {
   textWeights,
   tokenEmbeddings as embedTokens,
 } from "./text.ts";
-import { encodeImage as visionForward, type VisionWeights, visionWeights } from "./vision.ts";
+import {
+  embedPatches as patchForward,
+  encodeImage as visionForward,
+  type VisionWeights,
+  visionWeights,
+} from "./vision.ts";
 
 /** Options for {@link ClipModel.fromStateDict}. */
 export interface ClipModelOptions {
@@ -130,6 +135,28 @@ export class ClipModel {
    */
   encodeImageWithPrompts(pixels: tf.Tensor4D, keep: tf.Tensor, prompts: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => visionForward(pixels, this.#visionWeights(), this.config, { keep, prompts }));
+  }
+
+  /**
+   * The patch embedding alone: pixels `[B, R, R, 3]` (normalised) → patch tokens `[B, grid², visionWidth]`, which
+   * {@link encodePatches} and {@link encodePatchesWithPrompts} take in place of the pixels, with the same results. It
+   * depends on nothing prompts learn, so a frozen model's may be computed once per image (lib/eval/patch_cache.ts).
+   */
+  embedPatches(pixels: tf.Tensor4D): tf.Tensor3D {
+    return tf.tidy(() => patchForward(pixels, this.#visionWeights(), this.config));
+  }
+
+  /** {@link encodeImage} from patch tokens `[B, grid², visionWidth]` ({@link embedPatches}) → `[B, embedDim]`. */
+  encodePatches(patches: tf.Tensor3D): tf.Tensor2D {
+    return tf.tidy(() => visionForward(patches, this.#visionWeights(), this.config, null));
+  }
+
+  /**
+   * {@link encodeImageWithPrompts} from patch tokens `[B, grid², visionWidth]` ({@link embedPatches}), keep and
+   * prompts as there → `[B, embedDim]`. Gradients flow to `prompts`.
+   */
+  encodePatchesWithPrompts(patches: tf.Tensor3D, keep: tf.Tensor, prompts: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => visionForward(patches, this.#visionWeights(), this.config, { keep, prompts }));
   }
 
   /** Token embeddings: ids `[n][ctx]` (ctx ≤ contextLength) → `[n, ctx, textWidth]`. */

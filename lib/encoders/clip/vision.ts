@@ -1,7 +1,7 @@
 /**
  * CLIP's vision tower (OpenAI `VisionTransformer`): patch embedding as patchify + 2-D matMul (no conv, so it also trains
- * on wasm), optional position-guided image prompts, CLS + positional embedding, ln_pre, residual blocks, ln_post on
- * CLS, `proj`.
+ * on wasm), optional position-guided image prompts, CLS + positional embedding, ln_pre, residual blocks (a frozen
+ * model's last one past its attention on the CLS rows only, lib/encoders/clip/row_block.ts), ln_post on CLS, `proj`.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -19,6 +19,7 @@ import {
   residualBlock,
 } from "./block.ts";
 import { convWeightToMatrix, gatherRows, patchify } from "./layers.ts";
+import { blockRows, blockRowsWeights } from "./row_block.ts";
 
 /** The vision tower's weights, as {@link visionWeights} prepares them. */
 export interface VisionWeights {
@@ -86,27 +87,50 @@ function promptMask(p: ImagePrompt, batch: number, config: ClipConfig): tf.Tenso
 }
 
 /**
- * Encodes images: pixels `[B, R, R, 3]` (already normalised) → image features `[B, embedDim]` (projected, not normalised).
+ * The patch embedding: pixels `[B, R, R, 3]` (already normalised) → patch tokens `[B, grid², width]`, before image
+ * prompts, CLS and positional embedding. It depends on the pixels and the weights only (not on prompts, regions or
+ * anything learned), so a frozen model's patch tokens may be computed once and given to {@link encodeImage} in place of
+ * the pixels. Rows (images) are computed independently of each other. Makes no tidy of its own (callers scope it).
+ */
+export function embedPatches(pixels: tf.Tensor4D, w: VisionWeights, config: ClipConfig): tf.Tensor3D {
+  checkPixels(pixels, config);
+  const n = config.grid * config.grid;
+  return tf.reshape(applyLinear(patchify(pixels, config.patchSize), w.patch, false), [
+    pixels.shape[0],
+    n,
+    config.visionWidth,
+  ]) as tf.Tensor3D;
+}
+
+function checkPatches(patches: tf.Tensor3D, config: ClipConfig): void {
+  const s = patches.shape, n = config.grid * config.grid;
+  if (s[1] !== n || s[2] !== config.visionWidth) {
+    throw new RangeError(
+      `Cannot encode patch tokens of shape [${s.join(", ")}]: expected [batch, ${n}, ${config.visionWidth}]`,
+    );
+  }
+}
+
+/**
+ * Encodes images: pixels `[B, R, R, 3]` (already normalised), or their patch tokens `[B, grid², width]` from
+ * {@link embedPatches} → image features `[B, embedDim]` (projected, not normalised); both inputs give the same numbers.
  * With `prompt`, after the patch embedding and before CLS / positional embedding every patch token becomes
  * x·m + P·(1 − m) (m = keep), so gradients reach `prompt.prompts` (PPAD's position-guided image prompts).
  */
 export function encodeImage(
-  pixels: tf.Tensor4D,
+  input: tf.Tensor4D | tf.Tensor3D,
   w: VisionWeights,
   config: ClipConfig,
   prompt: ImagePrompt | null = null,
 ): tf.Tensor2D {
-  checkPixels(pixels, config);
-  const batch = pixels.shape[0];
+  if (input.rank === 3) checkPatches(input as tf.Tensor3D, config);
+  else checkPixels(input, config);
+  const batch = input.shape[0];
   const n = config.grid * config.grid;
   const tokens = n + 1;
   const width = config.visionWidth;
   let x = tf.tidy(() => {
-    let patches = tf.reshape(applyLinear(patchify(pixels, config.patchSize), w.patch), [
-      batch,
-      n,
-      width,
-    ]) as tf.Tensor3D;
+    let patches = input.rank === 3 ? input as tf.Tensor3D : embedPatches(input as tf.Tensor4D, w, config);
     if (prompt) {
       const m = promptMask(prompt, batch, config);
       patches = tf.add(tf.mul(patches, m), tf.mul(tf.expandDims(prompt.prompts, 0), tf.sub(1, m)));
@@ -116,15 +140,16 @@ export function encodeImage(
     return applyNorm(tf.reshape(seq, [batch * tokens, width]), w.lnPre, w.frozen);
   });
   const shape = { batch, tokens, heads: config.visionHeads, mask: null };
+  const rows = Array.from({ length: batch }, (_, i) => i * tokens); // the CLS tokens
+  // A frozen last block on the wasm kernels computes only the CLS rows past its attention (bitwise the same rows).
+  const last = w.blocks.at(-1);
+  const lastRows = last ? blockRowsWeights(last, width, config.visionHeads) : null;
   for (const bw of w.blocks) {
-    const next = residualBlock(x, bw, shape);
+    const next = bw === last && lastRows ? blockRows(x, bw.params, lastRows, shape, rows) : residualBlock(x, bw, shape);
     x.dispose();
     x = next;
   }
-  const out = tf.tidy(() => {
-    const rows = Array.from({ length: batch }, (_, i) => i * tokens);
-    return applyLinear(applyNorm(gatherRows(x, rows), w.lnPost, w.frozen), w.proj);
-  });
+  const out = tf.tidy(() => applyLinear(applyNorm(lastRows ? x : gatherRows(x, rows), w.lnPost, w.frozen), w.proj));
   x.dispose();
   return out;
 }
