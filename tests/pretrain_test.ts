@@ -211,3 +211,27 @@ Deno.test({
     bundle.clip.dispose();
   },
 });
+
+Deno.test("default backbone: its card records the recipe that `deno task pretrain` with its defaults runs", async () => {
+  const { PRETRAIN_DEFAULTS: d } = await import("../lib/experiments/pretrain.ts");
+  const card = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "models/ppad-mini-cxr-real/model.json")));
+  const t = card.training;
+  assertEquals(
+    [t.steps, t.batch, t.optimizer.lr, t.optimizer.weightDecay, t.optimizer.logitScaleLrMultiplier],
+    [d.steps, d.batch, d.lr, d.weightDecay, d.logitScaleLr],
+  );
+  assertEquals(t.optimizer.warmup, Math.max(1, Math.round(d.steps * 0.05)));
+  assertEquals([t.data.real.fractionOfBatch, t.data.synthetic.pairs, t.data.synthetic.seed], [
+    d.realFraction,
+    d.syntheticPairs,
+    d.seed,
+  ]);
+  const a = card.architecture;
+  assertEquals([a.visionWidth, a.visionLayers, a.textWidth, a.textLayers, a.embedDim], [
+    d.visionWidth,
+    d.visionLayers,
+    d.textWidth,
+    d.textLayers,
+    d.embed,
+  ]);
+});

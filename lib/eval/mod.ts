@@ -7,7 +7,8 @@
  */
 export { diagnosticValues, promptShifts, syntheticProbe, type TrainingDiagnostics } from "./diagnostics.ts";
 export { regionProbabilities } from "./region_probabilities.ts";
-export { digestBytes, FeatureCache } from "./feature_cache.ts";
+export { FeatureCache } from "./feature_cache.ts";
+export { digestBytes } from "./image_digest.ts";
 export { PatchEmbeddingCache } from "./patch_cache.ts";
 export { describeSideCheck, regionMeansByClass, type SideCheck, sideCheck } from "./localisation.ts";
 export { maskOutside, type ProbeModel, type RegionProbe, regionProbe } from "./region_probe.ts";

@@ -6,7 +6,7 @@
  * synthetic anomalies of a shared training stream) at every step, of every variant. With this cache each distinct
  * image is embedded once per sweep, and the normalised pixels it needs are built once too.
  *
- * Key: the image's content (the 128-bit digest of its float32 pixels, {@link imageDigest}), under one model and one
+ * Key: the image's content (the 128-bit digest of its float32 pixels, lib/eval/image_digest.ts), under one model and one
  * preprocessing fixed when the cache is made (model hash, normalisation, resolution).
  *
  * Exactness: the patch embedding computes each image's rows independently of the other images of its batch (patchify
@@ -30,13 +30,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Normalisation } from "../data/mod.ts";
 import { pixelsFromGray, type PromptableClip, sameNormalisation } from "../prompts/mod.ts";
-import { imageDigest } from "./feature_cache.ts";
+import { type ImageMemoStats, ImageRowMemo } from "./image_memo.ts";
 
 /** Default bound of a {@link PatchEmbeddingCache}: 512 MiB. */
 export const DEFAULT_PATCH_CACHE_BYTES = 512 * 2 ** 20;
-
-/** Approximate per-entry overhead besides the tokens themselves (key string and map slot), in bytes. */
-const ENTRY_OVERHEAD = 120;
 
 /** What a {@link PatchEmbeddingCache} is bound to. */
 export interface PatchCacheOptions {
@@ -50,18 +47,8 @@ export interface PatchCacheOptions {
   batch?: number;
 }
 
-/** Counters of a {@link PatchEmbeddingCache}. */
-export interface PatchCacheStats {
-  /** Images whose patch tokens were served from memory. */
-  hits: number;
-  /** Images whose patch tokens were computed (and stored). */
-  computed: number;
-  /** Entries dropped to stay under the bound. */
-  evicted: number;
-  entries: number;
-  /** Approximate host bytes held. */
-  bytes: number;
-}
+/** Counters of a {@link PatchEmbeddingCache}: images served from memory (`hits`), computed, evicted; entries, bytes. */
+export type PatchCacheStats = ImageMemoStats;
 
 /**
  * Patch tokens of one frozen CLIP under one preprocessing, memoised by image content and bounded (see the module
@@ -73,32 +60,29 @@ export class PatchEmbeddingCache {
   readonly modelHash: string;
   readonly normalisation: Normalisation;
   readonly resolution: number;
-  readonly maxBytes: number;
-  readonly batch: number;
-  readonly #entries = new Map<string, Float32Array>();
-  #bytes = 0;
-  #hits = 0;
-  #computed = 0;
-  #evicted = 0;
+  readonly #memo: ImageRowMemo;
 
   constructor(clip: PromptableClip, options: PatchCacheOptions) {
     this.clip = clip;
     this.modelHash = options.modelHash;
     this.normalisation = options.normalisation;
     this.resolution = clip.config.imageResolution;
-    this.maxBytes = options.maxBytes ?? DEFAULT_PATCH_CACHE_BYTES;
-    this.batch = options.batch ?? 64;
+    const { grid, visionWidth } = clip.config;
+    this.#memo = new ImageRowMemo(
+      grid * grid * visionWidth,
+      options.maxBytes ?? DEFAULT_PATCH_CACHE_BYTES,
+      options.batch ?? 64,
+    );
   }
 
-  /** Values per entry: grid² · visionWidth. */
-  get entryValues(): number {
-    const { grid, visionWidth } = this.clip.config;
-    return grid * grid * visionWidth;
+  /** Bound on the host bytes held. */
+  get maxBytes(): number {
+    return this.#memo.maxBytes;
   }
 
   /** Bytes one entry costs (approximately): the float32 tokens plus bookkeeping. */
   get entryBytes(): number {
-    return this.entryValues * 4 + ENTRY_OVERHEAD;
+    return this.#memo.entryBytes;
   }
 
   /**
@@ -110,74 +94,27 @@ export class PatchEmbeddingCache {
     if (!sameNormalisation(normalisation, this.normalisation)) {
       throw new Error("Cannot use the patch-embedding cache: it was made for another image normalisation");
     }
-    const per = this.resolution * this.resolution, values = this.entryValues;
-    const out = new Float32Array(images.length * values);
-    const missing = new Map<string, number[]>();
-    images.forEach((img, i) => {
+    const per = this.resolution * this.resolution;
+    for (const img of images) {
       if (img.length !== per) {
         throw new RangeError(`Cannot embed an image of ${img.length} pixels: the model takes ${this.resolution}²`);
       }
-      const key = imageDigest(img);
-      const tokens = this.#entries.get(key);
-      if (tokens) {
-        // Least recently used order: a hit moves the entry to the end.
-        this.#entries.delete(key);
-        this.#entries.set(key, tokens);
-        out.set(tokens, i * values);
-        this.#hits++;
-      } else {
-        const rows = missing.get(key);
-        if (rows) rows.push(i);
-        else missing.set(key, [i]);
-      }
-    });
-    const todo = [...missing.entries()];
-    for (let s = 0; s < todo.length; s += this.batch) {
-      const chunk = todo.slice(s, s + this.batch);
-      const tokens = tf.tidy(() =>
-        this.clip.embedPatches(
-          pixelsFromGray(chunk.map(([, rows]) => images[rows[0]]), this.resolution, this.normalisation),
-        )
-      );
-      const host = tokens.dataSync() as Float32Array;
-      tokens.dispose();
-      chunk.forEach(([key, rows], j) => {
-        const t = host.slice(j * values, (j + 1) * values);
-        for (const i of rows) out.set(t, i * values);
-        this.#store(key, t);
-        this.#computed++;
-      });
     }
+    const rows = this.#memo.rows(
+      images,
+      (batch) => tf.tidy(() => this.clip.embedPatches(pixelsFromGray(batch, this.resolution, this.normalisation))),
+    );
     const { grid, visionWidth } = this.clip.config;
-    return tf.tensor3d(out, [images.length, grid * grid, visionWidth]);
-  }
-
-  #store(key: string, tokens: Float32Array): void {
-    if (this.entryBytes > this.maxBytes) return;
-    this.#entries.set(key, tokens);
-    this.#bytes += this.entryBytes;
-    while (this.#bytes > this.maxBytes) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#entries.delete(oldest);
-      this.#bytes -= this.entryBytes;
-      this.#evicted++;
-    }
+    return tf.tensor3d(rows, [images.length, grid * grid, visionWidth]);
   }
 
   /** Counters and size. */
   stats(): PatchCacheStats {
-    return {
-      hits: this.#hits,
-      computed: this.#computed,
-      evicted: this.#evicted,
-      entries: this.#entries.size,
-      bytes: this.#bytes,
-    };
+    return this.#memo.stats();
   }
 
   /** Drops every entry (counters are kept). */
   clear(): void {
-    this.#entries.clear();
-    this.#bytes = 0;
+    this.#memo.clear();
   }
 }
