@@ -15,7 +15,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, requestedBackend } from "../lib/backend.ts";
 import { CLIP_ARCHS, type ClipArchName, type ClipConfig, ClipModel } from "../lib/encoders/mod.ts";
-import { openNativeBlas, setNativeBlasEnabled } from "../lib/encoders/clip/mod.ts";
+import {
+  imageForwardFlops,
+  measureSimdCeiling,
+  openNativeBlas,
+  setNativeBlasEnabled,
+  type SimdCeiling,
+} from "../lib/encoders/clip/mod.ts";
 import {
   choiceFlag,
   defineCommand,
@@ -318,6 +324,12 @@ export async function main(args: string[]): Promise<void> {
     ? `ours + BLAS: the linear layers in ${blasLib} (native, through FFI; PPAD_BLAS)`
     : `ours + BLAS: ${blasFlag === "off" ? "off (--blas off)" : "no native CBLAS opened"}`;
   console.error(`bench: ${blasNote}`);
+  // What no wasm kernel can beat here: 128-bit multiply-adds on registers only, one thread and all of them at once.
+  const ceiling: SimdCeiling[] = [];
+  if (info.name === "wasm") {
+    for (const n of new Set([1, threads])) ceiling.push(await measureSimdCeiling(n, { iterations: quick ? 5e7 : 2e8 }));
+    console.error(`bench: ${ceilingNote(ceiling)}`);
+  }
   const rng = new Rng(seed);
   let t0 = performance.now();
   const model = ClipModel.random(config, rng.fork());
@@ -484,6 +496,8 @@ export async function main(args: string[]): Promise<void> {
     initSeconds,
     firstForwardSeconds: firstForward,
     firstStepSeconds: firstStep,
+    imageForwardGflop: imageForwardFlops(config) / 1e9,
+    simdCeiling: ceiling,
     results: records,
   };
   const out = (values.out as string | undefined) ?? join(PROJECT_ROOT, "results", "bench", `${info.name}.json`);
@@ -508,11 +522,32 @@ export async function main(args: string[]): Promise<void> {
       } | ${f(r.ratio)} | ${f(r.ratioBlas)} |`;
     }),
     "",
+    ...forwardGflopLines(records, imageForwardFlops(config), ceiling),
     `warm-up: first forward ${firstForward.toFixed(2)} s, first prompt step ${firstStep.toFixed(2)} s; JSON: ${
       relative(Deno.cwd(), out)
     }`,
   ];
   console.log(lines.join("\n"));
+}
+
+/** One line: the wasm SIMD ceiling per thread count, and whether it used fused multiply-add. */
+function ceilingNote(ceiling: readonly SimdCeiling[]): string {
+  return "wasm 128-bit SIMD ceiling (multiply-adds on registers only" + (ceiling[0]?.fma ? ", fused" : "") + "): " +
+    ceiling.map((c) => `${c.gflops.toFixed(1)} GFLOP/s on ${c.threads} thread${c.threads > 1 ? "s" : ""}`).join(", ");
+}
+
+/** Lines giving the image forward pass in GFLOP/s, ours and PyTorch's, as shares of the wasm ceiling on all threads. */
+function forwardGflopLines(records: readonly BenchRecord[], flops: number, ceiling: readonly SimdCeiling[]): string[] {
+  const top = ceiling.length ? ceiling[ceiling.length - 1].gflops : null;
+  const rate = (perSecond: number) => {
+    const g = (perSecond * flops) / 1e9;
+    return `${g.toFixed(1)} GFLOP/s` + (top ? ` (${((100 * g) / top).toFixed(0)} % of the ceiling)` : "");
+  };
+  const lines = records.filter((r) => r.kind === "forward").map((r) =>
+    `image forward at batch ${r.batch} (${(flops / 1e9).toFixed(2)} GFLOP per image): ours ${rate(r.ours.perSecond)}` +
+    (r.torch ? `, PyTorch ${rate(r.torch.perSecond)}` : "")
+  );
+  return ceiling.length ? [ceilingNote(ceiling), ...lines, ""] : [...lines, ""];
 }
 
 if (import.meta.main) runMain(() => main(Deno.args));

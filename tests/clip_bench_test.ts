@@ -57,6 +57,16 @@ Deno.test("bench --arch mini --quick --torch off: ours alone, said in one line; 
     assert(typeof json.machine === "string" && json.machine.includes("logical CPUs"), json.machine);
     assert(json.threads >= 1 && typeof json.backend === "string", JSON.stringify(json.backend));
     assertEquals(json.torch, null);
+    // The wasm SIMD ceiling, on one thread and on all, and the forward pass set against it in GFLOP/s.
+    assertEquals(json.simdCeiling.map((c: { threads: number }) => c.threads), [...new Set([1, json.threads])]);
+    assert(json.simdCeiling.every((c: { gflops: number }) => c.gflops > 0), JSON.stringify(json.simdCeiling));
+    assert(res.stdout.includes("wasm 128-bit SIMD ceiling"), res.stdout);
+    assert(
+      /image forward at batch 2 \([\d.]+ GFLOP per image\): ours [\d.]+ GFLOP\/s \(\d+ % of the ceiling\)/.test(
+        res.stdout,
+      ),
+      res.stdout,
+    );
 
     const bad = await bench(["--batch", "8,x"]);
     assertEquals(bad.code, 2);

@@ -99,11 +99,12 @@ Deno.test({
           dataFlag: fake.root,
           dataRoot: fake.root,
           dataRelative: relative(PROJECT_ROOT, fake.root),
+          detectedDataset: "zhanglab",
           backend: "wasm",
           testLimit: null,
         }),
       );
-      assertEquals(setup.context.dataset, "custom");
+      assertEquals(setup.context.dataset, "zhanglab", "without --dataset, the data set the layout names");
       assert(
         describeExperiment(setup).endsWith("4 training normals, 5 test images (3 abnormal)"),
         describeExperiment(setup),

@@ -76,7 +76,7 @@ export async function writeSweepCharts(
       "region-auroc",
       regionAurocDots(regionRows, {
         title: "Each region branch alone vs the aggregated image score (ppad5 regions)",
-        subtitle: `test AUROC of each region's probability (dots) and of the image score (black tick); ${
+        subtitle: `test AUROC of each region's probability (dots) and of the image score (tick); ${
           seeds > 1 ? `mean over ${seeds} seeds` : "one seed"
         }; dashed: chance`,
       }),

@@ -163,6 +163,8 @@ export interface RunContextInput {
   dataRelative: string;
   /** `--dataset` as given. */
   dataset?: string;
+  /** The data set the loader recognised in `--data` (e.g. `zhanglab` for the Kaggle layout), used without `--dataset`. */
+  detectedDataset?: string;
   backend: string;
   testLimit: number | null;
 }
@@ -174,7 +176,7 @@ export function runContext(c: RunContextInput): RunContext {
     modelHash: c.modelHash,
     // Relative to the project root, so that the same data beside another clone gives the same run ids.
     data: c.dataRelative,
-    dataset: c.dataset ?? (c.dataFlag ? "custom" : "synthetic-cxr"),
+    dataset: c.dataset ?? (c.dataFlag ? c.detectedDataset ?? "custom" : "synthetic-cxr"),
     backend: c.backend,
     testLimit: c.testLimit,
   };

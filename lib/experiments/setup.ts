@@ -55,6 +55,7 @@ export async function loadExperiment(options: ExperimentSetupOptions = {}): Prom
     dataFlag: options.data,
     dataRoot,
     dataRelative: relative(PROJECT_ROOT, dataRoot),
+    detectedDataset: data.dataset.name,
     backend: backend.name,
     testLimit,
   });

@@ -121,7 +121,7 @@ async function sweepLocked(s: SweepSettings, start: number): Promise<SweepOutcom
     onBadImage: s.onBadImage,
     quiet: s.quiet,
   });
-  const planned = await planRuns(s, bundle, dataRoot, backend.name);
+  const planned = await planRuns(s, bundle, dataRoot, data.dataset.name, backend.name);
   if (!s.quiet) {
     const c = data.dataset.counts();
     const note = testSetNote(data);
@@ -174,6 +174,7 @@ async function planRuns(
   s: SweepSettings,
   bundle: ModelBundle,
   dataRoot: string,
+  detectedDataset: string,
   backend: BackendName,
 ): Promise<PlannedRun[]> {
   const all = await planSweep(
@@ -186,6 +187,7 @@ async function planRuns(
       dataRoot,
       dataRelative: relative(PROJECT_ROOT, dataRoot),
       dataset: s.dataset,
+      detectedDataset,
       backend,
       testLimit: s.testLimit,
     }),

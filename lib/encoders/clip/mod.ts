@@ -34,6 +34,7 @@ export {
   validateStateDict,
   VIT_B_32,
 } from "./config.ts";
+export { imageForwardFlops } from "./flops.ts";
 export { initClipStateDict } from "./init.ts";
 export { ClipModel, type ClipModelOptions } from "./model.ts";
 export { eotPositions } from "./text.ts";
@@ -45,6 +46,7 @@ export {
   setFusedEnabled,
   setNativeBlasEnabled,
 } from "./wasm/runtime.ts";
+export { measureSimdCeiling, type SimdCeiling } from "./wasm/simd_ceiling.ts";
 
 /** The default model's path, relative to the project root. */
 export const DEFAULT_MODEL_PATH = "models/ppad-mini-cxr-real/model.safetensors";
