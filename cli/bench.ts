@@ -9,6 +9,8 @@
  * ratio is ours ÷ PyTorch's images per second, from the median seconds per iteration of each. Where a native CBLAS
  * opens (`--blas auto`: OpenBLAS, BLIS, MKL), ours is timed a second time with its linear layers there ("ours + BLAS",
  * the opt-in `PPAD_BLAS`), in the same alternation.
+ * On wasm it also times the 128-bit SIMD ceiling (register-only multiply-adds, one thread and all) and gives the
+ * forward pass in GFLOP/s as a share of it.
  * Prints a markdown table naming the machine and backend; writes JSON to `results/bench/<backend>.json`.
  * @module
  */
@@ -43,7 +45,8 @@ export const COMMAND = defineCommand({
   name: "bench",
   summary: "images per second of the CLIP engine (random weights) beside PyTorch on the same machine: image forward " +
     "pass and PPAD's image-prompt training step (forward + backward to the prompts through the frozen image tower), " +
-    "alternating ours and PyTorch's, with the ratio; and our text tower.",
+    "alternating ours and PyTorch's, with the ratio; our text tower; on wasm, the SIMD ceiling of the machine and the " +
+    "forward pass in GFLOP/s against it.",
   flags: {
     backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
     batch: {

@@ -31,7 +31,12 @@ export const SWEEP_FLAGS = {
   preset: { type: "string", arg: "chexzero|openai", description: "image normalisation preset", default: "the model's" },
   data: { type: "string", arg: "DIR", description: "data set root", default: "the synthetic benchmark in data/" },
   layout: { type: "string", arg: "L", description: "data set layout", default: "auto-detected" },
-  dataset: { type: "string", arg: "NAME", description: "data set name recorded in the results", default: "custom" },
+  dataset: {
+    type: "string",
+    arg: "NAME",
+    description: "data set name recorded in the results",
+    default: "the one the layout names (zhanglab, chexpert, …), else custom",
+  },
   out: { type: "string", arg: "DIR", description: "results folder (locked while the sweep runs)" },
   seeds: { type: "string", arg: "N", description: "seeds per trained configuration (≥ 1)" },
   shots: { type: "string", arg: "K", description: "normal training images per seed (≥ 1)", default: 64 },
