@@ -1,12 +1,12 @@
 /**
- * `deno task ablate`: the default ablation grid (experiments/default.ts) on the embedded benchmark, or on `--data` /
- * `--model`. Resumable (finished runs are skipped, and the summary says how many were reused) and shardable
+ * `deno task ablate`: the default ablation grid (experiments/default.ts), or another committed grid (`--grid`,
+ * experiments/mod.ts), on the embedded benchmark, or on `--data` / `--model`. Resumable (finished runs are skipped, and the summary says how many were reused) and shardable
  * (`--shard i/n`, then `deno task merge`). `--help` lists every flag with its default.
  * @module
  */
-import { DEFAULT_SWEEP } from "../experiments/default.ts";
-import { executeSweep, runsLine } from "../lib/experiments/mod.ts";
-import { defineCommand, formatDuration, parseCommand, runMain } from "../lib/util/mod.ts";
+import { ABLATE_GRIDS, DEFAULT_SWEEP } from "../experiments/mod.ts";
+import { executeSweep, PAPER_METHOD, runsLine, type SweepConfig } from "../lib/experiments/mod.ts";
+import { choiceFlag, defineCommand, formatDuration, parseCommand, runMain } from "../lib/util/mod.ts";
 import { SWEEP_FLAGS, sweepSettings } from "./sweep_flags.ts";
 
 /** The command's flags, help and examples. */
@@ -17,26 +17,42 @@ export const COMMAND = defineCommand({
     "tables, per-image scores, learned prompts and charts. Finished runs in --out are reused, not recomputed.",
   flags: {
     ...SWEEP_FLAGS,
-    out: { ...SWEEP_FLAGS.out, default: "results/ablate" },
+    out: { ...SWEEP_FLAGS.out, default: "results/ablate (results/<grid> for another --grid)" },
     seeds: { ...SWEEP_FLAGS.seeds, default: DEFAULT_SWEEP.seeds },
+    grid: {
+      type: "string",
+      arg: "NAME",
+      description: `which committed grid (${Object.keys(ABLATE_GRIDS).join(", ")}; experiments/)`,
+      default: "default",
+    },
   },
   examples: [
     "deno task ablate",
     "deno task ablate --variants coop,ppad --test-limit 64 --steps 20 --out results/quick",
+    "deno task ablate --grid learning-rate   # → results/learning-rate",
   ],
 });
+
+/**
+ * The results folder of a grid without `--out`, relative to the project root: `results/ablate` for the default grid,
+ * `results/<name>` for another, so that another grid never rewrites the default sweep's tables.
+ */
+export function defaultOut(grid: SweepConfig): string {
+  return grid === DEFAULT_SWEEP ? "results/ablate" : `results/${grid.name}`;
+}
 
 /** Runs `deno task ablate` with `args`; prints one line per run, then the runs line (or one JSON object). */
 export async function main(args: string[]): Promise<void> {
   const { values } = parseCommand(COMMAND, args);
-  const settings = sweepSettings(DEFAULT_SWEEP, values, "results/ablate");
+  const grid = ABLATE_GRIDS[choiceFlag("grid", values.grid, Object.keys(ABLATE_GRIDS), "default")];
+  const settings = sweepSettings(grid, values, defaultOut(grid));
   const outcome = await executeSweep(settings, "ablate");
   const lines = outcome.records
     .sort((a, b) => a.spec.variant.localeCompare(b.spec.variant))
     .map((r) =>
       `${r.spec.variant.padEnd(12)} ${r.spec.regions.padEnd(8)} ${r.spec.synthesis.padEnd(5)} ${
         r.spec.scoring.padEnd(6)
-      } ${(r.spec.sides ?? "image").padEnd(8)}` +
+      } ${(r.spec.sides ?? "image").padEnd(8)}` + (r.spec.lr !== PAPER_METHOD.lr ? `lr ${r.spec.lr}  ` : "") +
       `seed ${r.spec.seed}  AUROC ${(r.metrics.auroc * 100).toFixed(1)}  AP ${(r.metrics.ap * 100).toFixed(1)}  ` +
       `F1 ${(r.metrics.f1 * 100).toFixed(1)}`
     );

@@ -12,6 +12,7 @@ import {
   choiceFlag,
   type FlagSpec,
   type FlagValues,
+  InputError,
   join,
   listFlag,
   numberFlag,
@@ -42,6 +43,12 @@ export const SWEEP_FLAGS = {
   shots: { type: "string", arg: "K", description: "normal training images per seed (≥ 1)", default: 64 },
   steps: { type: "string", arg: "S", description: "optimisation steps (≥ 1)", default: 100 },
   "n-ctx": { type: "string", arg: "N", description: "learnable text context tokens (≥ 1)", default: 16 },
+  lr: {
+    type: "string",
+    arg: "LR",
+    description: "learning rate of the prompts (SGD with momentum, > 0)",
+    default: 0.001,
+  },
   variants: {
     type: "string",
     arg: "a,b",
@@ -104,6 +111,11 @@ export function sweepSettings(sweep: SweepConfig, v: SweepFlagValues, defaultOut
   if (v.shots !== undefined) overrides.shots = count("shots", sweep.base.shots);
   if (v.steps !== undefined) overrides.steps = count("steps", sweep.base.steps);
   if (v["n-ctx"] !== undefined) overrides.nCtx = count("n-ctx", sweep.base.nCtx);
+  if (v.lr !== undefined) {
+    const lr = numberFlag("lr", v.lr, sweep.base.lr, { min: 0 });
+    if (lr <= 0) throw new InputError(`Cannot use --lr ${JSON.stringify(v.lr)}: expected a learning rate above 0`);
+    overrides.lr = lr;
+  }
   const shard = v.shard !== undefined ? parseShard(v.shard) : undefined;
   const onBadImage = v["on-bad-image"] !== undefined ? parseBadImagePolicy(v["on-bad-image"]) : "fail";
   if (v.sides !== undefined) overrides.sides = choiceFlag("sides", v.sides, SIDES);

@@ -78,6 +78,14 @@ Deno.test("counts that must be ≥ 1 are refused: --seeds 0, --shots 0, --steps 
   assertEquals(sweepSettings(DEFAULT_SWEEP, { seeds: "2", "test-limit": "12" }, "results/x").seeds, 2);
 });
 
+Deno.test("--lr overrides the prompts' learning rate; 0, negative or not a number is refused", () => {
+  assertEquals(sweepSettings(DEFAULT_SWEEP, { lr: "0.01" }, "results/x").overrides.lr, 0.01);
+  assertEquals(sweepSettings(DEFAULT_SWEEP, {}, "results/x").overrides.lr, undefined);
+  for (const bad of ["0", "-0.1", "fast"]) {
+    assertThrows(() => sweepSettings(DEFAULT_SWEEP, { lr: bad }, "results/x"), InputError, `--lr "${bad}"`);
+  }
+});
+
 Deno.test("--out pointing at a file is refused before any work, exit 2, fast", async () => {
   const dir = await Deno.makeTempDir();
   try {
