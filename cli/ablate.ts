@@ -1,7 +1,8 @@
 /**
  * `deno task ablate`: the default ablation grid (experiments/default.ts), or another committed grid (`--grid`,
- * experiments/mod.ts), on the embedded benchmark, or on `--data` / `--model`. Resumable (finished runs are skipped, and the summary says how many were reused) and shardable
- * (`--shard i/n`, then `deno task merge`). `--help` lists every flag with its default.
+ * experiments/mod.ts), on the embedded benchmark, or on `--data` / `--model`. Resumable (finished runs are skipped,
+ * and the summary says how many were reused) and shardable (`--shard i/n`, then `deno task merge`). `--help` lists
+ * every flag with its default.
  * @module
  */
 import { ABLATE_GRIDS, DEFAULT_SWEEP } from "../experiments/mod.ts";

@@ -6,7 +6,13 @@
 import { parseBackend } from "../lib/backend.ts";
 import { parseBadImagePolicy } from "../lib/data/mod.ts";
 import { normalisationFromFlags } from "../lib/encoders/mod.ts";
-import { type MethodSpec, parseShard, type SweepConfig, type SweepSettings } from "../lib/experiments/mod.ts";
+import {
+  type MethodSpec,
+  PAPER_METHOD,
+  parseShard,
+  type SweepConfig,
+  type SweepSettings,
+} from "../lib/experiments/mod.ts";
 import { SIDES, VARIANT_NAMES } from "../lib/prompts/mod.ts";
 import {
   choiceFlag,
@@ -47,7 +53,7 @@ export const SWEEP_FLAGS = {
     type: "string",
     arg: "LR",
     description: "learning rate of the prompts (SGD with momentum, > 0)",
-    default: 0.001,
+    default: PAPER_METHOD.lr,
   },
   variants: {
     type: "string",

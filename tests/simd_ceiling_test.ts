@@ -21,7 +21,7 @@ Deno.test("simd ceiling: the loop runs every iteration's 12 multiply-adds (fused
   assertEquals(FLOPS_PER_ITERATION, 96);
 });
 
-Deno.test("simd ceiling: one thread and two workers report positive rates", async () => {
+Deno.test("simd ceiling: one thread and two processes report positive rates", async () => {
   const one = await measureSimdCeiling(1, { iterations: 1e5, repeats: 1 });
   const two = await measureSimdCeiling(2, { iterations: 1e5, repeats: 1 });
   assertEquals([one.threads, two.threads], [1, 2]);

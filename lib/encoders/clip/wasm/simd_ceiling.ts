@@ -1,7 +1,7 @@
 /**
  * The ceiling of WebAssembly's 128-bit SIMD on this machine: a loop of independent multiply-adds on 12 v128
  * accumulators (no memory traffic, the register tile of the engine's linear kernel), timed on one thread and on
- * several at once (Deno workers). What no wasm kernel can beat, to set the engine's measured speed against.
+ * several at once (one Deno process each). What no wasm kernel can beat, to set the engine's measured speed against.
  * @module
  */
 import { assemble, code, F32, forLoop, FunctionBuilder, I32, op, V128 } from "./asm.ts";
