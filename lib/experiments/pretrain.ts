@@ -110,7 +110,7 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainSettings, "out"> = {
   augment: true,
   heldOut: 0.1,
   realLimit: null,
-  steps: 1200,
+  steps: 3000,
   batch: 64,
   syntheticPairs: 3000,
   seed: 1,
