@@ -53,7 +53,8 @@ export async function main(args: string[]): Promise<void> {
     .map((r) =>
       `${r.spec.variant.padEnd(12)} ${r.spec.regions.padEnd(8)} ${r.spec.synthesis.padEnd(5)} ${
         r.spec.scoring.padEnd(6)
-      } ${(r.spec.sides ?? "image").padEnd(8)}` + (r.spec.lr !== PAPER_METHOD.lr ? `lr ${r.spec.lr}  ` : "") +
+      } ${(r.spec.sides ?? "image").padEnd(8)}` +
+      (r.spec.shots > 0 && r.spec.lr !== PAPER_METHOD.lr ? `lr ${r.spec.lr}  ` : "") +
       `seed ${r.spec.seed}  AUROC ${(r.metrics.auroc * 100).toFixed(1)}  AP ${(r.metrics.ap * 100).toFixed(1)}  ` +
       `F1 ${(r.metrics.f1 * 100).toFixed(1)}`
     );

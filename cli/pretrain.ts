@@ -6,6 +6,7 @@
  */
 import { parseBackend } from "../lib/backend.ts";
 import { executePretraining, PRETRAIN_DEFAULTS, type PretrainSettings } from "../lib/experiments/mod.ts";
+import { AUGMENT_PRESETS } from "../lib/train/mod.ts";
 import {
   choiceFlag,
   defineCommand,
@@ -43,7 +44,13 @@ export const COMMAND = defineCommand({
       default: D.realFraction,
     },
     "real-limit": { type: "string", arg: "N", description: "use N real training files (a quick try)", default: "all" },
-    "no-augment": { type: "boolean", description: "no augmentation of real images" },
+    augment: {
+      type: "string",
+      arg: "A",
+      description: `augmentation of real images: ${AUGMENT_PRESETS.join(", ")} (docs/pretraining.md)`,
+      default: D.augment,
+    },
+    "no-augment": { type: "boolean", description: "same as --augment none" },
     steps: { type: "string", arg: "S", description: "optimisation steps (≥ 1)", default: D.steps },
     batch: { type: "string", arg: "B", description: "pairs per step (≥ 2)", default: D.batch },
     pool: {
@@ -120,7 +127,7 @@ export function pretrainSettings(v: FlagValues<typeof COMMAND.flags>): PretrainS
     out: resolve(v.out ?? join(PROJECT_ROOT, "models", "ppad-mini-cxr-real")),
     real: v["no-real"] ? null : resolve(PROJECT_ROOT, v.real ?? D.real ?? ""),
     realFraction: numberFlag("real-fraction", v["real-fraction"], D.realFraction, { min: 0, max: 1 }),
-    augment: !v["no-augment"],
+    augment: v["no-augment"] ? "none" : choiceFlag("augment", v.augment, AUGMENT_PRESETS, D.augment),
     heldOut: D.heldOut,
     realLimit: v["real-limit"] === undefined ? null : int("real-limit", 0, 2),
     steps: int("steps", D.steps, 1),

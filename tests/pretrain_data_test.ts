@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
 import { captionFor, captionVocabulary } from "../lib/train/captions.ts";
-import { augmentGray } from "../lib/train/augment.ts";
+import { augmentGray, augmentPreset, describeAugmentPreset } from "../lib/train/augment.ts";
 import { mixedSource } from "../lib/train/pretrain_mix.ts";
 import { type CorpusEntry, type CorpusPart, listCorpus, splitCorpus } from "../lib/train/real_corpus.ts";
 import type { PairPool } from "../lib/train/pretrain.ts";
@@ -39,6 +39,58 @@ Deno.test("augment: the same generator state gives the same view; collapsed rang
     brightness: 0,
   });
   for (let i = 0; i < img.length; i++) assertAlmostEquals(id[i], img[i], 1e-6);
+});
+
+Deno.test("augment presets: light draws the same eight numbers as before blur and noise existed; acquisition varies more", () => {
+  const size = 24;
+  // a smooth film-like image: a bright centre falling off towards the edges
+  const img = Float32Array.from({ length: size * size }, (_, i) => {
+    const x = (i % size) / size - 0.5, y = Math.floor(i / size) / size - 0.5;
+    return 0.2 + 0.6 * Math.exp(-(x * x + y * y) * 6);
+  });
+  // light = the defaults, and it leaves the generator where eight draws leave it
+  const light = augmentPreset("light");
+  assert(light !== false);
+  const r1 = new Rng(11), r2 = new Rng(11);
+  assertEquals(augmentGray(img, size, r1, light), augmentGray(img, size, new Rng(11)));
+  for (let k = 0; k < 8; k++) r2.next();
+  assertEquals(r1.next(), r2.next());
+  assertEquals(augmentPreset("none"), false);
+  // acquisition: deterministic, in range, and on average further from the image than light
+  const acq = augmentPreset("acquisition");
+  assert(acq !== false);
+  assertEquals(augmentGray(img, size, new Rng(3), acq), augmentGray(img, size, new Rng(3), acq));
+  const distance = (o: typeof acq) => {
+    let total = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const v = augmentGray(img, size, new Rng(seed), o);
+      assert(v.every((x) => x >= 0 && x <= 1));
+      total += v.reduce((a, x, i) => a + Math.abs(x - img[i]), 0) / v.length;
+    }
+    return total / 20;
+  };
+  const dLight = distance(light), dAcq = distance(acq);
+  assert(dAcq > dLight * 1.3, `acquisition ${dAcq} vs light ${dLight}`);
+  // blur alone smooths: a blurred checkerboard has less variance than the original
+  const checker = Float32Array.from({ length: size * size }, (_, i) => ((i % size) + Math.floor(i / size)) % 2);
+  const blurOnly = {
+    scale: [1, 1] as [number, number],
+    aspect: [1, 1] as [number, number],
+    rotateDeg: 0,
+    gamma: [1, 1] as [number, number],
+    contrast: [1, 1] as [number, number],
+    brightness: 0,
+    blurSigma: [1, 1] as [number, number],
+  };
+  const blurred = augmentGray(checker, size, new Rng(1), blurOnly);
+  const variance = (v: Float32Array) => {
+    const m = v.reduce((a, x) => a + x, 0) / v.length;
+    return v.reduce((a, x) => a + (x - m) ** 2, 0) / v.length;
+  };
+  assert(variance(blurred) < 0.1 * variance(checker), `blurred variance ${variance(blurred)}`);
+  assertAlmostEquals(blurred.reduce((a, x) => a + x, 0) / blurred.length, 0.5, 0.02);
+  assert(describeAugmentPreset("acquisition").includes("blur σ 0–1.5 px"));
+  assertEquals(describeAugmentPreset("none"), "none");
 });
 
 const entries = (n: number): CorpusEntry[] =>

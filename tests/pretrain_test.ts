@@ -221,6 +221,8 @@ Deno.test("default backbone: its card records the recipe that `deno task pretrai
     [d.steps, d.batch, d.lr, d.weightDecay, d.logitScaleLr],
   );
   assertEquals(t.optimizer.warmup, Math.max(1, Math.round(d.steps * 0.05)));
+  const { describeAugmentPreset } = await import("../lib/train/augment.ts");
+  assertEquals(t.data.real.augment, describeAugmentPreset(d.augment));
   assertEquals([t.data.real.fractionOfBatch, t.data.synthetic.pairs, t.data.synthetic.seed], [
     d.realFraction,
     d.syntheticPairs,
@@ -234,4 +236,22 @@ Deno.test("default backbone: its card records the recipe that `deno task pretrai
     d.textLayers,
     d.embed,
   ]);
+});
+
+Deno.test("pretrain flags: --augment names a preset, --no-augment is none, an unknown preset is a one-line error", async () => {
+  const { COMMAND, pretrainSettings } = await import("../cli/pretrain.ts");
+  const { parseCommand } = await import("../lib/util/cli.ts");
+  const { InputError } = await import("../lib/util/errors.ts");
+  const settings = (args: string[]) => pretrainSettings(parseCommand(COMMAND, args).values);
+  assertEquals(settings([]).augment, "light");
+  assertEquals(settings(["--augment", "acquisition"]).augment, "acquisition");
+  assertEquals(settings(["--no-augment"]).augment, "none");
+  let error: unknown;
+  try {
+    settings(["--augment", "strong"]);
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof InputError, `expected an InputError, got ${error}`);
+  assert(/--augment/.test(String((error as Error).message)) && !String((error as Error).message).includes("\n"));
 });

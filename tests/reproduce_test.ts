@@ -352,7 +352,15 @@ Deno.test({
       const merged = JSON.parse(rep.stdout), whole = JSON.parse(full.stdout);
       assertEquals(merged.summary, whole.summary); // same runs, same seeds: identical numbers
       assertEquals(merged.counts.test, whole.counts.test);
+      assertEquals(merged.counts.train.normal, 4);
       assert(await Deno.stat(join(dir, "merged", "paper-vs-measured.md")).then(() => true));
+      // an earlier reproduce.json that did not know the training pool takes it from the runs
+      const saved = join(dir, "merged", "reproduce.json");
+      const old = JSON.parse(await Deno.readTextFile(saved));
+      await Deno.writeTextFile(saved, JSON.stringify({ ...old, counts: { ...old.counts, train: { normal: null } } }));
+      const again = await reproduce(["--dataset", "chexpert", "--out", join(dir, "merged"), "--report-only", "--json"]);
+      assertEquals(JSON.parse(again.stdout).counts.train.normal, 4);
+      assert((await Deno.readTextFile(join(dir, "merged", "paper-vs-measured.md"))).includes("train normal pool 4,"));
       const none = await reproduce(["--dataset", "vindr", "--out", join(dir, "merged"), "--report-only"]);
       assertEquals(none.code, 2);
       assert(errorLine(none).includes("no finished vindr runs"), none.stderr);

@@ -23,9 +23,12 @@ import { auroc } from "../metrics/mod.ts";
 import { lossCurve, saveChart } from "../report/mod.ts";
 import {
   type AdamW,
+  type AugmentPreset,
+  augmentPreset,
   captionVocabulary,
   corpusImage,
   type CorpusPart,
+  describeAugmentPreset,
   loadCheckpoint,
   loadRealCorpus,
   makePairPool,
@@ -68,8 +71,8 @@ export interface PretrainSettings {
   real: string | null;
   /** Fraction of each batch from the real corpus. */
   realFraction: number;
-  /** Augment real images (affine view + intensity jitter). */
-  augment: boolean;
+  /** Augmentation of real images: `light` (affine view + intensity jitter), `acquisition` (wider, + blur and noise), `none`. */
+  augment: AugmentPreset;
   /** Held-out fraction of the real corpus (by file, per label, fixed seed). */
   heldOut: number;
   /** Use at most this many real training files (tests), or null for all. */
@@ -107,7 +110,7 @@ export interface PretrainSettings {
 export const PRETRAIN_DEFAULTS: Omit<PretrainSettings, "out"> = {
   real: "../shared/data/covid-radiography-224",
   realFraction: 0.75,
-  augment: true,
+  augment: "light",
   heldOut: 0.1,
   realLimit: null,
   steps: 3000,
@@ -151,7 +154,8 @@ function runKey(s: PretrainSettings, config: ClipConfig) {
   return {
     real: s.real === null ? null : relative(PROJECT_ROOT, s.real),
     realFraction: s.realFraction,
-    augment: s.augment,
+    // `light` and `none` keep the keys they had when augmentation was on/off, so older checkpoints still resume.
+    augment: s.augment === "light" ? true : s.augment === "none" ? false : s.augment,
     heldOut: s.heldOut,
     realLimit: s.realLimit,
     steps: s.steps,
@@ -236,7 +240,7 @@ function pretrainCard(s: PretrainSettings, o: PretrainOutcome): ModelCard {
             heldOutFiles: real.heldOut.pixels.length,
             heldOutFraction: s.heldOut,
             captions: "re-phrased at every draw from lib/train/captions.ts",
-            augment: s.augment ? "affine view (scale 0.8–1, aspect 0.9–1.1, ±7°) + gamma/contrast/brightness" : "none",
+            augment: describeAugmentPreset(s.augment),
             fractionOfBatch: s.realFraction,
           }
           : null,
@@ -324,7 +328,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
     ? mixedSource(real.train, synthetic, {
       seed: s.seed,
       realFraction: s.realFraction,
-      augment: s.augment ? {} : false,
+      augment: augmentPreset(s.augment),
     })
     : poolSource(synthetic!, s.seed);
 

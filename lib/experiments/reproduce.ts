@@ -121,10 +121,14 @@ export async function storedReproduceReport(
   }
   const saved = await readJsonOrNull<ReproduceReport>(join(out, "reproduce.json"));
   const last = records[records.length - 1];
-  const counts: ReproduceCounts = saved?.dataset === dataset ? saved.counts : {
+  const fromRuns: ReproduceCounts = {
     train: { normal: last.nTrainNormal ?? null },
     test: { normal: last.nTest - last.positives, abnormal: last.positives },
   };
+  // An earlier reproduce.json keeps its counts, except a training pool it did not know and the runs record.
+  const counts: ReproduceCounts = saved?.dataset === dataset
+    ? { ...saved.counts, train: { normal: saved.counts.train.normal ?? fromRuns.train.normal } }
+    : fromRuns;
   const report = buildReproduceReport(dataset, out, records, counts, saved?.skipped ?? [], variants);
   return { report, runs: records.length };
 }

@@ -1,7 +1,8 @@
 /**
- * Light augmentation of grey chest X-rays for pretraining: a random affine view (scale, aspect, small rotation and
- * shift, bilinear, edges clamped) and an intensity jitter (gamma, contrast, brightness). No flips: a flipped film
- * would swap the sides that position words name.
+ * Augmentation of grey chest X-rays for pretraining: a random affine view (scale, aspect, small rotation and shift,
+ * bilinear, edges clamped), an intensity jitter (gamma, contrast, brightness) and, in the `acquisition` preset, the
+ * blur and noise of other detectors and exposures. No flips: a flipped film would swap the sides that position words
+ * name.
  * @module
  */
 import type { Rng } from "../util/mod.ts";
@@ -20,11 +21,54 @@ export interface AugmentOptions {
   contrast?: [number, number];
   /** Brightness offset, ±. @default 0.04 */
   brightness?: number;
+  /** Gaussian blur sigma range in pixels (below 0.3 px no blur). @default [0, 0]: never drawn */
+  blurSigma?: [number, number];
+  /** Standard deviation range of additive Gaussian pixel noise. @default [0, 0]: never drawn */
+  noiseStd?: [number, number];
+}
+
+/** The augmentation presets a pretraining run can name. */
+export type AugmentPreset = "none" | "light" | "acquisition";
+
+/** Names of {@link AugmentPreset}, for flags and validation. */
+export const AUGMENT_PRESETS: readonly AugmentPreset[] = ["none", "light", "acquisition"];
+
+/**
+ * The options of a preset, or `false` for `none`. `light` is {@link augmentGray}'s defaults; `acquisition` widens the
+ * view and intensity ranges and adds blur and noise, to vary what differs between hospitals, detectors and patients.
+ */
+export function augmentPreset(preset: AugmentPreset): AugmentOptions | false {
+  if (preset === "none") return false;
+  if (preset === "light") return {};
+  return {
+    scale: [0.6, 1.0],
+    aspect: [0.8, 1.25],
+    rotateDeg: 10,
+    gamma: [0.6, 1.6],
+    contrast: [0.7, 1.3],
+    brightness: 0.08,
+    blurSigma: [0, 1.5],
+    noiseStd: [0, 0.03],
+  };
+}
+
+/** One line for a model card: what a preset does. */
+export function describeAugmentPreset(preset: AugmentPreset): string {
+  const o = augmentPreset(preset);
+  if (o === false) return "none";
+  const r = (x: [number, number] | undefined, d: [number, number]) => `${(x ?? d)[0]}–${(x ?? d)[1]}`;
+  let text = `${preset}: affine view (scale ${r(o.scale, [0.8, 1])}, aspect ${r(o.aspect, [0.9, 1.1])}, ` +
+    `±${o.rotateDeg ?? 7}°) + gamma ${r(o.gamma, [0.8, 1.25])} / contrast ${r(o.contrast, [0.85, 1.15])} / ` +
+    `brightness ±${o.brightness ?? 0.04}`;
+  if (o.blurSigma) text += ` + blur σ ${r(o.blurSigma, [0, 0])} px`;
+  if (o.noiseStd) text += ` + noise σ ${r(o.noiseStd, [0, 0])}`;
+  return text;
 }
 
 /**
  * One augmented view of a square grey image `[size*size]` in [0, 1] → `[size*size]` in [0, 1]. Pure in (image, rng
- * state): the same generator state gives the same view.
+ * state): the same generator state gives the same view. Blur and noise draw from the generator only when their ranges
+ * are set, so the light defaults give the same views as before those options existed.
  */
 export function augmentGray(image: Float32Array, size: number, rng: Rng, options: AugmentOptions = {}): Float32Array {
   const [s0, s1] = options.scale ?? [0.8, 1.0];
@@ -63,9 +107,40 @@ export function augmentGray(image: Float32Array, size: number, rng: Rng, options
       sum += v;
     }
   }
+  if (options.blurSigma) {
+    const sigma = rng.uniform(options.blurSigma[0], options.blurSigma[1]);
+    if (sigma >= 0.3) gaussianBlurInPlace(out, size, sigma);
+  }
+  const noise = options.noiseStd ? rng.uniform(options.noiseStd[0], options.noiseStd[1]) : 0;
   const mean = sum / out.length;
   for (let i = 0; i < out.length; i++) {
-    out[i] = Math.min(1, Math.max(0, mean + (out[i] - mean) * contrast + offset));
+    const v = mean + (out[i] - mean) * contrast + offset + (noise > 0 ? rng.normal(0, noise) : 0);
+    out[i] = Math.min(1, Math.max(0, v));
   }
   return out;
+}
+
+/** Separable Gaussian blur of a square image `[size*size]`, in place, edges clamped; kernel radius ⌈3σ⌉. */
+function gaussianBlurInPlace(image: Float32Array, size: number, sigma: number): void {
+  const radius = Math.ceil(3 * sigma);
+  const kernel = new Float32Array(2 * radius + 1);
+  let total = 0;
+  for (let k = -radius; k <= radius; k++) total += kernel[k + radius] = Math.exp(-(k * k) / (2 * sigma * sigma));
+  for (let k = 0; k < kernel.length; k++) kernel[k] /= total;
+  const tmp = new Float32Array(image.length);
+  const clamp = (i: number) => Math.min(size - 1, Math.max(0, i));
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let acc = 0;
+      for (let k = -radius; k <= radius; k++) acc += kernel[k + radius] * image[y * size + clamp(x + k)];
+      tmp[y * size + x] = acc;
+    }
+  }
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let acc = 0;
+      for (let k = -radius; k <= radius; k++) acc += kernel[k + radius] * tmp[clamp(y + k) * size + x];
+      image[y * size + x] = acc;
+    }
+  }
 }

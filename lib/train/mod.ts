@@ -4,6 +4,14 @@
  * its mix with synthetic pairs, captions, AdamW, resumable checkpoints, the zero-shot check).
  * @module
  */
+export {
+  AUGMENT_PRESETS,
+  augmentGray,
+  type AugmentOptions,
+  type AugmentPreset,
+  augmentPreset,
+  describeAugmentPreset,
+} from "./augment.ts";
 export { BatchStreams } from "./batch_streams.ts";
 export { captionVocabulary } from "./captions.ts";
 export { AdamW } from "./optimizer.ts";
