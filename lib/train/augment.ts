@@ -27,6 +27,16 @@ export interface AugmentOptions {
   noiseStd?: [number, number];
 }
 
+/** The light defaults of {@link augmentGray}: every range an {@link AugmentOptions} may leave out. */
+const LIGHT: Required<Omit<AugmentOptions, "blurSigma" | "noiseStd">> = {
+  scale: [0.8, 1.0],
+  aspect: [0.9, 1.1],
+  rotateDeg: 7,
+  gamma: [0.8, 1.25],
+  contrast: [0.85, 1.15],
+  brightness: 0.04,
+};
+
 /** The augmentation presets a pretraining run can name. */
 export type AugmentPreset = "none" | "light" | "acquisition";
 
@@ -56,12 +66,12 @@ export function augmentPreset(preset: AugmentPreset): AugmentOptions | false {
 export function describeAugmentPreset(preset: AugmentPreset): string {
   const o = augmentPreset(preset);
   if (o === false) return "none";
-  const r = (x: [number, number] | undefined, d: [number, number]) => `${(x ?? d)[0]}–${(x ?? d)[1]}`;
-  let text = `${preset}: affine view (scale ${r(o.scale, [0.8, 1])}, aspect ${r(o.aspect, [0.9, 1.1])}, ` +
-    `±${o.rotateDeg ?? 7}°) + gamma ${r(o.gamma, [0.8, 1.25])} / contrast ${r(o.contrast, [0.85, 1.15])} / ` +
-    `brightness ±${o.brightness ?? 0.04}`;
-  if (o.blurSigma) text += ` + blur σ ${r(o.blurSigma, [0, 0])} px`;
-  if (o.noiseStd) text += ` + noise σ ${r(o.noiseStd, [0, 0])}`;
+  const v = { ...LIGHT, ...o };
+  const r = ([lo, hi]: [number, number]) => `${lo}–${hi}`;
+  let text = `${preset}: affine view (scale ${r(v.scale)}, aspect ${r(v.aspect)}, ±${v.rotateDeg}°) + ` +
+    `gamma ${r(v.gamma)} / contrast ${r(v.contrast)} / brightness ±${v.brightness}`;
+  if (o.blurSigma) text += ` + blur σ ${r(o.blurSigma)} px`;
+  if (o.noiseStd) text += ` + noise σ ${r(o.noiseStd)}`;
   return text;
 }
 
@@ -71,12 +81,12 @@ export function describeAugmentPreset(preset: AugmentPreset): string {
  * are set, so the light defaults give the same views as before those options existed.
  */
 export function augmentGray(image: Float32Array, size: number, rng: Rng, options: AugmentOptions = {}): Float32Array {
-  const [s0, s1] = options.scale ?? [0.8, 1.0];
-  const [a0, a1] = options.aspect ?? [0.9, 1.1];
-  const rot = (options.rotateDeg ?? 7) * Math.PI / 180;
-  const [g0, g1] = options.gamma ?? [0.8, 1.25];
-  const [c0, c1] = options.contrast ?? [0.85, 1.15];
-  const bright = options.brightness ?? 0.04;
+  const [s0, s1] = options.scale ?? LIGHT.scale;
+  const [a0, a1] = options.aspect ?? LIGHT.aspect;
+  const rot = (options.rotateDeg ?? LIGHT.rotateDeg) * Math.PI / 180;
+  const [g0, g1] = options.gamma ?? LIGHT.gamma;
+  const [c0, c1] = options.contrast ?? LIGHT.contrast;
+  const bright = options.brightness ?? LIGHT.brightness;
   // The view: side lengths (as fractions of the image) from an area scale and an aspect ratio.
   const area = rng.uniform(s0, s1);
   const aspect = Math.exp(rng.uniform(Math.log(a0), Math.log(a1)));
