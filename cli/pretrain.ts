@@ -51,6 +51,12 @@ export const COMMAND = defineCommand({
       default: D.augment,
     },
     "no-augment": { type: "boolean", description: "same as --augment none" },
+    "real-lesions": {
+      type: "string",
+      arg: "P",
+      description: "probability that a real normal gets an opacity and a consolidation report (docs/pretraining.md)",
+      default: D.realLesions,
+    },
     steps: { type: "string", arg: "S", description: "optimisation steps (≥ 1)", default: D.steps },
     batch: { type: "string", arg: "B", description: "pairs per step (≥ 2)", default: D.batch },
     pool: {
@@ -128,6 +134,7 @@ export function pretrainSettings(v: FlagValues<typeof COMMAND.flags>): PretrainS
     real: v["no-real"] ? null : resolve(PROJECT_ROOT, v.real ?? D.real ?? ""),
     realFraction: numberFlag("real-fraction", v["real-fraction"], D.realFraction, { min: 0, max: 1 }),
     augment: v["no-augment"] ? "none" : choiceFlag("augment", v.augment, AUGMENT_PRESETS, D.augment),
+    realLesions: numberFlag("real-lesions", v["real-lesions"], D.realLesions, { min: 0, max: 1 }),
     heldOut: D.heldOut,
     realLimit: v["real-limit"] === undefined ? null : int("real-limit", 0, 2),
     steps: int("steps", D.steps, 1),

@@ -223,6 +223,9 @@ Deno.test("default backbone: its card records the recipe that `deno task pretrai
   assertEquals(t.optimizer.warmup, Math.max(1, Math.round(d.steps * 0.05)));
   const { describeAugmentPreset } = await import("../lib/train/augment.ts");
   assertEquals(t.data.real.augment, describeAugmentPreset(d.augment));
+  // cards written before lesions existed have no such line: that is a run without them
+  assertEquals(t.data.real.lesions ?? "none", d.realLesions > 0 ? t.data.real.lesions : "none");
+  assert(d.realLesions === 0 || /opacity/.test(t.data.real.lesions), "the card describes the lesions");
   assertEquals([t.data.real.fractionOfBatch, t.data.synthetic.pairs, t.data.synthetic.seed], [
     d.realFraction,
     d.syntheticPairs,
@@ -254,4 +257,24 @@ Deno.test("pretrain flags: --augment names a preset, --no-augment is none, an un
   }
   assert(error instanceof InputError, `expected an InputError, got ${error}`);
   assert(/--augment/.test(String((error as Error).message)) && !String((error as Error).message).includes("\n"));
+});
+
+Deno.test("pretrain flags: --real-lesions is a probability, off by default; anything else is a one-line error", async () => {
+  const { COMMAND, pretrainSettings } = await import("../cli/pretrain.ts");
+  const { parseCommand } = await import("../lib/util/cli.ts");
+  const { InputError } = await import("../lib/util/errors.ts");
+  const settings = (args: string[]) => pretrainSettings(parseCommand(COMMAND, args).values);
+  assertEquals(settings([]).realLesions, 0);
+  assertEquals(settings(["--real-lesions", "0.3"]).realLesions, 0.3);
+  for (const bad of ["1.5", "-0.1", "some"]) {
+    let error: unknown;
+    try {
+      settings(["--real-lesions", bad]);
+    } catch (e) {
+      error = e;
+    }
+    assert(error instanceof InputError, `${bad}: expected an InputError, got ${error}`);
+    const message = String((error as Error).message);
+    assert(message.includes("--real-lesions") && !message.includes("\n"), message);
+  }
 });

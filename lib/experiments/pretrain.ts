@@ -29,10 +29,12 @@ import {
   corpusImage,
   type CorpusPart,
   describeAugmentPreset,
+  LESION_SIZE,
   loadCheckpoint,
   loadRealCorpus,
   makePairPool,
   mixedSource,
+  OPACITY_WEIGHTS,
   type PairPool,
   type PairSource,
   poolSource,
@@ -73,6 +75,8 @@ export interface PretrainSettings {
   realFraction: number;
   /** Augmentation of real images: `light` (affine view + intensity jitter), `acquisition` (wider, + blur and noise), `none`. */
   augment: AugmentPreset;
+  /** Probability that a real normal draw gets an opacity and a consolidation report (lib/train/real_lesions.ts). */
+  realLesions: number;
   /** Held-out fraction of the real corpus (by file, per label, fixed seed). */
   heldOut: number;
   /** Use at most this many real training files (tests), or null for all. */
@@ -111,6 +115,7 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainSettings, "out"> = {
   real: "../shared/data/covid-radiography-224",
   realFraction: 0.75,
   augment: "light",
+  realLesions: 0,
   heldOut: 0.1,
   realLimit: null,
   steps: 3000,
@@ -156,6 +161,8 @@ function runKey(s: PretrainSettings, config: ClipConfig) {
     realFraction: s.realFraction,
     // `light` and `none` keep the keys they had when augmentation was on/off, so older checkpoints still resume.
     augment: s.augment === "light" ? true : s.augment === "none" ? false : s.augment,
+    // Present only when on, so the checkpoints of runs without lesions keep their key.
+    ...(s.realLesions > 0 ? { realLesions: s.realLesions } : {}),
     heldOut: s.heldOut,
     realLimit: s.realLimit,
     steps: s.steps,
@@ -241,6 +248,11 @@ function pretrainCard(s: PretrainSettings, o: PretrainOutcome): ModelCard {
             heldOutFraction: s.heldOut,
             captions: "re-phrased at every draw from lib/train/captions.ts",
             augment: describeAugmentPreset(s.augment),
+            lesions: s.realLesions > 0
+              ? `with probability ${s.realLesions}, a real normal gets a SAS opacity (weights ` +
+                `${OPACITY_WEIGHTS.join(", ")}, ${LESION_SIZE.join("–")} of the side) in one lung field and a ` +
+                "consolidation report naming its side and zone (lib/train/real_lesions.ts)"
+              : "none",
             fractionOfBatch: s.realFraction,
           }
           : null,
@@ -329,6 +341,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
       seed: s.seed,
       realFraction: s.realFraction,
       augment: augmentPreset(s.augment),
+      realLesions: s.realLesions,
     })
     : poolSource(synthetic!, s.seed);
 

@@ -27,6 +27,7 @@ export {
   namesSides,
   parseSides,
   ppad5,
+  rectRegion,
   type Region,
   regionBoundingBox,
   type RegionSet,

@@ -9,6 +9,7 @@ import { augmentGray, type AugmentOptions } from "./augment.ts";
 import { captionFor } from "./captions.ts";
 import type { PairBatch, PairPool, PairSource } from "./pretrain.ts";
 import { corpusImage, type CorpusPart } from "./real_corpus.ts";
+import { lesionPair } from "./real_lesions.ts";
 
 /** Options for {@link mixedSource}. */
 export interface MixOptions {
@@ -17,6 +18,12 @@ export interface MixOptions {
   realFraction?: number;
   /** Augmentation of real images; `false` turns it off. @default the defaults of {@link augmentGray} */
   augment?: AugmentOptions | false;
+  /**
+   * Probability that a real normal draw gets an opacity in one lung field and a consolidation report
+   * (lib/train/real_lesions.ts), drawn from its own stream so that every other pair of the batch stays as without.
+   * @default 0
+   */
+  realLesions?: number;
 }
 
 /** The stream seed of one step of one purpose (moved to lib/util/seeds.ts, the table of every stream). */
@@ -25,21 +32,34 @@ export { stepSeed } from "../util/mod.ts";
 /**
  * Batches of `round(batch · realFraction)` real pairs (group = their label, `normal` or `pneumonia`) and the rest
  * synthetic pairs (group `normal` or `finding:side:zone`), real and synthetic normals sharing the group `normal`.
- * Real images are drawn without replacement within a batch; their captions are re-phrased at every draw.
+ * Real images are drawn without replacement within a batch; their captions are re-phrased at every draw. With
+ * `realLesions` p > 0, each real normal (after augmentation and its caption's draw) becomes, with probability p from
+ * the step's `pretrainLesion` stream, a lesion pair (group `consolidation:<side>:<zone>`).
  */
 export function mixedSource(real: CorpusPart, synthetic: PairPool | null, options: MixOptions): PairSource {
   const fraction = synthetic ? options.realFraction ?? 0.75 : 1;
   return {
     draw(step: number, batch: number): PairBatch {
       const rng = new Rng(streamSeed(options.seed, "pretrainStep", step));
+      const lesions = options.realLesions ?? 0;
+      const lesionRng = lesions > 0 ? new Rng(streamSeed(options.seed, "pretrainLesion", step)) : null;
       const nReal = Math.min(real.pixels.length, Math.round(batch * fraction));
       const nSynth = synthetic ? Math.min(synthetic.images.length, batch - nReal) : 0;
       const out: PairBatch = { images: [], texts: [], groups: [] };
       for (const i of rng.sample([...real.pixels.keys()], nReal)) {
         const label = real.entries[i].label;
-        const image = corpusImage(real, i);
-        out.images.push(options.augment === false ? image : augmentGray(image, real.size, rng, options.augment));
-        out.texts.push(captionFor(label, rng));
+        const raw = corpusImage(real, i);
+        const image = options.augment === false ? raw : augmentGray(raw, real.size, rng, options.augment);
+        const caption = captionFor(label, rng);
+        if (label === "normal" && lesionRng?.bernoulli(lesions)) {
+          const lesion = lesionPair(image, real.size, lesionRng);
+          out.images.push(lesion.image);
+          out.texts.push(lesion.text);
+          out.groups!.push(lesion.group);
+          continue;
+        }
+        out.images.push(image);
+        out.texts.push(caption);
         out.groups!.push(label);
       }
       if (synthetic && nSynth > 0) {

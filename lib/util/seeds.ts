@@ -19,6 +19,7 @@
  * | `benchmarkGallery`     | the synthetic benchmark's gallery                               | `seed` (its default seed is 7)             |
  * | `pretrainBatch`        | pretraining's batch of step `index`                             | `(seed * 1_000_003 + index * 7919) >>> 0`  |
  * | `pretrainStep`         | pretraining's per-step augmentation stream of step `index`      | `stepSeed(seed, index, 1)`                 |
+ * | `pretrainLesion`       | pretraining's lesions on real normals at step `index`           | `stepSeed(seed, index, 2)`                 |
  * | `pretrainPairs`        | pretraining's synthetic image–report pairs                      | `seed`                                     |
  * | `pretrainInit`         | pretraining's model initialisation                              | `seed + 1`                                 |
  * | `pretrainRandomBaseline` | the random-weights baseline of the pretraining report         | `seed + 99`                                |
@@ -122,6 +123,11 @@ export const SEED_STREAMS = Object.freeze(
       drives: "pretraining's per-step augmentation stream of step `index`",
       derivation: "stepSeed(seed, index, 1)",
       derive: (seed: number, index: number) => stepSeed(seed, index, 1),
+    },
+    pretrainLesion: {
+      drives: "pretraining's lesions on real normals at step `index` (lib/train/real_lesions.ts)",
+      derivation: "stepSeed(seed, index, 2)",
+      derive: (seed: number, index: number) => stepSeed(seed, index, 2),
     },
     pretrainPairs: {
       drives: "pretraining's synthetic image–report pairs",

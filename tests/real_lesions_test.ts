@@ -1,0 +1,81 @@
+import { assert, assertEquals } from "./assert.ts";
+import { lesionPair, LUNG_FIELDS } from "../lib/train/real_lesions.ts";
+import { mixedSource } from "../lib/train/pretrain_mix.ts";
+import type { CorpusPart } from "../lib/train/real_corpus.ts";
+import { Rng } from "../lib/util/rng.ts";
+
+/** A film-like test image: a smooth horizontal gradient in [0.2, 0.6]. */
+function film(size: number): Float32Array {
+  const img = new Float32Array(size * size);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) img[y * size + x] = 0.2 + 0.4 * (x / (size - 1));
+  return img;
+}
+
+Deno.test("real lesions: an opacity inside the named lung field, reported with the patient's side and the zone", () => {
+  const size = 64;
+  const image = film(size);
+  const before = image.slice();
+  const sides = new Set<string>(), zones = new Set<string>();
+  for (let seed = 0; seed < 40; seed++) {
+    const p = lesionPair(image, size, new Rng(seed));
+    assertEquals(image, before, "the input film is not modified");
+    sides.add(p.side);
+    zones.add(p.zone);
+    assertEquals(p.group, `consolidation:${p.side}:${p.zone}`);
+    // Reports speak in patient terms: the image's left lung is the patient's right.
+    const patient = p.side === "left" ? "right" : "left";
+    assert(p.text.includes(patient) && !p.text.includes(` ${p.side} `), `side words in: ${p.text}`);
+    assert(p.text.includes(p.zone === "middle" ? "mid" : p.zone) || /base/.test(p.text), `zone in: ${p.text}`);
+    let changed = 0, sumX = 0;
+    for (let i = 0; i < image.length; i++) {
+      // an opacity only brightens (γ < 1 on values in (0, 1)), up to the uint8 truncation of the release
+      assert(p.image[i] >= image[i] - 1 / 255, `pixel ${i} darkened`);
+      if (p.image[i] > image[i] + 1e-6) {
+        changed++;
+        sumX += i % size;
+      }
+    }
+    assert(changed > 0, `seed ${seed}: no pixel changed`);
+    const [x0, x1] = LUNG_FIELDS[p.side];
+    const meanX = sumX / changed / (size - 1);
+    assert(
+      meanX > x0 - 0.2 && meanX < x1 + 0.2,
+      `seed ${seed}: lesion centred at x ${meanX} outside the ${p.side} lung`,
+    );
+  }
+  assertEquals([...sides].sort(), ["left", "right"]);
+  assert(zones.size === 3, `zones drawn: ${[...zones]}`);
+  // the same generator state gives the same lesion
+  assertEquals(lesionPair(image, size, new Rng(5)), lesionPair(image, size, new Rng(5)));
+});
+
+Deno.test("pretraining mix with real lesions: only real normals change; every other pair is as without lesions", () => {
+  const size = 32;
+  const part: CorpusPart = {
+    entries: Array.from({ length: 12 }, (_, i) => ({
+      path: `${i % 2 ? "covid" : "normal"}/${i}.jpg`,
+      label: i % 2 ? "pneumonia" as const : "normal" as const,
+    })),
+    pixels: Array.from({ length: 12 }, (_, i) => new Uint8Array(size * size).fill(60 + i * 10)),
+    size,
+  };
+  const plain = mixedSource(part, null, { seed: 2 });
+  assertEquals(mixedSource(part, null, { seed: 2, realLesions: 0 }).draw(7, 12), plain.draw(7, 12));
+  const withLesions = mixedSource(part, null, { seed: 2, realLesions: 0.6 });
+  let lesions = 0;
+  for (const step of [0, 1, 2, 3]) {
+    const a = plain.draw(step, 12), b = withLesions.draw(step, 12);
+    assertEquals(b, withLesions.draw(step, 12), "a pure function of the step");
+    for (let k = 0; k < 12; k++) {
+      if (b.groups![k].startsWith("consolidation:")) {
+        lesions++;
+        assertEquals(a.groups![k], "normal", "only real normals get a lesion");
+        assert(/pneumonia|infection/.test(b.texts[k]), b.texts[k]);
+      } else {
+        assertEquals([b.images[k], b.texts[k], b.groups![k]], [a.images[k], a.texts[k], a.groups![k]]);
+      }
+    }
+  }
+  // 24 normals drawn at p = 0.6: fewer than 6 or all 24 lesioned would mean the probability is not applied
+  assert(lesions >= 6 && lesions < 24, `${lesions} lesions among 24 normals at p = 0.6`);
+});
