@@ -13,7 +13,8 @@ import { defineCommand, ensureOutFile, parseCommand, PROJECT_ROOT, resolve, runM
 export const COMMAND = defineCommand({
   name: "zeroshot",
   summary: 'zero-shot AUROC ("normal." vs "pneumonia.") of one or more CLIP checkpoints on a real corpus\'s held-out ' +
-    "slice, the synthetic benchmark's test split and other data sets' test splits, with 95 % bootstrap intervals.",
+    "slice (and, as a diagnostic, its normals against the same films with an opacity), the synthetic benchmark's " +
+    "test split and other data sets' test splits, with 95 % bootstrap intervals.",
   flags: {
     models: {
       type: "string",
@@ -34,6 +35,10 @@ export const COMMAND = defineCommand({
       default: "../shared/data/zhanglab-224",
     },
     "no-benchmark": { type: "boolean", description: "skip the synthetic benchmark's test split" },
+    "no-lesion-probe": {
+      type: "boolean",
+      description: "skip the diagnostic of held-out normals against the same films with an opacity",
+    },
     out: { type: "string", arg: "FILE", description: "tidy CSV to write", default: "print only" },
     backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
   },
@@ -55,6 +60,7 @@ export async function main(args: string[]): Promise<void> {
   const rows = await zeroShotBackbones(models, {
     real: realDir,
     benchmark: !v["no-benchmark"],
+    lesionProbe: !v["no-lesion-probe"],
     datasets,
     onResult: (model, r) => console.log(zeroShotLine(model, r)),
   });

@@ -79,3 +79,51 @@ Deno.test("pretraining mix with real lesions: only real normals change; every ot
   // 24 normals drawn at p = 0.6: fewer than 6 or all 24 lesioned would mean the probability is not applied
   assert(lesions >= 6 && lesions < 24, `${lesions} lesions among 24 normals at p = 0.6`);
 });
+
+Deno.test({
+  name: "lesion probe: the held-out normals, then the same films with an opacity; scored as a diagnostic row",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { lesionProbeImages, zeroShotOnData } = await import("../lib/experiments/zeroshot.ts");
+    const { initBackend } = await import("../lib/backend.ts");
+    const { loadModelBundle } = await import("../lib/encoders/mod.ts");
+    const { join, PROJECT_ROOT } = await import("../lib/util/path.ts");
+    const size = 224;
+    const part: CorpusPart = {
+      entries: [0, 1, 2, 3, 4].map((i) => ({
+        path: `${i % 2 ? "covid" : "normal"}/${i}.jpg`,
+        label: i % 2 ? "pneumonia" as const : "normal" as const,
+      })),
+      pixels: [0, 1, 2, 3, 4].map((i) => Uint8Array.from({ length: size * size }, (_, k) => 40 + ((k + i * 7) % 150))),
+      size,
+    };
+    const probe = lesionProbeImages(part);
+    assertEquals(probe.labels, [0, 0, 0, 1, 1, 1]);
+    assertEquals(probe.images.length, 6);
+    for (let k = 0; k < 3; k++) {
+      const clean = probe.images[k], lesioned = probe.images[k + 3];
+      assert(lesioned.some((v, i) => v > clean[i] + 1e-6), `film ${k}: no opacity`);
+      assert(lesioned.every((v, i) => v >= clean[i] - 1 / 255), `film ${k}: darkened`);
+    }
+    assertEquals(lesionProbeImages(part), probe, "a fixed stream: the same opacities every time");
+
+    await initBackend("wasm", { quiet: true });
+    const bundle = await loadModelBundle(join(PROJECT_ROOT, "models/ppad-mini-cxr-real/model.safetensors"));
+    try {
+      const rows = await zeroShotOnData(bundle.clip, bundle.tokenizer, bundle.normalisation, {
+        heldOut: { label: "fake", part },
+        lesionProbe: true,
+        benchmark: false,
+        datasets: [],
+      });
+      assertEquals(rows.map((r) => [r.role, r.n]), [
+        ["held-out real (model selection)", 5],
+        ["lesion probe (diagnostic)", 6],
+      ]);
+      assert(rows[1].auroc >= 0 && rows[1].auroc <= 1 && rows[1].aurocLo! <= rows[1].aurocHi!);
+    } finally {
+      bundle.clip.dispose();
+    }
+  },
+});

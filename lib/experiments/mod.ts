@@ -83,6 +83,7 @@ export {
   testSetNote,
 } from "./sweep.ts";
 export {
+  lesionProbeImages,
   zeroShotBackbones,
   type ZeroShotBackbonesOptions,
   zeroShotLine,

@@ -426,6 +426,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
     heldOut: real
       ? { label: `${relative(PROJECT_ROOT, real.root)} (held-out ${s.heldOut * 100} %)`, part: real.heldOut }
       : undefined,
+    lesionProbe: true,
     benchmark: s.benchmarkTest,
     datasets: s.reportOn,
   });

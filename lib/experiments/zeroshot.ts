@@ -1,6 +1,6 @@
 /**
  * How good a backbone is before any prompt is learned: the zero-shot AUROC of "normal." vs "pneumonia." on a real
- * corpus's held-out slice, on the synthetic benchmark's test split and on the test split of any data set, with 95 %
+ * corpus's held-out slice (and, as a diagnostic, on its normals against the same films with an opacity), on the synthetic benchmark's test split and on the test split of any data set, with 95 %
  * bootstrap intervals. Used by the pretraining's report and by `deno task zeroshot` to compare backbones.
  * @module
  */
@@ -8,14 +8,14 @@ import { type BpeTokenizer, type ClipModel, loadModelBundle } from "../encoders/
 import { ensureBenchmark, type Normalisation } from "../data/mod.ts";
 import { auroc, bootstrapCI } from "../metrics/mod.ts";
 import { zeroShotScores } from "../prompts/mod.ts";
-import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus } from "../train/mod.ts";
+import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, lesionPair, loadRealCorpus } from "../train/mod.ts";
 import { fixedStreamSeed, PROJECT_ROOT, relative, resolve, Rng } from "../util/mod.ts";
 import { ExperimentData } from "./data.ts";
 
 /** A zero-shot number on one evaluation set. */
 export interface ZeroShotOnData {
   data: string;
-  role: "held-out real (model selection)" | "synthetic benchmark test" | "reported only";
+  role: "held-out real (model selection)" | "lesion probe (diagnostic)" | "synthetic benchmark test" | "reported only";
   n: number;
   auroc: number;
   /** 95 % bootstrap interval over images (1,000 resamples, seed 0). */
@@ -27,10 +27,27 @@ export interface ZeroShotOnData {
 export interface ZeroShotTargets {
   /** A decoded held-out slice of a real corpus, with its label for the table. */
   heldOut?: { label: string; part: CorpusPart };
+  /**
+   * Also score the held-out slice's normals against the same films with an opacity in one lung field
+   * ({@link lesionProbeImages}): whether the backbone sees a focal opacity on real anatomy, where nothing but the
+   * opacity differs. A diagnostic, never used to choose.
+   */
+  lesionProbe?: boolean;
   /** The synthetic benchmark's test split (generated on first use). */
   benchmark: boolean;
   /** Data set roots whose test split is scored (reported only: never used to choose anything). */
   datasets: string[];
+}
+
+/**
+ * The lesion probe's images: every normal of `part` (`[n]` of `[size*size]`), then the same films, in order, each with
+ * one opacity from lib/train/real_lesions.ts (the fixed `lesionProbe` stream). Labels: n zeros, then n ones.
+ */
+export function lesionProbeImages(part: CorpusPart): { images: Float32Array[]; labels: number[] } {
+  const normals = part.entries.flatMap((e, i) => (e.label === "normal" ? [corpusImage(part, i)] : []));
+  const rng = new Rng(fixedStreamSeed("lesionProbe"));
+  const lesioned = normals.map((img) => lesionPair(img, part.size, rng).image);
+  return { images: [...normals, ...lesioned], labels: [...normals.map(() => 0), ...lesioned.map(() => 1)] };
 }
 
 /** AUROC with its 95 % bootstrap interval, labels `[n]` and scores `[n]`. */
@@ -60,6 +77,15 @@ export async function zeroShotOnData(
       n: labels.length,
       ...withInterval(labels, scores),
     });
+    if (targets.lesionProbe) {
+      const probe = lesionProbeImages(part);
+      out.push({
+        data: `${targets.heldOut.label}: normals vs the same with an opacity`,
+        role: "lesion probe (diagnostic)",
+        n: probe.labels.length,
+        ...withInterval(probe.labels, zeroShotScores(model, tokenizer, norm, probe.images)),
+      });
+    }
   }
   const onTest = async (root: string, role: ZeroShotOnData["role"]) => {
     const data = await ExperimentData.load(root, { resolution: model.config.imageResolution, quiet: true });
@@ -128,6 +154,8 @@ export interface ZeroShotBackbonesOptions {
   real: string;
   /** Score the synthetic benchmark's test split. */
   benchmark: boolean;
+  /** Score the lesion probe on the held-out normals ({@link lesionProbeImages}). @default true */
+  lesionProbe?: boolean;
   /** Data set roots whose test split is scored. */
   datasets: readonly string[];
   /** Called with each model's results as they come (model relative to the project). */
@@ -159,6 +187,7 @@ export async function zeroShotBackbones(
             part: real.heldOut,
           }
           : undefined,
+        lesionProbe: options.lesionProbe ?? true,
         benchmark: options.benchmark,
         datasets: [...options.datasets],
       });

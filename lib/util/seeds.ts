@@ -24,6 +24,7 @@
  * | `pretrainInit`         | pretraining's model initialisation                              | `seed + 1`                                 |
  * | `pretrainRandomBaseline` | the random-weights baseline of the pretraining report         | `seed + 99`                                |
  * | `pretrainZeroShot`     | the zero-shot report's case draws                               | `seed + 1000`                              |
+ * | `lesionProbe`          | the opacities of the zero-shot lesion probe                     | `11` (fixed)                               |
  * | `corpusSplit`          | a real corpus's (train, held-out) split                         | `seed` (default `CORPUS_SPLIT_SEED`)       |
  * | `corpusLimit`          | a real corpus's `--limit` subsample (after the split)           | `seed` (the split's seed)                  |
  *
@@ -128,6 +129,11 @@ export const SEED_STREAMS = Object.freeze(
       drives: "pretraining's lesions on real normals at step `index` (lib/train/real_lesions.ts)",
       derivation: "stepSeed(seed, index, 2)",
       derive: (seed: number, index: number) => stepSeed(seed, index, 2),
+    },
+    lesionProbe: {
+      drives: "the opacities of the zero-shot lesion probe (lib/experiments/zeroshot.ts)",
+      derivation: "11 (fixed)",
+      derive: () => 11,
     },
     pretrainPairs: {
       drives: "pretraining's synthetic image–report pairs",
