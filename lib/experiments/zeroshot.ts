@@ -1,7 +1,8 @@
 /**
  * How good a backbone is before any prompt is learned: the zero-shot AUROC of "normal." vs "pneumonia." on a real
- * corpus's held-out slice (and, as a diagnostic, on its normals against the same films with an opacity), on the synthetic benchmark's test split and on the test split of any data set, with 95 %
- * bootstrap intervals. Used by the pretraining's report and by `deno task zeroshot` to compare backbones.
+ * corpus's held-out slice (and, as a diagnostic, on its normals against the same films with an opacity), on the
+ * synthetic benchmark's test split and on the test split of any data set, with 95 % bootstrap intervals. Used by the
+ * pretraining's report and by `deno task zeroshot` to compare backbones.
  * @module
  */
 import { type BpeTokenizer, type ClipModel, loadModelBundle } from "../encoders/mod.ts";
