@@ -259,22 +259,29 @@ Deno.test("pretrain flags: --augment names a preset, --no-augment is none, an un
   assert(/--augment/.test(String((error as Error).message)) && !String((error as Error).message).includes("\n"));
 });
 
-Deno.test("pretrain flags: --real-lesions is a probability, off by default; anything else is a one-line error", async () => {
+Deno.test("pretrain flags: --real-lesions is a probability, off by default, --lesion-group a choice; else a one-line error", async () => {
   const { COMMAND, pretrainSettings } = await import("../cli/pretrain.ts");
   const { parseCommand } = await import("../lib/util/cli.ts");
   const { InputError } = await import("../lib/util/errors.ts");
   const settings = (args: string[]) => pretrainSettings(parseCommand(COMMAND, args).values);
   assertEquals(settings([]).realLesions, 0);
   assertEquals(settings(["--real-lesions", "0.3"]).realLesions, 0.3);
-  for (const bad of ["1.5", "-0.1", "some"]) {
+  assertEquals(settings([]).lesionGroup, "place");
+  assertEquals(settings(["--lesion-group", "pneumonia"]).lesionGroup, "pneumonia");
+  for (
+    const bad of [["--real-lesions", "1.5"], ["--real-lesions", "-0.1"], ["--real-lesions", "some"], [
+      "--lesion-group",
+      "covid",
+    ]]
+  ) {
     let error: unknown;
     try {
-      settings(["--real-lesions", bad]);
+      settings(bad);
     } catch (e) {
       error = e;
     }
     assert(error instanceof InputError, `${bad}: expected an InputError, got ${error}`);
     const message = String((error as Error).message);
-    assert(message.includes("--real-lesions") && !message.includes("\n"), message);
+    assert(message.includes(bad[0]) && !message.includes("\n"), message);
   }
 });

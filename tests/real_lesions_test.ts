@@ -78,6 +78,11 @@ Deno.test("pretraining mix with real lesions: only real normals change; every ot
   }
   // 24 normals drawn at p = 0.6: fewer than 6 or all 24 lesioned would mean the probability is not applied
   assert(lesions >= 6 && lesions < 24, `${lesions} lesions among 24 normals at p = 0.6`);
+  // --lesion-group pneumonia: the same pairs, in the pneumonia films' group
+  const inPneumonia = mixedSource(part, null, { seed: 2, realLesions: 0.6, lesionGroup: "pneumonia" }).draw(1, 12);
+  const inPlace = withLesions.draw(1, 12);
+  assertEquals([inPneumonia.images, inPneumonia.texts], [inPlace.images, inPlace.texts]);
+  assertEquals(inPneumonia.groups, inPlace.groups!.map((g) => g.startsWith("consolidation:") ? "pneumonia" : g));
 });
 
 Deno.test({

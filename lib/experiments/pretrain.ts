@@ -30,6 +30,7 @@ import {
   type CorpusPart,
   describeAugmentPreset,
   LESION_SIZE,
+  type LesionGroup,
   loadCheckpoint,
   loadRealCorpus,
   makePairPool,
@@ -77,6 +78,8 @@ export interface PretrainSettings {
   augment: AugmentPreset;
   /** Probability that a real normal draw gets an opacity and a consolidation report (lib/train/real_lesions.ts). */
   realLesions: number;
+  /** The lesion pairs' contrastive group: `place` (consolidation, side, zone) or `pneumonia`. */
+  lesionGroup: LesionGroup;
   /** Held-out fraction of the real corpus (by file, per label, fixed seed). */
   heldOut: number;
   /** Use at most this many real training files (tests), or null for all. */
@@ -116,6 +119,7 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainSettings, "out"> = {
   realFraction: 0.75,
   augment: "light",
   realLesions: 0,
+  lesionGroup: "place",
   heldOut: 0.1,
   realLimit: null,
   steps: 3000,
@@ -163,6 +167,7 @@ function runKey(s: PretrainSettings, config: ClipConfig) {
     augment: s.augment === "light" ? true : s.augment === "none" ? false : s.augment,
     // Present only when on, so the checkpoints of runs without lesions keep their key.
     ...(s.realLesions > 0 ? { realLesions: s.realLesions } : {}),
+    ...(s.realLesions > 0 && s.lesionGroup !== "place" ? { lesionGroup: s.lesionGroup } : {}),
     heldOut: s.heldOut,
     realLimit: s.realLimit,
     steps: s.steps,
@@ -251,7 +256,9 @@ function pretrainCard(s: PretrainSettings, o: PretrainOutcome): ModelCard {
             lesions: s.realLesions > 0
               ? `with probability ${s.realLesions}, a real normal gets a SAS opacity (weights ` +
                 `${OPACITY_WEIGHTS.join(", ")}, ${LESION_SIZE.join("–")} of the side) in one lung field and a ` +
-                "consolidation report naming its side and zone (lib/train/real_lesions.ts)"
+                "consolidation report naming its side and zone, in the group " +
+                (s.lesionGroup === "place" ? "of that finding, side and zone" : "of the pneumonia films") +
+                " (lib/train/real_lesions.ts)"
               : "none",
             fractionOfBatch: s.realFraction,
           }
@@ -342,6 +349,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
       realFraction: s.realFraction,
       augment: augmentPreset(s.augment),
       realLesions: s.realLesions,
+      lesionGroup: s.lesionGroup,
     })
     : poolSource(synthetic!, s.seed);
 

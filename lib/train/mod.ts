@@ -29,5 +29,13 @@ export {
 export { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "./pretrain_checkpoint.ts";
 export { makePairPool, zeroShotReport, type ZeroShotResult } from "./pretrain_data.ts";
 export { mixedSource } from "./pretrain_mix.ts";
-export { LESION_SIZE, type LesionPair, lesionPair, LUNG_FIELDS, OPACITY_WEIGHTS } from "./real_lesions.ts";
+export {
+  LESION_GROUPS,
+  LESION_SIZE,
+  type LesionGroup,
+  type LesionPair,
+  lesionPair,
+  LUNG_FIELDS,
+  OPACITY_WEIGHTS,
+} from "./real_lesions.ts";
 export { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus, type RealCorpus } from "./real_corpus.ts";

@@ -9,7 +9,7 @@ import { augmentGray, type AugmentOptions } from "./augment.ts";
 import { captionFor } from "./captions.ts";
 import type { PairBatch, PairPool, PairSource } from "./pretrain.ts";
 import { corpusImage, type CorpusPart } from "./real_corpus.ts";
-import { lesionPair } from "./real_lesions.ts";
+import { type LesionGroup, lesionPair } from "./real_lesions.ts";
 
 /** Options for {@link mixedSource}. */
 export interface MixOptions {
@@ -24,6 +24,8 @@ export interface MixOptions {
    * @default 0
    */
   realLesions?: number;
+  /** The lesion pairs' contrastive group (lib/train/real_lesions.ts). @default "place" */
+  lesionGroup?: LesionGroup;
 }
 
 /** The stream seed of one step of one purpose (moved to lib/util/seeds.ts, the table of every stream). */
@@ -34,7 +36,7 @@ export { stepSeed } from "../util/mod.ts";
  * synthetic pairs (group `normal` or `finding:side:zone`), real and synthetic normals sharing the group `normal`.
  * Real images are drawn without replacement within a batch; their captions are re-phrased at every draw. With
  * `realLesions` p > 0, each real normal (after augmentation and its caption's draw) becomes, with probability p from
- * the step's `pretrainLesion` stream, a lesion pair (group `consolidation:<side>:<zone>`).
+ * the step's `pretrainLesion` stream, a lesion pair (group `consolidation:<side>:<zone>`, or `pneumonia`).
  */
 export function mixedSource(real: CorpusPart, synthetic: PairPool | null, options: MixOptions): PairSource {
   const fraction = synthetic ? options.realFraction ?? 0.75 : 1;
@@ -52,7 +54,7 @@ export function mixedSource(real: CorpusPart, synthetic: PairPool | null, option
         const image = options.augment === false ? raw : augmentGray(raw, real.size, rng, options.augment);
         const caption = captionFor(label, rng);
         if (label === "normal" && lesionRng?.bernoulli(lesions)) {
-          const lesion = lesionPair(image, real.size, lesionRng);
+          const lesion = lesionPair(image, real.size, lesionRng, options.lesionGroup);
           out.images.push(lesion.image);
           out.texts.push(lesion.text);
           out.groups!.push(lesion.group);

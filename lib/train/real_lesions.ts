@@ -24,13 +24,23 @@ export const LESION_SIZE: readonly [number, number] = Object.freeze([0.25, 0.55]
  */
 export const LUNG_FIELDS = Object.freeze({ left: [0.12, 0.46], right: [0.54, 0.88], rows: [0.15, 0.8] });
 
+/**
+ * The contrastive group of a lesion pair: `place`, the synthetic benchmark's group of a consolidation at that side and
+ * zone; or `pneumonia`, the group of the real corpus's pneumonia films, so that "pneumonia" is also the word of a focal
+ * opacity.
+ */
+export const LESION_GROUPS = ["place", "pneumonia"] as const;
+
+/** One of {@link LESION_GROUPS}. */
+export type LesionGroup = typeof LESION_GROUPS[number];
+
 /** A real normal turned into a lesion pair. */
 export interface LesionPair {
   /** `[size*size]` grey image in [0, 1]. */
   image: Float32Array;
   /** A consolidation report naming the patient side and zone. */
   text: string;
-  /** `consolidation:<image side>:<zone>`, the synthetic benchmark's group of the same finding and place. */
+  /** `consolidation:<image side>:<zone>` (the synthetic benchmark's group of that finding and place), or `pneumonia`. */
   group: string;
   side: "left" | "right";
   zone: Zone;
@@ -41,9 +51,10 @@ export interface LesionPair {
  * SAS's draws inside that lung field's rectangle ({@link OPACITY_WEIGHTS}, {@link LESION_SIZE}), then the report's.
  * The zone is the third of the lung rows that holds the lesion's centre.
  * @param image `[size*size]` grey image in [0, 1] (not modified)
+ * @param group the pair's contrastive group ({@link LESION_GROUPS})
  * @returns the lesioned image `[size*size]`, its report and group
  */
-export function lesionPair(image: Float32Array, size: number, rng: Rng): LesionPair {
+export function lesionPair(image: Float32Array, size: number, rng: Rng, group: LesionGroup = "place"): LesionPair {
   const side: "left" | "right" = rng.bernoulli(0.5) ? "left" : "right";
   const [fx0, fx1] = LUNG_FIELDS[side], [fy0, fy1] = LUNG_FIELDS.rows;
   const px = (f: number) => Math.round(f * (size - 1));
@@ -58,5 +69,11 @@ export function lesionPair(image: Float32Array, size: number, rng: Rng): LesionP
     zone,
     details: { bronchograms: false },
   });
-  return { image: lesion.image, text, group: `consolidation:${side}:${zone}`, side, zone };
+  return {
+    image: lesion.image,
+    text,
+    group: group === "place" ? `consolidation:${side}:${zone}` : "pneumonia",
+    side,
+    zone,
+  };
 }
