@@ -1,13 +1,24 @@
 /**
  * `deno task zeroshot`: compares backbones before any prompt is learned: the zero-shot AUROC ("normal." vs
  * "pneumonia.") of each model on a real corpus's held-out slice, the synthetic benchmark's test split and the test split
- * of any data set, with 95 % bootstrap intervals, as a tidy CSV (one row per model × data × metric).
+ * of any data set, with 95 % bootstrap intervals, as a tidy CSV (one row per model × data × metric) and a chart (one
+ * panel per evaluation set, one row per backbone). `--from` redraws the chart of tables it wrote, scoring nothing.
  * @module
  */
 import { initBackend, requestedBackend } from "../lib/backend.ts";
-import { zeroShotBackbones, zeroShotLine } from "../lib/experiments/mod.ts";
-import { toTidy, writeCsvAtomic } from "../lib/report/mod.ts";
-import { defineCommand, ensureOutFile, parseCommand, PROJECT_ROOT, resolve, runMain } from "../lib/util/mod.ts";
+import { backboneChart, zeroShotBackbones, zeroShotLine } from "../lib/experiments/mod.ts";
+import { readCsvTable, saveChart, toTidy, writeCsvAtomic } from "../lib/report/mod.ts";
+import {
+  basename,
+  defineCommand,
+  dirname,
+  ensureOutFile,
+  InputError,
+  parseCommand,
+  PROJECT_ROOT,
+  resolve,
+  runMain,
+} from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -40,11 +51,25 @@ export const COMMAND = defineCommand({
       description: "skip the diagnostic of held-out normals against the same films with an opacity",
     },
     out: { type: "string", arg: "FILE", description: "tidy CSV to write", default: "print only" },
+    chart: {
+      type: "string",
+      arg: "FILE",
+      description: "chart to write: FILE.svg and FILE.png (a .png or .svg ending is dropped)",
+      default: "none",
+    },
+    from: {
+      type: "string",
+      arg: "CSV,…",
+      description: "draw --chart from tables this command wrote, scoring nothing",
+      default: "score the models",
+    },
     backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
   },
   examples: [
     "deno task zeroshot",
     "deno task zeroshot --models chexzero.pt --real none --data /data/chest_xray --out zero-shot.csv",
+    "deno task zeroshot --from results/backbones/zero-shot.csv,results/backbones/candidates-zero-shot.csv " +
+    "--chart results/backbones/zero-shot",
   ],
 });
 
@@ -56,6 +81,22 @@ export async function main(args: string[]): Promise<void> {
   const realDir = v.real ?? String(COMMAND.flags.real.default);
   const datasets = list(v.data ?? String(COMMAND.flags.data.default)).map((d) => resolve(PROJECT_ROOT, d));
   if (v.out !== undefined) await ensureOutFile(v.out, "--out");
+  const chart = v.chart === undefined ? null : resolve(v.chart.replace(/\.(png|svg)$/, ""));
+  if (chart) await ensureOutFile(`${chart}.png`, "--chart");
+  if (v.from !== undefined) {
+    if (!chart) throw new InputError("zeroshot: --from only draws a chart; give --chart FILE");
+    const rows: Record<string, unknown>[] = [];
+    for (const file of list(v.from)) {
+      const table = await readCsvTable(resolve(file));
+      const missing = ["model", "data", "role", "metric", "value"].filter((c) => !table.columnNames().includes(c));
+      if (missing.length > 0) {
+        throw new InputError(`Cannot draw ${file}: not a zero-shot table (no column ${missing.join(", ")})`);
+      }
+      rows.push(...(table.objects() as Record<string, unknown>[]));
+    }
+    await drawChart(rows, chart);
+    return;
+  }
   await initBackend(requestedBackend(v.backend), { quiet: true });
   const rows = await zeroShotBackbones(models, {
     real: realDir,
@@ -68,6 +109,15 @@ export async function main(args: string[]): Promise<void> {
     await writeCsvAtomic(resolve(v.out), toTidy(rows));
     console.error(`wrote ${v.out}`);
   }
+  if (chart) await drawChart(rows, chart);
+}
+
+/** Writes the backbone chart of tidy zero-shot rows as `<chart>.svg` and `<chart>.png`. */
+async function drawChart(rows: readonly Record<string, unknown>[], chart: string): Promise<void> {
+  if (rows.length === 0) throw new InputError("zeroshot: no zero-shot rows to draw");
+  await Deno.mkdir(dirname(chart), { recursive: true });
+  const saved = await saveChart(dirname(chart), basename(chart), backboneChart(rows));
+  console.error(`wrote ${saved.pngPath} and ${basename(saved.svgPath)}`);
 }
 
 if (import.meta.main) runMain(() => main(Deno.args));

@@ -33,6 +33,8 @@ Deno.test({
           data,
           "--out",
           out,
+          "--chart",
+          join(dir, "charts", "zs.png"),
         ],
         stdout: "piped",
         stderr: "piped",
@@ -44,6 +46,27 @@ Deno.test({
       const value = (m: string) => Number(lines.find((l) => l.includes(`,${m},`))!.split(",").at(-1));
       assert(value("auroc_lo") <= value("auroc") && value("auroc") <= value("auroc_hi"), lines.join("\n"));
       assert(lines[1].includes(",reported only,12,"), lines[1]);
+      // The chart beside it: PNG and SVG, a ".png" ending dropped.
+      const svg = await Deno.readTextFile(join(dir, "charts", "zs.svg"));
+      assert(svg.includes("ppad-mini-cxr-real") && svg.includes("(reported only)"), svg.slice(0, 200));
+      assert((await Deno.stat(join(dir, "charts", "zs.png"))).size > 1000);
+      // --from redraws from the table, scoring nothing; a table of something else is refused, naming the file.
+      const zeroshot = (...args: string[]) =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", join(PROJECT_ROOT, "cli/zeroshot.ts"), ...args],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+      const redraw = await zeroshot("--from", out, "--chart", join(dir, "redrawn"));
+      assertEquals(redraw.code, 0, new TextDecoder().decode(redraw.stderr));
+      assertEquals(await Deno.readTextFile(join(dir, "redrawn.svg")), svg);
+      const other = join(dir, "other.csv");
+      await Deno.writeTextFile(other, "run,metric,value\na,auroc,0.5\n");
+      const wrong = await zeroshot("--from", other, "--chart", join(dir, "x"));
+      assertEquals(wrong.code, 2);
+      const message = new TextDecoder().decode(wrong.stderr);
+      assert(message.includes(other) && message.includes("not a zero-shot table"), message);
+      assertEquals((await zeroshot("--from", out)).code, 2); // --from draws only: --chart is needed
       // A file where a CSV should go is refused before any work.
       const bad = await new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", join(PROJECT_ROOT, "cli/zeroshot.ts"), "--out", dir],

@@ -83,11 +83,17 @@ export {
   testSetNote,
 } from "./sweep.ts";
 export {
+  backboneChart,
+  backboneName,
+  chexzeroReferences,
   lesionProbeImages,
+  ZERO_SHOT_PANELS,
   zeroShotBackbones,
   type ZeroShotBackbonesOptions,
   zeroShotLine,
   zeroShotOnData,
+  zeroShotPanel,
+  zeroShotPoints,
   type ZeroShotRow,
   zeroShotRows,
 } from "./zeroshot.ts";

@@ -10,8 +10,21 @@ import { ensureBenchmark, type Normalisation } from "../data/mod.ts";
 import { auroc, bootstrapCI } from "../metrics/mod.ts";
 import { zeroShotScores } from "../prompts/mod.ts";
 import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, lesionPair, loadRealCorpus } from "../train/mod.ts";
-import { fixedStreamSeed, PROJECT_ROOT, relative, resolve, Rng } from "../util/mod.ts";
+import {
+  basename,
+  dirname,
+  extname,
+  fixedStreamSeed,
+  InputError,
+  PROJECT_ROOT,
+  relative,
+  resolve,
+  Rng,
+} from "../util/mod.ts";
+import type * as Plot from "@observablehq/plot";
+import { zeroShotChart, type ZeroShotPoint, type ZeroShotReference } from "../report/mod.ts";
 import { ExperimentData } from "./data.ts";
+import { PAPER_RESULTS, type PaperDataset } from "./paper_numbers.ts";
 
 /** A zero-shot number on one evaluation set. */
 export interface ZeroShotOnData {
@@ -199,4 +212,91 @@ export async function zeroShotBackbones(
     }
   }
   return rows;
+}
+
+/** A backbone's short name: the folder of a `model.*` or `checkpoint.*` file, else the file name without extension. */
+export function backboneName(path: string): string {
+  const file = basename(path, extname(path));
+  return file === "model" || file === "checkpoint" ? basename(dirname(path)) || file : file;
+}
+
+/** The chart panel of a result: the choosing sets and the diagnostic by role, each reported data set by its folder. */
+export function zeroShotPanel(role: string, data: string): string {
+  if (role === "held-out real (model selection)") return "held-out real (chooses)";
+  if (role === "synthetic benchmark test") return "synthetic benchmark (chooses)";
+  if (role === "reported only") return `${basename(data)} (reported only)`;
+  return role;
+}
+
+/**
+ * The points of {@link zeroShotChart} from tidy zero-shot rows (`model, model_hash, data, role, metric, value`, metric
+ * one of `auroc`, `auroc_lo`, `auroc_hi`; from {@link zeroShotBackbones} or CSVs it wrote), in percent, one per
+ * backbone × panel in order of appearance. A backbone is named by {@link backboneName}, or by its path (and hash)
+ * where two different checkpoints would share that name; the same checkpoint in two tables keeps its first value.
+ */
+export function zeroShotPoints(rows: readonly Record<string, unknown>[]): ZeroShotPoint[] {
+  const sourcesOf = new Map<string, Set<string>>();
+  const pathsOf = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const short = backboneName(String(r.model));
+    sourcesOf.set(short, (sourcesOf.get(short) ?? new Set()).add(`${r.model}\u0000${r.model_hash}`));
+    pathsOf.set(String(r.model), (pathsOf.get(String(r.model)) ?? new Set()).add(String(r.model_hash)));
+  }
+  const nameOf = (r: Record<string, unknown>) => {
+    const short = backboneName(String(r.model));
+    if (sourcesOf.get(short)!.size === 1) return short;
+    return pathsOf.get(String(r.model))!.size === 1
+      ? String(r.model)
+      : `${r.model} (${String(r.model_hash).slice(0, 8)})`;
+  };
+  const points = new Map<string, ZeroShotPoint>();
+  for (const r of rows) {
+    const model = nameOf(r), role = zeroShotPanel(String(r.role), String(r.data));
+    const value = 100 * Number(r.value);
+    if (!Number.isFinite(value)) throw new InputError(`Zero-shot row of ${r.model} has no numeric value: ${r.value}`);
+    const key = `${model}\u0000${role}`;
+    const p = points.get(key) ?? { model, role, auroc: NaN };
+    if (r.metric === "auroc" && Number.isNaN(p.auroc)) p.auroc = value;
+    else if (r.metric === "auroc_lo" && p.lo === undefined) p.lo = value;
+    else if (r.metric === "auroc_hi" && p.hi === undefined) p.hi = value;
+    points.set(key, p);
+  }
+  return [...points.values()].filter((p) => Number.isFinite(p.auroc));
+}
+
+/** The published CheXzero zero-shot AUROC (%) on each reported panel whose data folder names a paper data set. */
+export function chexzeroReferences(points: readonly ZeroShotPoint[]): ZeroShotReference[] {
+  const chexzero = PAPER_RESULTS.find((m) => m.variant === "zeroshot");
+  const refs: ZeroShotReference[] = [];
+  for (const role of new Set(points.map((p) => p.role))) {
+    if (!role.endsWith("(reported only)")) continue;
+    const dataset = (Object.keys(chexzero?.results ?? {}) as PaperDataset[]).find((d) =>
+      role.toLowerCase().includes(d)
+    );
+    const value = dataset ? chexzero?.results[dataset]?.auroc?.mean : undefined;
+    if (value !== undefined) refs.push({ role, x: value, label: "CheXzero (paper)" });
+  }
+  return refs;
+}
+
+/** Panel order of the backbone chart: the choosing sets, the diagnostic, then the reported data sets. */
+export const ZERO_SHOT_PANELS: readonly string[] = [
+  "held-out real (chooses)",
+  "synthetic benchmark (chooses)",
+  "lesion probe (diagnostic)",
+];
+
+/**
+ * The backbone comparison chart of tidy zero-shot rows (see {@link zeroShotPoints}): panels in
+ * {@link ZERO_SHOT_PANELS}' order, the first backbone highlighted, CheXzero's published number on paper data sets.
+ */
+export function backboneChart(rows: readonly Record<string, unknown>[], title?: string): Plot.PlotOptions {
+  const points = zeroShotPoints(rows);
+  return zeroShotChart(points, {
+    title: title ?? 'Zero-shot AUROC of each backbone ("normal." vs "pneumonia."), 95 % intervals',
+    subtitle: "Backbones are chosen on the first two panels only; the rest are reported, never chosen on.",
+    roles: ZERO_SHOT_PANELS,
+    references: chexzeroReferences(points),
+    highlight: points[0]?.model,
+  });
 }

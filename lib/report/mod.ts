@@ -10,6 +10,12 @@ export { encodePng, type PngPixels, type RasterImage } from "../data/mod.ts";
 export { FONT_DIR, svgToPng, type SvgToPngOptions, toBase64 } from "./png.ts";
 export { listChartFiles, saveChart, type SavedChart, saveSvg } from "./save.ts";
 export {
+  zeroShotChart,
+  type ZeroShotChartOptions,
+  type ZeroShotPoint,
+  type ZeroShotReference,
+} from "./zero_shot_chart.ts";
+export {
   ablationBars,
   type AblationBarsOptions,
   type AblationRow,

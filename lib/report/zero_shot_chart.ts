@@ -1,0 +1,120 @@
+/**
+ * The backbone comparison chart of `deno task zeroshot`: one panel per evaluation role (the sets that choose, the
+ * diagnostic, the sets only reported), one row per backbone, a dot at the AUROC with its 95 % interval, the chance
+ * line at 50 and, optionally, labelled reference lines.
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { textWidth } from "./plot.ts";
+
+/** One backbone's zero-shot AUROC on one evaluation set, in percent. */
+export interface ZeroShotPoint {
+  /** The backbone's short name (a row of the chart). */
+  model: string;
+  /** The evaluation role (a panel of the chart), e.g. `held-out real (model selection)`. */
+  role: string;
+  auroc: number;
+  lo?: number;
+  hi?: number;
+}
+
+/** A labelled vertical line on one panel. */
+export interface ZeroShotReference {
+  role: string;
+  x: number;
+  label: string;
+}
+
+/** Options for {@link zeroShotChart}. */
+export interface ZeroShotChartOptions {
+  title?: string;
+  subtitle?: string;
+  /** Panel order; roles not listed follow in order of appearance. @default order of appearance */
+  roles?: readonly string[];
+  /** Labelled reference lines (percent) on a role's panel, e.g. a published backbone's number. */
+  references?: readonly ZeroShotReference[];
+  /** The backbone drawn in the accent colour (e.g. the default). */
+  highlight?: string;
+  /** @default 980 */
+  width?: number;
+}
+
+/**
+ * Dots with 95 % interval bars: rows are backbones (in order of appearance), panels (fx) are roles, x is AUROC in
+ * percent on a shared axis, with the chance line at 50 and any reference lines. Points `[n]` of {@link ZeroShotPoint}.
+ */
+export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroShotChartOptions = {}): Plot.PlotOptions {
+  const models = [...new Set(points.map((p) => p.model))];
+  const seen = [...new Set(points.map((p) => p.role))];
+  const roles = [
+    ...(options.roles ?? []).filter((r) => seen.includes(r)),
+    ...seen.filter((r) => !options.roles?.includes(r)),
+  ];
+  const refs = (options.references ?? []).filter((g) => roles.includes(g.role));
+  const values = points.flatMap((p) => [p.auroc, p.lo ?? p.auroc, p.hi ?? p.auroc]).concat(refs.map((g) => g.x));
+  const lo = Math.floor(Math.min(45, ...values) / 10) * 10;
+  const hi = Math.ceil(Math.max(60, ...values) / 10) * 10;
+  // Ticks strictly inside the domain, so that neighbouring panels' edge labels do not collide.
+  const inner = Array.from({ length: (hi - lo) / 10 - 1 }, (_, i) => lo + 10 * (i + 1));
+  const accent = (p: ZeroShotPoint) => (p.model === options.highlight ? "accent" : "other");
+  const withInterval = points.filter((p) => p.lo !== undefined && p.hi !== undefined);
+  return {
+    title: options.title,
+    subtitle: options.subtitle,
+    width: options.width ?? 980,
+    height: models.length * 28 + 110,
+    marginLeft: Math.min(260, Math.max(60, ...models.map((m) => textWidth(m, 11))) + 16),
+    marginRight: 16,
+    marginTop: 36,
+    style: { fontSize: "11px", background: "white", overflow: "visible" },
+    fx: { domain: roles, label: null, padding: 0.08 },
+    x: {
+      domain: [lo, hi],
+      grid: true,
+      ticks: inner,
+      label: "Zero-shot AUROC (%)",
+      labelAnchor: "center",
+      labelArrow: "none",
+    },
+    y: { domain: models, label: null, tickSize: 0 },
+    color: { domain: ["accent", "other"], range: ["#e45756", "#4c78a8"] },
+    marks: [
+      Plot.ruleX(roles.map((role) => ({ role, x: 50 })), {
+        fx: "role",
+        x: "x",
+        stroke: "#999",
+        strokeDasharray: "4,3",
+      }),
+      Plot.ruleX(refs, { fx: "role", x: "x", stroke: "#2a9d5c", strokeWidth: 1.5, strokeDasharray: "6,3" }),
+      Plot.text(refs, {
+        fx: "role",
+        x: "x",
+        frameAnchor: "bottom",
+        dy: -4,
+        dx: -4,
+        textAnchor: "end",
+        text: (g) => `${g.label} ${g.x}`,
+        fill: "#2a9d5c",
+      }),
+      Plot.ruleY(withInterval, {
+        fx: "role",
+        y: "model",
+        x1: "lo",
+        x2: "hi",
+        stroke: accent,
+        strokeWidth: 2,
+        strokeOpacity: 0.55,
+      }),
+      Plot.dot(points, { fx: "role", y: "model", x: "auroc", fill: accent, r: 4.5, stroke: "white", tip: true }),
+      Plot.text(points, {
+        fx: "role",
+        y: "model",
+        x: "auroc",
+        text: (p) => p.auroc.toFixed(1),
+        dy: -9,
+        fontSize: 9,
+        fill: "#333",
+      }),
+    ],
+  };
+}

@@ -1,0 +1,83 @@
+import { assert, assertEquals, assertThrows } from "./assert.ts";
+import {
+  backboneChart,
+  backboneName,
+  chexzeroReferences,
+  zeroShotPanel,
+  zeroShotPoints,
+} from "../lib/experiments/mod.ts";
+import { renderPlot } from "../lib/report/mod.ts";
+import { InputError } from "../lib/util/mod.ts";
+
+const HELD = "held-out real (model selection)";
+/** Tidy rows of one model on one data set, as `deno task zeroshot` writes them. */
+function rows(model: string, hash: string, data: string, role: string, auroc: number, lo: number, hi: number) {
+  return [["auroc", auroc], ["auroc_lo", lo], ["auroc_hi", hi]].map(([metric, value]) => ({
+    model,
+    model_hash: hash,
+    data,
+    role,
+    n: 600,
+    metric,
+    value,
+  }));
+}
+
+Deno.test("backboneName: the folder of a model.* file, else the file name without extension", () => {
+  assertEquals(backboneName("models/ppad-mini-cxr-real/model.safetensors"), "ppad-mini-cxr-real");
+  assertEquals(backboneName("data/candidates/lr/checkpoint.safetensors"), "lr");
+  assertEquals(backboneName("/weights/chexzero.pt"), "chexzero");
+});
+
+Deno.test("zeroShotPanel: the choosing sets and the diagnostic by role, each reported data set by its folder", () => {
+  assertEquals(zeroShotPanel(HELD, "corpus"), "held-out real (chooses)");
+  assertEquals(zeroShotPanel("synthetic benchmark test", "data/synthetic-cxr-v1"), "synthetic benchmark (chooses)");
+  assertEquals(zeroShotPanel("lesion probe (diagnostic)", "x"), "lesion probe (diagnostic)");
+  assertEquals(zeroShotPanel("reported only", "../shared/data/zhanglab-224"), "zhanglab-224 (reported only)");
+});
+
+Deno.test("zeroShotPoints: one point per backbone × panel in percent; a shared name becomes the path", () => {
+  const points = zeroShotPoints([
+    ...rows("models/a/model.safetensors", "h1", "corpus", HELD, 0.9, 0.88, 0.93),
+    ...rows("models/a/model.safetensors", "h1", "../zl", "reported only", 0.64, 0.6, 0.68),
+    ...rows("models/b/model.safetensors", "h3", "corpus", HELD, 0.7, 0.65, 0.75),
+    ...rows("models/b/model.safetensors", "h3", "corpus", HELD, 0.1, 0.05, 0.15), // a second table's repeat
+    ...rows("other/a/model.safetensors", "h2", "corpus", HELD, 0.5, 0.4, 0.6), // same short name, other weights
+  ]);
+  assertEquals(points.map((p) => [p.model, p.role]), [
+    ["models/a/model.safetensors", "held-out real (chooses)"],
+    ["models/a/model.safetensors", "zl (reported only)"],
+    ["b", "held-out real (chooses)"],
+    ["other/a/model.safetensors", "held-out real (chooses)"],
+  ]);
+  assertEquals(points[0].auroc, 90);
+  assertEquals([points[2].auroc, points[2].lo, points[2].hi], [70, 65, 75]);
+  assertThrows(
+    () => zeroShotPoints([{ model: "m", data: "d", role: HELD, metric: "auroc", value: "n/a" }]),
+    InputError,
+    "no numeric value",
+  );
+});
+
+Deno.test("chexzeroReferences: the paper's CheXzero zero-shot AUROC on a ZhangLab panel, none on other panels", () => {
+  const points = zeroShotPoints([
+    ...rows("m.pt", "h", "../shared/data/zhanglab-224", "reported only", 0.7, 0.65, 0.75),
+    ...rows("m.pt", "h", "/data/other", "reported only", 0.7, 0.65, 0.75),
+    ...rows("m.pt", "h", "corpus", HELD, 0.7, 0.65, 0.75),
+  ]);
+  assertEquals(chexzeroReferences(points), [
+    { role: "zhanglab-224 (reported only)", x: 92.7, label: "CheXzero (paper)" },
+  ]);
+});
+
+Deno.test("backboneChart: choosing panels first, every backbone a row, the reference line labelled", () => {
+  const svg = renderPlot(backboneChart([
+    ...rows("models/first/model.safetensors", "h1", "../zhanglab-224", "reported only", 0.64, 0.6, 0.68),
+    ...rows("models/first/model.safetensors", "h1", "corpus", HELD, 0.9, 0.88, 0.93),
+    ...rows("models/second/model.safetensors", "h2", "corpus", HELD, 0.8, 0.78, 0.83),
+  ])).svg;
+  for (const text of ["first", "second", "held-out real (chooses)", "CheXzero (paper) 92.7", "90.0", "64.0"]) {
+    assert(svg.includes(text), `chart lacks ${text}`);
+  }
+  assert(svg.indexOf("held-out real (chooses)") < svg.indexOf("zhanglab-224 (reported only)"), "panel order");
+});
