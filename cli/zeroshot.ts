@@ -6,8 +6,8 @@
  * @module
  */
 import { initBackend, requestedBackend } from "../lib/backend.ts";
-import { backboneChart, zeroShotBackbones, zeroShotLine } from "../lib/experiments/mod.ts";
-import { readCsvTable, saveChart, toTidy, writeCsvAtomic } from "../lib/report/mod.ts";
+import { backboneChart, readZeroShotTables, zeroShotBackbones, zeroShotLine } from "../lib/experiments/mod.ts";
+import { saveChart, toTidy, writeCsvAtomic } from "../lib/report/mod.ts";
 import {
   basename,
   defineCommand,
@@ -85,15 +85,7 @@ export async function main(args: string[]): Promise<void> {
   if (chart) await ensureOutFile(`${chart}.png`, "--chart");
   if (v.from !== undefined) {
     if (!chart) throw new InputError("zeroshot: --from only draws a chart; give --chart FILE");
-    const rows: Record<string, unknown>[] = [];
-    for (const file of list(v.from)) {
-      const table = await readCsvTable(resolve(file));
-      const missing = ["model", "data", "role", "metric", "value"].filter((c) => !table.columnNames().includes(c));
-      if (missing.length > 0) {
-        throw new InputError(`Cannot draw ${file}: not a zero-shot table (no column ${missing.join(", ")})`);
-      }
-      rows.push(...(table.objects() as Record<string, unknown>[]));
-    }
+    const rows = await readZeroShotTables(list(v.from).map((f) => resolve(f)));
     await drawChart(rows, chart);
     return;
   }

@@ -1,13 +1,15 @@
-import { assert, assertEquals, assertThrows } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import {
   backboneChart,
   backboneName,
   chexzeroReferences,
+  readHeldOutCurves,
+  readZeroShotTables,
   zeroShotPanel,
   zeroShotPoints,
 } from "../lib/experiments/mod.ts";
 import { renderPlot } from "../lib/report/mod.ts";
-import { InputError } from "../lib/util/mod.ts";
+import { InputError, join } from "../lib/util/mod.ts";
 
 const HELD = "held-out real (model selection)";
 /** Tidy rows of one model on one data set, as `deno task zeroshot` writes them. */
@@ -80,4 +82,33 @@ Deno.test("backboneChart: choosing panels first, every backbone a row, the refer
     assert(svg.includes(text), `chart lacks ${text}`);
   }
   assert(svg.indexOf("held-out real (chooses)") < svg.indexOf("zhanglab-224 (reported only)"), "panel order");
+});
+
+Deno.test("readZeroShotTables and readHeldOutCurves read what zeroshot and pretrain wrote, refusing other tables", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ppad-zs-tables-" });
+  try {
+    const table = join(dir, "zs.csv");
+    await Deno.writeTextFile(
+      table,
+      "model,model_hash,data,role,n,metric,value\nm/model.safetensors,h,corpus,held-out real (model selection),600,auroc,0.9\n",
+    );
+    const rows = await readZeroShotTables([table, join(dir, "absent.csv")], { skipMissing: true });
+    assertEquals(rows.length, 1);
+    assertEquals(rows[0].value, 0.9);
+    await assertRejects(() => readZeroShotTables([join(dir, "absent.csv")]), InputError);
+    const other = join(dir, "a.heldout.csv");
+    await Deno.writeTextFile(other, "step,auroc,logit_scale\n100,0.7,12\n200,0.8,11\n");
+    await Deno.writeTextFile(join(dir, "candidate-b-1200-steps.heldout.csv"), "step,auroc,logit_scale\n100,0.75,12\n");
+    assertEquals(await readHeldOutCurves(dir, /1200-steps/), [{ step: 100, loss: 75, run: "b-1200-steps" }]);
+    assertEquals((await readHeldOutCurves(dir)).map((r) => [r.run, r.step, r.loss]), [
+      ["a", 100, 70],
+      ["a", 200, 80],
+      ["b-1200-steps", 100, 75],
+    ]);
+    await Deno.writeTextFile(join(dir, "c.heldout.csv"), "epoch,score\n1,0.5\n");
+    await assertRejects(() => readHeldOutCurves(dir), InputError, "not a held-out curve");
+    await assertRejects(() => readZeroShotTables([other]), InputError, "not a zero-shot table");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

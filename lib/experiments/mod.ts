@@ -87,6 +87,8 @@ export {
   backboneName,
   chexzeroReferences,
   lesionProbeImages,
+  readHeldOutCurves,
+  readZeroShotTables,
   ZERO_SHOT_PANELS,
   zeroShotBackbones,
   type ZeroShotBackbonesOptions,

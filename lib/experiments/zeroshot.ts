@@ -16,13 +16,21 @@ import {
   extname,
   fixedStreamSeed,
   InputError,
+  join,
   PROJECT_ROOT,
   relative,
   resolve,
   Rng,
 } from "../util/mod.ts";
 import type * as Plot from "@observablehq/plot";
-import { zeroShotChart, type ZeroShotPoint, type ZeroShotReference } from "../report/mod.ts";
+import {
+  listChartFiles,
+  type LossRow,
+  readCsvTable,
+  zeroShotChart,
+  type ZeroShotPoint,
+  type ZeroShotReference,
+} from "../report/mod.ts";
 import { ExperimentData } from "./data.ts";
 import { PAPER_RESULTS, type PaperDataset } from "./paper_numbers.ts";
 
@@ -264,6 +272,27 @@ export function zeroShotPoints(rows: readonly Record<string, unknown>[]): ZeroSh
   return [...points.values()].filter((p) => Number.isFinite(p.auroc));
 }
 
+/**
+ * Reads tidy zero-shot tables that `deno task zeroshot --out` wrote, in order, for {@link backboneChart}. A file that
+ * is not such a table is refused naming it ({@link InputError}); with `skipMissing`, absent files are left out.
+ */
+export async function readZeroShotTables(
+  files: readonly string[],
+  options: { skipMissing?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for (const file of files) {
+    if (options.skipMissing && !(await Deno.stat(file).then(() => true, () => false))) continue;
+    const table = await readCsvTable(file);
+    const missing = ["model", "data", "role", "metric", "value"].filter((c) => !table.columnNames().includes(c));
+    if (missing.length > 0) {
+      throw new InputError(`Cannot draw ${file}: not a zero-shot table (no column ${missing.join(", ")})`);
+    }
+    rows.push(...(table.objects() as Record<string, unknown>[]));
+  }
+  return rows;
+}
+
 /** The published CheXzero zero-shot AUROC (%) on each reported panel whose data folder names a paper data set. */
 export function chexzeroReferences(points: readonly ZeroShotPoint[]): ZeroShotReference[] {
   const chexzero = PAPER_RESULTS.find((m) => m.variant === "zeroshot");
@@ -299,4 +328,25 @@ export function backboneChart(rows: readonly Record<string, unknown>[], title?: 
     references: chexzeroReferences(points),
     highlight: points[0]?.model,
   });
+}
+
+/**
+ * The held-out checks of the pretraining runs kept in `dir` (files `<name>.heldout.csv`: `step,auroc,logit_scale`,
+ * written by `deno task pretrain`) whose names match `pattern`, as curve rows for `lossCurve`: step, AUROC in percent
+ * (`loss`), run = the name without `candidate-` and `.heldout.csv`; files in name order, each in its own row order.
+ */
+export async function readHeldOutCurves(dir: string, pattern = /\.heldout\.csv$/): Promise<LossRow[]> {
+  const rows: LossRow[] = [];
+  const names = (await listChartFiles(dir)).filter((f) => f.endsWith(".heldout.csv") && pattern.test(f));
+  for (const file of names) {
+    const run = file.replace(/\.heldout\.csv$/, "").replace(/^candidate-/, "");
+    const table = await readCsvTable(join(dir, file));
+    if (!table.columnNames().includes("step") || !table.columnNames().includes("auroc")) {
+      throw new InputError(`Cannot read ${join(dir, file)}: not a held-out curve (columns step, auroc)`);
+    }
+    for (const r of table.objects() as { step: number; auroc: number }[]) {
+      rows.push({ step: Number(r.step), loss: 100 * Number(r.auroc), run });
+    }
+  }
+  return rows;
 }
