@@ -1,6 +1,7 @@
 /**
  * Experiments: sweep configs and run specs, the data an experiment uses, training and evaluating runs as the sweep
- * does, the results store (run records, tables), sharding and merging, pretraining and zero-shot runs, the reports
+ * does, the results store (run records, tables), sharding and merging, pretraining and zero-shot runs (and the backbone
+ * comparison chart), the reports
  * read from a finished sweep (ablations, diagnostics, provenance) and the comparison with the paper's published
  * numbers; and the sweep driver the sweep commands share.
  * @module
@@ -86,16 +87,18 @@ export {
   backboneChart,
   backboneName,
   chexzeroReferences,
-  lesionProbeImages,
   readHeldOutCurves,
   readZeroShotTables,
   ZERO_SHOT_PANELS,
+  zeroShotPanel,
+  zeroShotPoints,
+} from "./backbone_report.ts";
+export {
+  lesionProbeImages,
   zeroShotBackbones,
   type ZeroShotBackbonesOptions,
   zeroShotLine,
   zeroShotOnData,
-  zeroShotPanel,
-  zeroShotPoints,
   type ZeroShotRow,
   zeroShotRows,
 } from "./zeroshot.ts";

@@ -1,0 +1,146 @@
+/**
+ * The backbone comparison of `deno task zeroshot --chart` and notebook 02: tidy zero-shot tables read back, pivoted into
+ * one point per backbone × evaluation set, CheXzero's published numbers as reference lines, and the held-out curves
+ * of the pretraining runs kept in `results/backbones/`.
+ * @module
+ */
+import type * as Plot from "@observablehq/plot";
+import {
+  listChartFiles,
+  type LossRow,
+  readCsvTable,
+  zeroShotChart,
+  type ZeroShotPoint,
+  type ZeroShotReference,
+} from "../report/mod.ts";
+import { basename, dirname, extname, InputError, join } from "../util/mod.ts";
+import { PAPER_RESULTS, type PaperDataset } from "./paper_numbers.ts";
+
+/** A backbone's short name: the folder of a `model.*` or `checkpoint.*` file, else the file name without extension. */
+export function backboneName(path: string): string {
+  const file = basename(path, extname(path));
+  return file === "model" || file === "checkpoint" ? basename(dirname(path)) || file : file;
+}
+
+/** The chart panel of a result: the choosing sets and the diagnostic by role, each reported data set by its folder. */
+export function zeroShotPanel(role: string, data: string): string {
+  if (role === "held-out real (model selection)") return "held-out real (chooses)";
+  if (role === "synthetic benchmark test") return "synthetic benchmark (chooses)";
+  if (role === "reported only") return `${basename(data)} (reported only)`;
+  return role;
+}
+
+/**
+ * The points of {@link zeroShotChart} from tidy zero-shot rows (`model, model_hash, data, role, metric, value`, metric
+ * one of `auroc`, `auroc_lo`, `auroc_hi`; from {@link zeroShotBackbones} or CSVs it wrote), in percent, one per
+ * backbone × panel in order of appearance. A backbone is named by {@link backboneName}, or by its path (and hash)
+ * where two different checkpoints would share that name; the same checkpoint in two tables keeps its first value.
+ */
+export function zeroShotPoints(rows: readonly Record<string, unknown>[]): ZeroShotPoint[] {
+  const sourcesOf = new Map<string, Set<string>>();
+  const pathsOf = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const short = backboneName(String(r.model));
+    sourcesOf.set(short, (sourcesOf.get(short) ?? new Set()).add(`${r.model}\u0000${r.model_hash}`));
+    pathsOf.set(String(r.model), (pathsOf.get(String(r.model)) ?? new Set()).add(String(r.model_hash)));
+  }
+  const nameOf = (r: Record<string, unknown>) => {
+    const short = backboneName(String(r.model));
+    if (sourcesOf.get(short)!.size === 1) return short;
+    return pathsOf.get(String(r.model))!.size === 1
+      ? String(r.model)
+      : `${r.model} (${String(r.model_hash).slice(0, 8)})`;
+  };
+  const points = new Map<string, ZeroShotPoint>();
+  for (const r of rows) {
+    const model = nameOf(r), role = zeroShotPanel(String(r.role), String(r.data));
+    const value = 100 * Number(r.value);
+    if (!Number.isFinite(value)) throw new InputError(`Zero-shot row of ${r.model} has no numeric value: ${r.value}`);
+    const key = `${model}\u0000${role}`;
+    const p = points.get(key) ?? { model, role, auroc: NaN };
+    if (r.metric === "auroc" && Number.isNaN(p.auroc)) p.auroc = value;
+    else if (r.metric === "auroc_lo" && p.lo === undefined) p.lo = value;
+    else if (r.metric === "auroc_hi" && p.hi === undefined) p.hi = value;
+    points.set(key, p);
+  }
+  return [...points.values()].filter((p) => Number.isFinite(p.auroc));
+}
+
+/**
+ * Reads tidy zero-shot tables that `deno task zeroshot --out` wrote, in order, for {@link backboneChart}. A file that
+ * is not such a table is refused naming it ({@link InputError}); with `skipMissing`, absent files are left out.
+ */
+export async function readZeroShotTables(
+  files: readonly string[],
+  options: { skipMissing?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for (const file of files) {
+    if (options.skipMissing && !(await Deno.stat(file).then(() => true, () => false))) continue;
+    const table = await readCsvTable(file);
+    const missing = ["model", "data", "role", "metric", "value"].filter((c) => !table.columnNames().includes(c));
+    if (missing.length > 0) {
+      throw new InputError(`Cannot draw ${file}: not a zero-shot table (no column ${missing.join(", ")})`);
+    }
+    rows.push(...(table.objects() as Record<string, unknown>[]));
+  }
+  return rows;
+}
+
+/** The published CheXzero zero-shot AUROC (%) on each reported panel whose data folder names a paper data set. */
+export function chexzeroReferences(points: readonly ZeroShotPoint[]): ZeroShotReference[] {
+  const chexzero = PAPER_RESULTS.find((m) => m.variant === "zeroshot");
+  const refs: ZeroShotReference[] = [];
+  for (const role of new Set(points.map((p) => p.role))) {
+    if (!role.endsWith("(reported only)")) continue;
+    const dataset = (Object.keys(chexzero?.results ?? {}) as PaperDataset[]).find((d) =>
+      role.toLowerCase().includes(d)
+    );
+    const value = dataset ? chexzero?.results[dataset]?.auroc?.mean : undefined;
+    if (value !== undefined) refs.push({ role, x: value, label: "CheXzero (paper)" });
+  }
+  return refs;
+}
+
+/** Panel order of the backbone chart: the choosing sets, the diagnostic, then the reported data sets. */
+export const ZERO_SHOT_PANELS: readonly string[] = [
+  "held-out real (chooses)",
+  "synthetic benchmark (chooses)",
+  "lesion probe (diagnostic)",
+];
+
+/**
+ * The backbone comparison chart of tidy zero-shot rows (see {@link zeroShotPoints}): panels in
+ * {@link ZERO_SHOT_PANELS}' order, the first backbone highlighted, CheXzero's published number on paper data sets.
+ */
+export function backboneChart(rows: readonly Record<string, unknown>[], title?: string): Plot.PlotOptions {
+  const points = zeroShotPoints(rows);
+  return zeroShotChart(points, {
+    title: title ?? 'Zero-shot AUROC of each backbone ("normal." vs "pneumonia."), 95 % intervals',
+    subtitle: "Backbones are chosen on the first two panels only; the rest are reported, never chosen on.",
+    roles: ZERO_SHOT_PANELS,
+    references: chexzeroReferences(points),
+    highlight: points[0]?.model,
+  });
+}
+
+/**
+ * The held-out checks of the pretraining runs kept in `dir` (files `<name>.heldout.csv`: `step,auroc,logit_scale`,
+ * written by `deno task pretrain`) whose names match `pattern`, as curve rows for `lossCurve`: step, AUROC in percent
+ * (`loss`), run = the name without `candidate-` and `.heldout.csv`; files in name order, each in its own row order.
+ */
+export async function readHeldOutCurves(dir: string, pattern = /\.heldout\.csv$/): Promise<LossRow[]> {
+  const rows: LossRow[] = [];
+  const names = (await listChartFiles(dir)).filter((f) => f.endsWith(".heldout.csv") && pattern.test(f));
+  for (const file of names) {
+    const run = file.replace(/\.heldout\.csv$/, "").replace(/^candidate-/, "");
+    const table = await readCsvTable(join(dir, file));
+    if (!table.columnNames().includes("step") || !table.columnNames().includes("auroc")) {
+      throw new InputError(`Cannot read ${join(dir, file)}: not a held-out curve (columns step, auroc)`);
+    }
+    for (const r of table.objects() as { step: number; auroc: number }[]) {
+      rows.push({ step: Number(r.step), loss: 100 * Number(r.auroc), run });
+    }
+  }
+  return rows;
+}
