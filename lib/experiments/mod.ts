@@ -1,9 +1,8 @@
 /**
  * Experiments: sweep configs and run specs, the data an experiment uses, training and evaluating runs as the sweep
- * does, the results store (run records, tables), sharding and merging, pretraining and zero-shot runs (and the backbone
- * comparison chart), the reports
- * read from a finished sweep (ablations, diagnostics, provenance) and the comparison with the paper's published
- * numbers; and the sweep driver the sweep commands share.
+ * does, the results store (run records, tables), sharding and merging, pretraining and zero-shot runs and the backbone
+ * comparison chart, the reports read from a finished sweep (ablations, diagnostics, provenance) and the comparison with
+ * the paper's published numbers; and the sweep driver the sweep commands share.
  * @module
  */
 export {
