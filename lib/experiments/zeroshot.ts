@@ -10,29 +10,8 @@ import { ensureBenchmark, type Normalisation } from "../data/mod.ts";
 import { auroc, bootstrapCI } from "../metrics/mod.ts";
 import { zeroShotScores } from "../prompts/mod.ts";
 import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, lesionPair, loadRealCorpus } from "../train/mod.ts";
-import {
-  basename,
-  dirname,
-  extname,
-  fixedStreamSeed,
-  InputError,
-  join,
-  PROJECT_ROOT,
-  relative,
-  resolve,
-  Rng,
-} from "../util/mod.ts";
-import type * as Plot from "@observablehq/plot";
-import {
-  listChartFiles,
-  type LossRow,
-  readCsvTable,
-  zeroShotChart,
-  type ZeroShotPoint,
-  type ZeroShotReference,
-} from "../report/mod.ts";
+import { fixedStreamSeed, PROJECT_ROOT, relative, resolve, Rng } from "../util/mod.ts";
 import { ExperimentData } from "./data.ts";
-import { PAPER_RESULTS, type PaperDataset } from "./paper_numbers.ts";
 
 /** A zero-shot number on one evaluation set. */
 export interface ZeroShotOnData {
