@@ -9,7 +9,8 @@ import { formatMeanStd } from "./tables.ts";
 
 /** Colours for the two classes in score charts. */
 export const CLASS_COLORS = { normal: "#4c78a8", abnormal: "#e45756" } as const;
-const BASE_STYLE = { fontSize: "11px", background: "white", overflow: "visible" };
+/** The style every standard chart shares: 11 px text on white, marks may overflow the frame. */
+export const BASE_STYLE = { fontSize: "11px", background: "white", overflow: "visible" };
 
 // ------------------------------------------------------------------------------------------------ ablation bars
 

@@ -5,6 +5,7 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
+import { BASE_STYLE } from "./charts.ts";
 import { textWidth } from "./plot.ts";
 
 /** One backbone's zero-shot AUROC on one evaluation set, in percent. */
@@ -66,7 +67,7 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
     marginLeft: Math.min(260, Math.max(60, ...models.map((m) => textWidth(m, 11))) + 16),
     marginRight: 16,
     marginTop: 36,
-    style: { fontSize: "11px", background: "white", overflow: "visible" },
+    style: BASE_STYLE,
     fx: { domain: roles, label: null, padding: 0.08 },
     x: {
       domain: [lo, hi],
