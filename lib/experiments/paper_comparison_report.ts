@@ -5,7 +5,7 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import { formatMeanStd } from "../report/mod.ts";
+import { BASE_STYLE, formatMeanStd } from "../report/mod.ts";
 import { signed } from "../util/mod.ts";
 import {
   METRIC_LABELS,
@@ -103,7 +103,7 @@ export function paperChart(
     width: options.width ?? 680,
     height: methods.length * 34 + 60,
     marginLeft: 150,
-    style: { fontSize: "11px", background: "white", overflow: "visible" },
+    style: BASE_STYLE,
     x: { domain: [lo, hi], grid: true, label: `${options.metric} (%)`, labelAnchor: "center", labelArrow: "none" },
     y: { domain: methods, label: null },
     color: { legend: true, scheme: "tableau10", domain: [...new Set(points.map((p) => p.dataset))] },

@@ -19,6 +19,7 @@ export {
   ablationBars,
   type AblationBarsOptions,
   type AblationRow,
+  BASE_STYLE,
   CLASS_COLORS,
   className,
   type CurveOptions,

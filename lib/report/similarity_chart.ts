@@ -5,6 +5,7 @@
 import * as Plot from "@observablehq/plot";
 import type { SimilarityRow } from "../encoders/mod.ts";
 import { truncate } from "../util/mod.ts";
+import { BASE_STYLE } from "./charts.ts";
 import { textWidth } from "./plot.ts";
 
 /** Options for {@link similarityChart}. */
@@ -40,7 +41,7 @@ export function similarityChart(
     marginLeft,
     marginBottom,
     marginTop: 10,
-    style: { fontSize: "11px", background: "white", overflow: "visible" },
+    style: BASE_STYLE,
     x: { domain: labels, label: null, tickRotate: -40, tickFormat: short },
     y: { domain: labels, label: null, tickFormat: short },
     color: { type: "linear", scheme: "blues", domain: [lo, hi > lo ? hi : lo + 1e-6], legend: false },
