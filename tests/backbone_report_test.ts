@@ -5,6 +5,8 @@ import {
   chexzeroReferences,
   readHeldOutCurves,
   readZeroShotTables,
+  seedRecipe,
+  seedSpread,
   zeroShotPanel,
   zeroShotPoints,
 } from "../lib/experiments/mod.ts";
@@ -82,6 +84,33 @@ Deno.test("backboneChart: choosing panels first, every backbone a row, the refer
     assert(svg.includes(text), `chart lacks ${text}`);
   }
   assert(svg.indexOf("held-out real (chooses)") < svg.indexOf("zhanglab-224 (reported only)"), "panel order");
+});
+
+Deno.test("seedSpread: one band per panel over a recipe's seeds, from the lowest to the highest AUROC", () => {
+  assertEquals(seedRecipe("real-1200-seed3"), "real-1200");
+  assertEquals(seedRecipe("real-1200"), "real-1200");
+  assertEquals(seedRecipe("seed3-real"), "seed3-real");
+  const points = zeroShotPoints([
+    ...rows("c/real-1200/model.safetensors", "h1", "corpus", HELD, 0.874, 0.85, 0.9),
+    ...rows("c/real-1200/model.safetensors", "h1", "../zl", "reported only", 0.72, 0.68, 0.76),
+    ...rows("c/real-1200-seed2/model.safetensors", "h2", "corpus", HELD, 0.856, 0.83, 0.88),
+    ...rows("c/real-1200-seed3/model.safetensors", "h3", "corpus", HELD, 0.869, 0.84, 0.89),
+    ...rows("c/real-1200-seed3/model.safetensors", "h3", "../zl", "reported only", 0.688, 0.65, 0.73),
+    ...rows("c/lr-1200/model.safetensors", "h4", "corpus", HELD, 0.84, 0.81, 0.87), // one run: no band
+  ]);
+  const { bands, recipes } = seedSpread(points);
+  assertEquals(recipes, [{ recipe: "real-1200", runs: 3 }]);
+  assertEquals(bands.length, 2);
+  const held = bands.find((b) => b.role === "held-out real (chooses)")!;
+  const zl = bands.find((b) => b.role === "zl (reported only)")!;
+  assertEquals([held.lo, held.hi].map((x) => Math.round(x * 10) / 10), [85.6, 87.4]);
+  assertEquals([zl.lo, zl.hi].map((x) => Math.round(x * 10) / 10), [68.8, 72]);
+  const svg = renderPlot(backboneChart([
+    ...rows("c/real-1200/model.safetensors", "h1", "corpus", HELD, 0.874, 0.85, 0.9),
+    ...rows("c/real-1200-seed2/model.safetensors", "h2", "corpus", HELD, 0.856, 0.83, 0.88),
+  ])).svg;
+  assert(svg.includes("Grey band: the range over seeds of real-1200 (2 seeds)"), "the subtitle names the band");
+  assert(svg.includes('fill-opacity="0.14"'), "the band is drawn");
 });
 
 Deno.test("readZeroShotTables and readHeldOutCurves read what zeroshot and pretrain wrote, refusing other tables", async () => {

@@ -9,6 +9,7 @@ import {
   listChartFiles,
   type LossRow,
   readCsvTable,
+  type ZeroShotBand,
   zeroShotChart,
   type ZeroShotPoint,
   type ZeroShotReference,
@@ -102,6 +103,39 @@ export function chexzeroReferences(points: readonly ZeroShotPoint[]): ZeroShotRe
   return refs;
 }
 
+/** The recipe a backbone named `<name>-seed<N>` replicates: `<name>`; any other name is its own recipe. */
+export function seedRecipe(model: string): string {
+  return model.replace(/-seed\d+$/, "");
+}
+
+/**
+ * The spread over seeds of each recipe run more than once (backbones `<name>` and `<name>-seed<N>`, see
+ * {@link seedRecipe}): one band per (recipe, panel) from the lowest to the highest AUROC, and each such recipe with its
+ * number of runs.
+ */
+export function seedSpread(
+  points: readonly ZeroShotPoint[],
+): { bands: ZeroShotBand[]; recipes: { recipe: string; runs: number }[] } {
+  const runs = new Map<string, Set<string>>();
+  for (const p of points) {
+    const recipe = seedRecipe(p.model);
+    runs.set(recipe, (runs.get(recipe) ?? new Set()).add(p.model));
+  }
+  const recipes = [...runs].filter(([, models]) => models.size > 1).map(([recipe, models]) => ({
+    recipe,
+    runs: models.size,
+  }));
+  const bands: ZeroShotBand[] = [];
+  for (const { recipe } of recipes) {
+    const byRole = new Map<string, number[]>();
+    for (const p of points) {
+      if (seedRecipe(p.model) === recipe) byRole.set(p.role, [...(byRole.get(p.role) ?? []), p.auroc]);
+    }
+    for (const [role, values] of byRole) bands.push({ role, lo: Math.min(...values), hi: Math.max(...values) });
+  }
+  return { bands, recipes };
+}
+
 /** Panel order of the backbone chart: the choosing sets, the diagnostic, then the reported data sets. */
 export const ZERO_SHOT_PANELS: readonly string[] = [
   "held-out real (chooses)",
@@ -111,13 +145,18 @@ export const ZERO_SHOT_PANELS: readonly string[] = [
 
 /**
  * The backbone comparison chart of tidy zero-shot rows (see {@link zeroShotPoints}): panels in
- * {@link ZERO_SHOT_PANELS}' order, the first backbone highlighted, CheXzero's published number on paper data sets.
+ * {@link ZERO_SHOT_PANELS}' order, the first backbone highlighted, CheXzero's published number on paper data sets, and
+ * a grey band over the seeds of each recipe run more than once ({@link seedSpread}).
  */
 export function backboneChart(rows: readonly Record<string, unknown>[], title?: string): Plot.PlotOptions {
   const points = zeroShotPoints(rows);
+  const spread = seedSpread(points);
+  const bandNote = spread.recipes.map((r) => `${r.recipe} (${r.runs} seeds)`).join(", ");
   return zeroShotChart(points, {
     title: title ?? 'Zero-shot AUROC of each backbone ("normal." vs "pneumonia."), 95 % intervals',
-    subtitle: "Backbones are chosen on the first two panels only; the rest are reported, never chosen on.",
+    subtitle: "Backbones are chosen on the first two panels only; the rest are reported, never chosen on." +
+      (bandNote ? ` Grey band: the range over seeds of ${bandNote}.` : ""),
+    bands: spread.bands,
     roles: ZERO_SHOT_PANELS,
     references: chexzeroReferences(points),
     highlight: points[0]?.model,

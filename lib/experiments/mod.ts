@@ -88,6 +88,8 @@ export {
   chexzeroReferences,
   readHeldOutCurves,
   readZeroShotTables,
+  seedRecipe,
+  seedSpread,
   ZERO_SHOT_PANELS,
   zeroShotPanel,
   zeroShotPoints,

@@ -10,6 +10,7 @@ export { encodePng, type PngPixels, type RasterImage } from "../data/mod.ts";
 export { FONT_DIR, svgToPng, type SvgToPngOptions, toBase64 } from "./png.ts";
 export { listChartFiles, saveChart, type SavedChart, saveSvg } from "./save.ts";
 export {
+  type ZeroShotBand,
   zeroShotChart,
   type ZeroShotChartOptions,
   type ZeroShotPoint,

@@ -1,7 +1,7 @@
 /**
  * The backbone comparison chart of `deno task zeroshot`: one panel per evaluation role (the sets that choose, the
  * diagnostic, the sets only reported), one row per backbone, a dot at the AUROC with its 95 % interval, the chance
- * line at 50 and, optionally, labelled reference lines.
+ * line at 50 and, optionally, labelled reference lines and shaded bands (e.g. the range of one recipe over seeds).
  * @module
  */
 import * as Plot from "@observablehq/plot";
@@ -26,6 +26,13 @@ export interface ZeroShotReference {
   label: string;
 }
 
+/** A shaded range of AUROC (percent) across every row of one panel. */
+export interface ZeroShotBand {
+  role: string;
+  lo: number;
+  hi: number;
+}
+
 /** Options for {@link zeroShotChart}. */
 export interface ZeroShotChartOptions {
   title?: string;
@@ -34,6 +41,8 @@ export interface ZeroShotChartOptions {
   roles?: readonly string[];
   /** Labelled reference lines (percent) on a role's panel, e.g. a published backbone's number. */
   references?: readonly ZeroShotReference[];
+  /** Shaded ranges drawn behind the dots, e.g. the spread of one recipe over seeds. */
+  bands?: readonly ZeroShotBand[];
   /** The backbone drawn in the accent colour (e.g. the default). */
   highlight?: string;
   /** @default 980 */
@@ -52,7 +61,9 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
     ...seen.filter((r) => !options.roles?.includes(r)),
   ];
   const refs = (options.references ?? []).filter((g) => roles.includes(g.role));
-  const values = points.flatMap((p) => [p.auroc, p.lo ?? p.auroc, p.hi ?? p.auroc]).concat(refs.map((g) => g.x));
+  const bands = (options.bands ?? []).filter((b) => roles.includes(b.role));
+  const values = points.flatMap((p) => [p.auroc, p.lo ?? p.auroc, p.hi ?? p.auroc])
+    .concat(refs.map((g) => g.x), bands.flatMap((b) => [b.lo, b.hi]));
   const lo = Math.floor(Math.min(45, ...values) / 10) * 10;
   const hi = Math.ceil(Math.max(60, ...values) / 10) * 10;
   // Ticks strictly inside the domain, so that neighbouring panels' edge labels do not collide.
@@ -80,6 +91,7 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
     y: { domain: models, label: null, tickSize: 0 },
     color: { domain: ["accent", "other"], range: ["#e45756", "#4c78a8"] },
     marks: [
+      Plot.rectX(bands, { fx: "role", x1: "lo", x2: "hi", fill: "#888", fillOpacity: 0.14 }),
       Plot.ruleX(roles.map((role) => ({ role, x: 50 })), {
         fx: "role",
         x: "x",
