@@ -109,7 +109,7 @@ Deno.test("seedSpread: one band per panel over a recipe's seeds, from the lowest
     ...rows("c/real-1200/model.safetensors", "h1", "corpus", HELD, 0.874, 0.85, 0.9),
     ...rows("c/real-1200-seed2/model.safetensors", "h2", "corpus", HELD, 0.856, 0.83, 0.88),
   ])).svg;
-  assert(svg.includes("Grey band: the range over seeds of real-1200 (2 seeds)"), "the subtitle names the band");
+  assert(svg.includes("Grey band: real-1200's range over 2 seeds."), "the subtitle names the band");
   assert(svg.includes('fill-opacity="0.14"'), "the band is drawn");
 });
 
