@@ -153,3 +153,11 @@ Deno.test("regionHeatmap paints each region by its probability", () => {
   const svg = regionHeatmapSvg(image, [0, 1, 0.5], regions, { size, title: "t" });
   assert(svg.includes("data:image/png;base64,") && svg.includes("right: 1.000") && svg.includes("whole: 0.500"));
 });
+
+Deno.test("lossCurve: every run gets its own colour, past the ten of tableau10 too", () => {
+  const rows = Array.from({ length: 11 }, (_, i) => [0, 1].map((step) => ({ step, loss: i + step, run: `run-${i}` })))
+    .flat();
+  const svg = renderPlot(lossCurve(rows)).svg;
+  const strokes = new Set([...svg.matchAll(/stroke="(#[0-9a-f]{6})"/g)].map((m) => m[1]));
+  assertEquals(strokes.size, 11, `distinct line colours: ${[...strokes].join(", ")}`);
+});

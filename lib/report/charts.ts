@@ -382,7 +382,8 @@ export function lossCurve(rows: readonly LossRow[], options: LossCurveOptions = 
       type: options.log ? "log" : "linear",
       labelArrow: "none",
     },
-    color: several ? { legend: true, scheme: "tableau10" } : undefined,
+    // tableau10 repeats a colour past ten runs; paired has twelve distinct ones.
+    color: several ? { legend: true, scheme: runs.size > 10 ? "paired" : "tableau10" } : undefined,
     marks,
   };
 }
