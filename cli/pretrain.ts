@@ -6,7 +6,7 @@
  */
 import { parseBackend } from "../lib/backend.ts";
 import { executePretraining, PRETRAIN_DEFAULTS, type PretrainSettings } from "../lib/experiments/mod.ts";
-import { AUGMENT_PRESETS, LESION_GROUPS } from "../lib/train/mod.ts";
+import { AUGMENT_PRESETS, CAPTION_STYLES, LESION_GROUPS } from "../lib/train/mod.ts";
 import {
   choiceFlag,
   defineCommand,
@@ -62,6 +62,12 @@ export const COMMAND = defineCommand({
       arg: "G",
       description: `contrastive group of the lesion pairs: ${LESION_GROUPS.join(", ")} (docs/pretraining.md)`,
       default: D.lesionGroup,
+    },
+    captions: {
+      type: "string",
+      arg: "C",
+      description: `captions of real images: ${CAPTION_STYLES.join(", ")} (docs/pretraining.md)`,
+      default: D.captions,
     },
     steps: { type: "string", arg: "S", description: "optimisation steps (≥ 1)", default: D.steps },
     batch: { type: "string", arg: "B", description: "pairs per step (≥ 2)", default: D.batch },
@@ -142,6 +148,7 @@ export function pretrainSettings(v: FlagValues<typeof COMMAND.flags>): PretrainS
     augment: v["no-augment"] ? "none" : choiceFlag("augment", v.augment, AUGMENT_PRESETS, D.augment),
     realLesions: numberFlag("real-lesions", v["real-lesions"], D.realLesions, { min: 0, max: 1 }),
     lesionGroup: choiceFlag("lesion-group", v["lesion-group"], LESION_GROUPS, D.lesionGroup),
+    captions: choiceFlag("captions", v.captions, CAPTION_STYLES, D.captions),
     heldOut: D.heldOut,
     realLimit: v["real-limit"] === undefined ? null : int("real-limit", 0, 2),
     steps: int("steps", D.steps, 1),

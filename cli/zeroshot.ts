@@ -6,7 +6,14 @@
  * @module
  */
 import { initBackend, requestedBackend } from "../lib/backend.ts";
-import { backboneChart, readZeroShotTables, zeroShotBackbones, zeroShotLine } from "../lib/experiments/mod.ts";
+import {
+  backboneChart,
+  imageProbeBackbones,
+  imageProbeChart,
+  readZeroShotTables,
+  zeroShotBackbones,
+  zeroShotLine,
+} from "../lib/experiments/mod.ts";
 import { saveChart, toTidy, writeCsvAtomic } from "../lib/report/mod.ts";
 import {
   basename,
@@ -63,6 +70,20 @@ export const COMMAND = defineCommand({
       description: "draw --chart from tables this command wrote, scoring nothing",
       default: "score the models",
     },
+    probe: {
+      type: "string",
+      arg: "FILE",
+      description: "instead of the zero-shot table, where the AUROC is lost: the text prompts' direction against " +
+        "a class-mean and a logistic probe of the image features, fitted on the real corpus's training split; " +
+        "writes FILE.csv, FILE.svg and FILE.png (with --from: redraws the chart of probe tables)",
+      default: "none",
+    },
+    "probe-limit": {
+      type: "string",
+      arg: "N",
+      description: "use at most N training and N held-out files of the corpus (label-balanced; a quick try)",
+      default: "all",
+    },
     backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
   },
   examples: [
@@ -70,6 +91,7 @@ export const COMMAND = defineCommand({
     "deno task zeroshot --models chexzero.pt --real none --data /data/chest_xray --out zero-shot.csv",
     "deno task zeroshot --from results/backbones/zero-shot.csv,results/backbones/candidates-zero-shot.csv " +
     "--chart results/backbones/zero-shot",
+    "deno task zeroshot --probe results/backbones/image-probe",
   ],
 });
 
@@ -83,6 +105,7 @@ export async function main(args: string[]): Promise<void> {
   if (v.out !== undefined) await ensureOutFile(v.out, "--out");
   const chart = v.chart === undefined ? null : resolve(v.chart.replace(/\.(png|svg)$/, ""));
   if (chart) await ensureOutFile(`${chart}.png`, "--chart");
+  if (v.probe !== undefined) return await probe(v, models, realDir, datasets);
   if (v.from !== undefined) {
     if (!chart) throw new InputError("zeroshot: --from only draws a chart; give --chart FILE");
     const rows = await readZeroShotTables(list(v.from).map((f) => resolve(f)));
@@ -102,6 +125,46 @@ export async function main(args: string[]): Promise<void> {
     console.error(`wrote ${v.out}`);
   }
   if (chart) await drawChart(rows, chart);
+}
+
+/** `--probe FILE`: fits and scores the image-feature probes (or, with `--from`, redraws their chart). */
+async function probe(
+  v: ReturnType<typeof parseCommand<typeof COMMAND.flags>>["values"],
+  models: string[],
+  realDir: string,
+  datasets: string[],
+): Promise<void> {
+  const base = resolve(v.probe!.replace(/\.(csv|png|svg)$/, ""));
+  if (v.out !== undefined || v.chart !== undefined) {
+    throw new InputError("zeroshot: --probe FILE writes FILE.csv and its chart; leave out --out and --chart");
+  }
+  const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+  let rows: Record<string, unknown>[];
+  if (v.from !== undefined) {
+    rows = await readZeroShotTables(list(v.from).map((f) => resolve(f)));
+    if (rows.some((r) => r.probe === undefined)) {
+      throw new InputError(`zeroshot: --from ${v.from} holds rows without a probe column (not a --probe table)`);
+    }
+  } else {
+    await ensureOutFile(`${base}.csv`, "--probe");
+    const limit = v["probe-limit"] === undefined ? undefined : Number(v["probe-limit"]);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 2)) {
+      throw new InputError(`zeroshot: --probe-limit must be an integer ≥ 2, got ${v["probe-limit"]}`);
+    }
+    await initBackend(requestedBackend(v.backend), { quiet: true });
+    rows = await imageProbeBackbones(models, {
+      real: realDir,
+      benchmark: !v["no-benchmark"],
+      datasets,
+      limit,
+      onResult: (model, name, r) => console.log(zeroShotLine(`${model} · ${name}`, r)),
+    });
+    await writeCsvAtomic(`${base}.csv`, toTidy(rows));
+    console.error(`wrote ${base}.csv`);
+  }
+  await Deno.mkdir(dirname(base), { recursive: true });
+  const saved = await saveChart(dirname(base), basename(base), imageProbeChart(rows));
+  console.error(`wrote ${saved.pngPath} and ${basename(saved.svgPath)}`);
 }
 
 /** Writes the backbone chart of tidy zero-shot rows as `<chart>.svg` and `<chart>.png`. */

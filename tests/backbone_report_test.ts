@@ -3,6 +3,8 @@ import {
   backboneChart,
   backboneName,
   chexzeroReferences,
+  IMAGE_PROBES,
+  imageProbeChart,
   readHeldOutCurves,
   readZeroShotTables,
   seedRecipe,
@@ -140,4 +142,21 @@ Deno.test("readZeroShotTables and readHeldOutCurves read what zeroshot and pretr
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("imageProbeChart: one row per backbone, one dot per probe in its own colour, the text prompts' values written", () => {
+  const probeRows = IMAGE_PROBES.flatMap((probe, k) =>
+    ["a", "b"].flatMap((m) =>
+      rows(`models/${m}/model.safetensors`, `h${m}`, "corpus", HELD, 0.8 + 0.01 * k, 0.78, 0.9)
+        .map((r) => ({ ...r, probe }))
+    )
+  );
+  const points = zeroShotPoints(probeRows);
+  assertEquals(points.length, 2 * IMAGE_PROBES.length); // the probe keeps the points of one backbone apart
+  assertEquals(points.filter((p) => p.model === "a").map((p) => p.series), [...IMAGE_PROBES]);
+  const svg = renderPlot(imageProbeChart(probeRows)).svg;
+  assertEquals(svg.match(/<circle/g)?.length, 2 * IMAGE_PROBES.length);
+  for (const probe of IMAGE_PROBES) assert(svg.includes(probe), `legend lacks ${probe}`);
+  assert(svg.includes("80.0") && !svg.includes("81.0"), "only the first series' values are written");
+  assertThrows(() => imageProbeChart(rows("m", "h", "corpus", HELD, 0.8, 0.7, 0.9)), InputError, "probe");
 });

@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
-import { captionFor, captionVocabulary } from "../lib/train/captions.ts";
+import { captionFor, captionVocabulary, promptCaption } from "../lib/train/captions.ts";
+import { ZERO_SHOT_PROMPTS } from "../lib/prompts/mod.ts";
 import { augmentGray, augmentPreset, describeAugmentPreset } from "../lib/train/augment.ts";
 import { mixedSource } from "../lib/train/pretrain_mix.ts";
 import { type CorpusEntry, type CorpusPart, listCorpus, splitCorpus } from "../lib/train/real_corpus.ts";
@@ -160,4 +161,22 @@ Deno.test("pretraining mix: each batch is a pure function of the step, with the 
   assert(a.groups!.slice(6).every((g, k) => g === pool.groups![pool.texts.indexOf(synth[k])]));
   // without synthetic pairs every pair is real
   assertEquals(mixedSource(part, null, { seed: 1 }).draw(0, 4).groups!.length, 4);
+});
+
+Deno.test("pretraining mix: captions 'prompts' give each real image its label's zero-shot prompt, nothing else", () => {
+  const size = 8;
+  const part: CorpusPart = {
+    entries: entries(10),
+    pixels: Array.from({ length: 10 }, (_, i) => new Uint8Array(size * size).fill(i * 20)),
+    size,
+  };
+  const batch = mixedSource(part, null, { seed: 3, captions: "prompts" }).draw(2, 8);
+  assertEquals(batch.texts, batch.groups!.map((g) => (g === "normal" ? "normal." : "pneumonia.")));
+  assertEquals(new Set(batch.groups), new Set(["normal", "pneumonia"]));
+  // The prompts are the zero-shot scoring's, in its order (normal first).
+  assertEquals([promptCaption("normal"), promptCaption("pneumonia")], [...ZERO_SHOT_PROMPTS]);
+  // The default, varied captions, re-phrase: more than two distinct texts over a few batches.
+  const varied = mixedSource(part, null, { seed: 3 });
+  const texts = new Set([0, 1, 2, 3].flatMap((s) => varied.draw(s, 8).texts));
+  assert(texts.size > 2, [...texts].join(" | "));
 });

@@ -34,7 +34,8 @@ export function zeroShotPanel(role: string, data: string): string {
 /**
  * The points of {@link zeroShotChart} from tidy zero-shot rows (`model, model_hash, data, role, metric, value`, metric
  * one of `auroc`, `auroc_lo`, `auroc_hi`; from {@link zeroShotBackbones} or CSVs it wrote), in percent, one per
- * backbone × panel in order of appearance. A backbone is named by {@link backboneName}, or by its path (and hash)
+ * backbone × panel (× probe, for the rows of `deno task zeroshot --probe`, as the point's series) in order of
+ * appearance. A backbone is named by {@link backboneName}, or by its path (and hash)
  * where two different checkpoints would share that name; the same checkpoint in two tables keeps its first value.
  */
 export function zeroShotPoints(rows: readonly Record<string, unknown>[]): ZeroShotPoint[] {
@@ -57,8 +58,9 @@ export function zeroShotPoints(rows: readonly Record<string, unknown>[]): ZeroSh
     const model = nameOf(r), role = zeroShotPanel(String(r.role), String(r.data));
     const value = 100 * Number(r.value);
     if (!Number.isFinite(value)) throw new InputError(`Zero-shot row of ${r.model} has no numeric value: ${r.value}`);
-    const key = `${model}\u0000${role}`;
-    const p = points.get(key) ?? { model, role, auroc: NaN };
+    const series = r.probe === undefined ? undefined : String(r.probe);
+    const key = `${model}\u0000${role}\u0000${series ?? ""}`;
+    const p = points.get(key) ?? { model, role, auroc: NaN, ...(series === undefined ? {} : { series }) };
     if (r.metric === "auroc" && Number.isNaN(p.auroc)) p.auroc = value;
     else if (r.metric === "auroc_lo" && p.lo === undefined) p.lo = value;
     else if (r.metric === "auroc_hi" && p.hi === undefined) p.hi = value;

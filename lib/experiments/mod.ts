@@ -95,6 +95,16 @@ export {
   zeroShotPoints,
 } from "./backbone_report.ts";
 export {
+  IMAGE_PROBES,
+  imageProbeBackbones,
+  imageProbeChart,
+  type ImageProbeName,
+  type ImageProbeOptions,
+  type ImageProbeRow,
+  textDirection,
+} from "./image_probe.ts";
+export {
+  aurocWithInterval,
   lesionProbeImages,
   zeroShotBackbones,
   type ZeroShotBackbonesOptions,

@@ -25,6 +25,7 @@ import {
   type AdamW,
   type AugmentPreset,
   augmentPreset,
+  type CaptionStyle,
   captionVocabulary,
   corpusImage,
   type CorpusPart,
@@ -80,6 +81,8 @@ export interface PretrainSettings {
   realLesions: number;
   /** The lesion pairs' contrastive group: `place` (consolidation, side, zone) or `pneumonia`. */
   lesionGroup: LesionGroup;
+  /** Captions of real images: `varied` radiology phrasings or exactly the zero-shot `prompts` (lib/train/captions.ts). */
+  captions: CaptionStyle;
   /** Held-out fraction of the real corpus (by file, per label, fixed seed). */
   heldOut: number;
   /** Use at most this many real training files (tests), or null for all. */
@@ -120,6 +123,7 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainSettings, "out"> = {
   augment: "light",
   realLesions: 0,
   lesionGroup: "place",
+  captions: "varied",
   heldOut: 0.1,
   realLimit: null,
   steps: 3000,
@@ -168,6 +172,7 @@ function runKey(s: PretrainSettings, config: ClipConfig) {
     // Present only when on, so the checkpoints of runs without lesions keep their key.
     ...(s.realLesions > 0 ? { realLesions: s.realLesions } : {}),
     ...(s.realLesions > 0 && s.lesionGroup !== "place" ? { lesionGroup: s.lesionGroup } : {}),
+    ...(s.captions !== "varied" ? { captions: s.captions } : {}),
     heldOut: s.heldOut,
     realLimit: s.realLimit,
     steps: s.steps,
@@ -235,7 +240,9 @@ function pretrainCard(s: PretrainSettings, o: PretrainOutcome): ModelCard {
   return makeModelCard(o.name, o.config, {
     description: real
       ? "A small OpenAI-architecture CLIP pretrained from scratch on real adult chest X-rays (captions written from " +
-        "their labels) mixed with the platform's synthetic image–report pairs"
+        (s.realFraction < 1
+          ? "their labels) mixed with the platform's synthetic image–report pairs"
+          : "their labels) only; the synthetic reports taught the tokenizer's merges, no synthetic image was drawn")
       : "A small OpenAI-architecture CLIP pretrained from scratch on the platform's synthetic chest X-ray benchmark",
     normalisation: o.normalisation,
     tokenizer: "bpe.txt",
@@ -251,7 +258,9 @@ function pretrainCard(s: PretrainSettings, o: PretrainOutcome): ModelCard {
             trainFiles: real.train.pixels.length,
             heldOutFiles: real.heldOut.pixels.length,
             heldOutFraction: s.heldOut,
-            captions: "re-phrased at every draw from lib/train/captions.ts",
+            captions: s.captions === "varied"
+              ? "re-phrased at every draw from lib/train/captions.ts"
+              : 'the zero-shot prompt of the label ("normal." or "pneumonia.")',
             augment: describeAugmentPreset(s.augment),
             lesions: s.realLesions > 0
               ? `with probability ${s.realLesions}, a real normal gets a SAS opacity (weights ` +
@@ -268,6 +277,7 @@ function pretrainCard(s: PretrainSettings, o: PretrainOutcome): ModelCard {
           seed: s.seed,
           pairs: s.syntheticPairs,
           resolution: o.config.imageResolution,
+          ...(real && s.realFraction >= 1 ? { use: "BPE merges only (every pair of a batch is real)" } : {}),
         },
         zhanglab: "never used in pretraining (neither images nor labels)",
       },
@@ -350,6 +360,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
       augment: augmentPreset(s.augment),
       realLesions: s.realLesions,
       lesionGroup: s.lesionGroup,
+      captions: s.captions,
     })
     : poolSource(synthetic!, s.seed);
 

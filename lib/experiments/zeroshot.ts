@@ -51,8 +51,8 @@ export function lesionProbeImages(part: CorpusPart): { images: Float32Array[]; l
   return { images: [...normals, ...lesioned], labels: [...normals.map(() => 0), ...lesioned.map(() => 1)] };
 }
 
-/** AUROC with its 95 % bootstrap interval, labels `[n]` and scores `[n]`. */
-function withInterval(
+/** AUROC with its 95 % bootstrap interval (1,000 resamples, fixed seed), labels `[n]` and scores `[n]`. */
+export function aurocWithInterval(
   labels: number[],
   scores: ArrayLike<number>,
 ): { auroc: number; aurocLo: number; aurocHi: number } {
@@ -76,7 +76,7 @@ export async function zeroShotOnData(
       data: targets.heldOut.label,
       role: "held-out real (model selection)",
       n: labels.length,
-      ...withInterval(labels, scores),
+      ...aurocWithInterval(labels, scores),
     });
     if (targets.lesionProbe) {
       const probe = lesionProbeImages(part);
@@ -84,7 +84,7 @@ export async function zeroShotOnData(
         data: `${targets.heldOut.label}: normals vs the same with an opacity`,
         role: "lesion probe (diagnostic)",
         n: probe.labels.length,
-        ...withInterval(probe.labels, zeroShotScores(model, tokenizer, norm, probe.images)),
+        ...aurocWithInterval(probe.labels, zeroShotScores(model, tokenizer, norm, probe.images)),
       });
     }
   }
@@ -95,7 +95,7 @@ export async function zeroShotOnData(
       data: relative(PROJECT_ROOT, root) || root,
       role,
       n: data.test.labels.length,
-      ...withInterval(data.test.labels, scores),
+      ...aurocWithInterval(data.test.labels, scores),
     });
   };
   if (targets.benchmark) await onTest(await ensureBenchmark(), "synthetic benchmark test");

@@ -17,6 +17,8 @@ export interface ZeroShotPoint {
   auroc: number;
   lo?: number;
   hi?: number;
+  /** The series of a chart with several dots per row (e.g. the scoring), one colour each (see `series` option). */
+  series?: string;
 }
 
 /** A labelled vertical line on one panel. */
@@ -43,8 +45,15 @@ export interface ZeroShotChartOptions {
   references?: readonly ZeroShotReference[];
   /** Shaded ranges drawn behind the dots, e.g. the spread of one recipe over seeds. */
   bands?: readonly ZeroShotBand[];
-  /** The backbone drawn in the accent colour (e.g. the default). */
-  highlight?: string;
+  /** The backbone (or backbones) drawn in the accent colour (e.g. the default). */
+  highlight?: string | readonly string[];
+  /**
+   * Several dots per row: the series in order, each in its own colour, staggered vertically, with a legend; only the
+   * first series' values are written beside the dots. @default one dot per row
+   */
+  series?: readonly string[];
+  /** The x axis' label. @default "Zero-shot AUROC (%)" */
+  xLabel?: string;
   /** @default 980 */
   width?: number;
 }
@@ -68,13 +77,16 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
   const hi = Math.ceil(Math.max(60, ...values) / 10) * 10;
   // Ticks strictly inside the domain, so that neighbouring panels' edge labels do not collide.
   const inner = Array.from({ length: (hi - lo) / 10 - 1 }, (_, i) => lo + 10 * (i + 1));
-  const accent = (p: ZeroShotPoint) => (p.model === options.highlight ? "accent" : "other");
+  const highlighted = new Set(typeof options.highlight === "string" ? [options.highlight] : options.highlight ?? []);
+  const accent = (p: ZeroShotPoint) => (highlighted.has(p.model) ? "accent" : "other");
   const withInterval = points.filter((p) => p.lo !== undefined && p.hi !== undefined);
+  const series = options.series ?? [];
+  const rowHeight = series.length > 1 ? 12 * series.length + 8 : 28;
   return {
     title: options.title,
     subtitle: options.subtitle,
     width: options.width ?? 980,
-    height: models.length * 28 + 110,
+    height: models.length * rowHeight + 110,
     marginLeft: Math.min(260, Math.max(60, ...models.map((m) => textWidth(m, 11))) + 16),
     marginRight: 16,
     marginTop: 36,
@@ -84,12 +96,14 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
       domain: [lo, hi],
       grid: true,
       ticks: inner,
-      label: "Zero-shot AUROC (%)",
+      label: options.xLabel ?? "Zero-shot AUROC (%)",
       labelAnchor: "center",
       labelArrow: "none",
     },
     y: { domain: models, label: null, tickSize: 0 },
-    color: { domain: ["accent", "other"], range: ["#e45756", "#4c78a8"] },
+    color: series.length > 0
+      ? { domain: series, range: SERIES_COLORS, legend: true }
+      : { domain: ["accent", "other"], range: ["#e45756", "#4c78a8"] },
     marks: [
       Plot.rectX(bands, { fx: "role", x1: "lo", x2: "hi", fill: "#888", fillOpacity: 0.14 }),
       Plot.ruleX(roles.map((role) => ({ role, x: 50 })), {
@@ -109,25 +123,61 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
         text: (g) => `${g.label} ${g.x}`,
         fill: "#2a9d5c",
       }),
-      Plot.ruleY(withInterval, {
-        fx: "role",
-        y: "model",
-        x1: "lo",
-        x2: "hi",
-        stroke: accent,
-        strokeWidth: 2,
-        strokeOpacity: 0.55,
-      }),
-      Plot.dot(points, { fx: "role", y: "model", x: "auroc", fill: accent, r: 4.5, stroke: "white", tip: true }),
-      Plot.text(points, {
-        fx: "role",
-        y: "model",
-        x: "auroc",
-        text: (p) => p.auroc.toFixed(1),
-        dy: -9,
-        fontSize: 9,
-        fill: "#333",
-      }),
+      ...(series.length > 0 ? seriesMarks(points, withInterval, series) : [
+        Plot.ruleY(withInterval, {
+          fx: "role",
+          y: "model",
+          x1: "lo",
+          x2: "hi",
+          stroke: accent,
+          strokeWidth: 2,
+          strokeOpacity: 0.55,
+        }),
+        Plot.dot(points, { fx: "role", y: "model", x: "auroc", fill: accent, r: 4.5, stroke: "white", tip: true }),
+        Plot.text(points, {
+          fx: "role",
+          y: "model",
+          x: "auroc",
+          text: (p) => p.auroc.toFixed(1),
+          dy: -9,
+          fontSize: 9,
+          fill: "#333",
+        }),
+      ]),
     ],
   };
+}
+
+/** Colours of the series of {@link zeroShotChart}, in order (the first the accent red). */
+const SERIES_COLORS = ["#e45756", "#4c78a8", "#72b7b2", "#b279a2", "#f58518", "#54a24b"];
+
+/** One row's dots and interval bars per series, staggered by 12 px; the first series' values written left of its bars. */
+function seriesMarks(
+  points: readonly ZeroShotPoint[],
+  withInterval: readonly ZeroShotPoint[],
+  series: readonly string[],
+): Plot.Markish[] {
+  return series.flatMap((name, i) => {
+    const dy = 12 * (i - (series.length - 1) / 2);
+    const mine = (p: ZeroShotPoint) => p.series === name;
+    const bars = withInterval.filter(mine), dots = points.filter(mine);
+    const common = { fx: "role", y: "model", dy } as const;
+    return [
+      Plot.ruleY(bars, { ...common, x1: "lo", x2: "hi", stroke: () => name, strokeWidth: 2, strokeOpacity: 0.5 }),
+      Plot.dot(dots, { ...common, x: "auroc", fill: () => name, r: 4, stroke: "white", tip: true }),
+      ...(i === 0
+        ? [
+          Plot.text(dots, {
+            ...common,
+            x: (p: ZeroShotPoint) => p.lo ?? p.auroc,
+            text: (p) => p.auroc.toFixed(1),
+            dx: -4,
+            textAnchor: "end",
+            fontSize: 9,
+            fill: "#333",
+          }),
+        ]
+        : []),
+    ];
+  });
 }

@@ -54,6 +54,20 @@ const PNEUMONIA_IMPRESSIONS: readonly string[] = [
   "pneumonia.",
 ];
 
+/**
+ * How real images are captioned: `varied` (one of several radiology phrasings, re-drawn at every draw) or `prompts`
+ * (exactly the zero-shot prompt of the label, "normal." or "pneumonia.": with grouped targets the real pairs then
+ * train the image tower as a two-class classifier whose class weights are the text tower's prompt features).
+ */
+export const CAPTION_STYLES = ["varied", "prompts"] as const;
+/** One of {@link CAPTION_STYLES}. */
+export type CaptionStyle = typeof CAPTION_STYLES[number];
+
+/** The zero-shot prompt of a label (the text of lib/prompts/zero_shot.ts's `ZERO_SHOT_PROMPTS`). */
+export function promptCaption(label: CaptionLabel): string {
+  return label === "normal" ? "normal." : "pneumonia.";
+}
+
 /** Every phrasing a label can get (for the tokenizer's merge learning and for documentation). */
 export function captionVocabulary(label: CaptionLabel): string[] {
   return label === "normal"

@@ -13,7 +13,7 @@ export {
   describeAugmentPreset,
 } from "./augment.ts";
 export { BatchStreams } from "./batch_streams.ts";
-export { captionVocabulary } from "./captions.ts";
+export { CAPTION_STYLES, type CaptionStyle, captionVocabulary, promptCaption } from "./captions.ts";
 export { AdamW } from "./optimizer.ts";
 export { drawBatch, trainPrompts } from "./ppad.ts";
 export {

@@ -6,7 +6,7 @@
  */
 import { Rng, streamSeed } from "../util/mod.ts";
 import { augmentGray, type AugmentOptions } from "./augment.ts";
-import { captionFor } from "./captions.ts";
+import { captionFor, type CaptionStyle, promptCaption } from "./captions.ts";
 import type { PairBatch, PairPool, PairSource } from "./pretrain.ts";
 import { corpusImage, type CorpusPart } from "./real_corpus.ts";
 import { type LesionGroup, lesionPair } from "./real_lesions.ts";
@@ -26,6 +26,8 @@ export interface MixOptions {
   realLesions?: number;
   /** The lesion pairs' contrastive group (lib/train/real_lesions.ts). @default "place" */
   lesionGroup?: LesionGroup;
+  /** How real images are captioned (lib/train/captions.ts). @default "varied" */
+  captions?: CaptionStyle;
 }
 
 /** The stream seed of one step of one purpose (moved to lib/util/seeds.ts, the table of every stream). */
@@ -34,7 +36,8 @@ export { stepSeed } from "../util/mod.ts";
 /**
  * Batches of `round(batch · realFraction)` real pairs (group = their label, `normal` or `pneumonia`) and the rest
  * synthetic pairs (group `normal` or `finding:side:zone`), real and synthetic normals sharing the group `normal`.
- * Real images are drawn without replacement within a batch; their captions are re-phrased at every draw. With
+ * Real images are drawn without replacement within a batch; their captions are re-phrased at every draw (or, with
+ * `captions: "prompts"`, are the label's zero-shot prompt). With
  * `realLesions` p > 0, each real normal (after augmentation and its caption's draw) becomes, with probability p from
  * the step's `pretrainLesion` stream, a lesion pair (group `consolidation:<side>:<zone>`, or `pneumonia`).
  */
@@ -52,7 +55,7 @@ export function mixedSource(real: CorpusPart, synthetic: PairPool | null, option
         const label = real.entries[i].label;
         const raw = corpusImage(real, i);
         const image = options.augment === false ? raw : augmentGray(raw, real.size, rng, options.augment);
-        const caption = captionFor(label, rng);
+        const caption = options.captions === "prompts" ? promptCaption(label) : captionFor(label, rng);
         if (label === "normal" && lesionRng?.bernoulli(lesions)) {
           const lesion = lesionPair(image, real.size, lesionRng, options.lesionGroup);
           out.images.push(lesion.image);

@@ -129,6 +129,14 @@ export class ClipModel {
   }
 
   /**
+   * The image tower's pooled output before the projection: pixels `[B, R, R, 3]` (normalised) → the CLS token after
+   * ln_post, `[B, visionWidth]` (what {@link encodeImage} projects; for probes of the features).
+   */
+  encodeImagePooled(pixels: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => visionForward(pixels, this.#visionWeights(), this.config, null, false));
+  }
+
+  /**
    * PPAD's image-prompt hook: pixels `[B, R, R, 3]`, keep `[B, grid²]` or `[grid²]` (1 = keep the patch),
    * prompts `[grid², visionWidth]` → `[B, embedDim]`. After the patch embedding and before CLS / positional
    * embedding, x = x·m + P·(1 − m). Gradients flow to `prompts`.

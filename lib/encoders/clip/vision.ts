@@ -116,12 +116,14 @@ function checkPatches(patches: tf.Tensor3D, config: ClipConfig): void {
  * {@link embedPatches} → image features `[B, embedDim]` (projected, not normalised); both inputs give the same numbers.
  * With `prompt`, after the patch embedding and before CLS / positional embedding every patch token becomes
  * x·m + P·(1 − m) (m = keep), so gradients reach `prompt.prompts` (PPAD's position-guided image prompts).
+ * With `project` false it returns the pooled CLS token before the projection, `[B, width]` (after ln_post).
  */
 export function encodeImage(
   input: tf.Tensor4D | tf.Tensor3D,
   w: VisionWeights,
   config: ClipConfig,
   prompt: ImagePrompt | null = null,
+  project = true,
 ): tf.Tensor2D {
   if (input.rank === 3) checkPatches(input as tf.Tensor3D, config);
   else checkPixels(input, config);
@@ -149,7 +151,10 @@ export function encodeImage(
     x.dispose();
     x = next;
   }
-  const out = tf.tidy(() => applyLinear(applyNorm(lastRows ? x : gatherRows(x, rows), w.lnPost, w.frozen), w.proj));
+  const out = tf.tidy(() => {
+    const pooled = applyNorm(lastRows ? x : gatherRows(x, rows), w.lnPost, w.frozen);
+    return project ? applyLinear(pooled, w.proj) : pooled;
+  });
   x.dispose();
   return out;
 }

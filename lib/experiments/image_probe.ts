@@ -1,0 +1,187 @@
+/**
+ * `deno task zeroshot --probe`: where a backbone's zero-shot AUROC is lost. Each checkpoint's unit image embeddings are
+ * scored three ways, all linear in the embedding: along the text prompts' direction ("pneumonia." − "normal.", which
+ * ranks images as zero-shot scoring does), along the corpus's class means (mean COVID-19 embedding − mean normal one)
+ * and by a logistic regression fitted on the corpus. Both image probes are fitted on the real corpus's training split
+ * only (the films the backbone was pretrained on), then scored on the held-out slice, the synthetic benchmark's test
+ * split and each data set's test split. A fourth probe, a logistic regression on the image tower's pooled output before
+ * the projection, asks whether the projection into the joint space drops what the tower has. A probe far above the text direction on a data set means the image tower
+ * separates it and the prompts point elsewhere; a probe near it means the image features themselves are the limit.
+ * A diagnostic: it chooses nothing.
+ * @module
+ */
+import type * as Plot from "@observablehq/plot";
+import * as tf from "@tensorflow/tfjs";
+import { type BpeTokenizer, type ClipModel, loadModelBundle } from "../encoders/mod.ts";
+import { ensureBenchmark } from "../data/mod.ts";
+import {
+  classMeanProbe,
+  type FeatureSpace,
+  imageEmbeddings,
+  type LinearProbe,
+  logisticProbe,
+  probeScores,
+} from "../eval/mod.ts";
+import { ZERO_SHOT_PROMPTS } from "../prompts/mod.ts";
+import { zeroShotChart } from "../report/mod.ts";
+import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus } from "../train/mod.ts";
+import { InputError, PROJECT_ROOT, relative, resolve } from "../util/mod.ts";
+import { chexzeroReferences, ZERO_SHOT_PANELS, zeroShotPoints } from "./backbone_report.ts";
+import { ExperimentData } from "./data.ts";
+import { aurocWithInterval, type ZeroShotOnData } from "./zeroshot.ts";
+
+/** The three scorings of {@link imageProbeBackbones}, in chart order. */
+export const IMAGE_PROBES = ["text prompts", "class means", "logistic", "logistic before projection"] as const;
+/** One scoring of the image embedding. */
+export type ImageProbeName = typeof IMAGE_PROBES[number];
+
+/** One tidy row of the probe table: model × probe × data × metric (`auroc`, `auroc_lo`, `auroc_hi`). */
+export interface ImageProbeRow extends Record<string, string | number> {
+  model: string;
+  model_hash: string;
+  probe: ImageProbeName;
+  data: string;
+  role: ZeroShotOnData["role"];
+  n: number;
+  metric: "auroc" | "auroc_lo" | "auroc_hi";
+  value: number;
+}
+
+/** Options for {@link imageProbeBackbones}. */
+export interface ImageProbeOptions {
+  /** The real corpus: the probes are fitted on its training split and scored on its held-out slice. */
+  real: string;
+  /** Also score the synthetic benchmark's test split. */
+  benchmark: boolean;
+  /** Data set roots whose test split is scored (reported only). */
+  datasets: readonly string[];
+  /** Use at most this many training and this many held-out files of the corpus (label-balanced; tests). @default all */
+  limit?: number;
+  /** Inverse L2 strength of the logistic probe (scikit-learn's `C`). @default 1 */
+  c?: number;
+  /** Called with each result as it comes. */
+  onResult?: (model: string, probe: ImageProbeName, result: ZeroShotOnData) => void;
+}
+
+/** The text prompts' direction: unit "pneumonia." − unit "normal." → a probe `[embedDim]`. */
+export function textDirection(model: ClipModel, tokenizer: BpeTokenizer): LinearProbe {
+  const unit = tf.tidy(() => {
+    const t = model.encodeText(tokenizer.tokenize([...ZERO_SHOT_PROMPTS]));
+    return tf.div(t, tf.sqrt(tf.sum(tf.square(t), -1, true)));
+  });
+  const [normal, pneumonia] = unit.arraySync() as number[][];
+  unit.dispose();
+  return { weights: Float64Array.from(pneumonia, (v, k) => v - normal[k]), bias: 0 };
+}
+
+const labelsOf = (part: CorpusPart) => part.entries.map((e) => (e.label === "normal" ? 0 : 1));
+const imagesOf = (part: CorpusPart) => part.pixels.map((_, i) => corpusImage(part, i));
+
+/**
+ * Loads the real corpus (training split and held-out slice, 224 px) once, then for each checkpoint of `models`: embeds
+ * the corpus, fits the class-mean and logistic probes on its training split, and scores every probe on the held-out
+ * slice, the synthetic benchmark (if asked) and each data set, with 95 % bootstrap intervals. Returns tidy rows.
+ */
+export async function imageProbeBackbones(
+  models: readonly string[],
+  options: ImageProbeOptions,
+): Promise<ImageProbeRow[]> {
+  const realRoot = resolve(PROJECT_ROOT, options.real);
+  if (!(await Deno.stat(realRoot).then(() => true, () => false))) {
+    throw new InputError(
+      `zeroshot --probe: the real corpus ${options.real} was not found (the probes are fitted on it)`,
+    );
+  }
+  const corpus = await loadRealCorpus(realRoot, 224, { limit: options.limit });
+  const trainImages = imagesOf(corpus.train), trainLabels = labelsOf(corpus.train);
+  const evalSets: { data: string; role: ZeroShotOnData["role"]; images: Float32Array[]; labels: number[] }[] = [{
+    data: `${relative(PROJECT_ROOT, corpus.root)} (held-out 10 %, seed ${CORPUS_SPLIT_SEED})`,
+    role: "held-out real (model selection)",
+    images: imagesOf(corpus.heldOut),
+    labels: labelsOf(corpus.heldOut),
+  }];
+  const roots: [string, ZeroShotOnData["role"]][] = [
+    ...(options.benchmark
+      ? [[await ensureBenchmark(), "synthetic benchmark test"] as [string, "synthetic benchmark test"]]
+      : []),
+    ...options.datasets.map((d): [string, "reported only"] => [d, "reported only"]),
+  ];
+  for (const [root, role] of roots) {
+    if (!(await Deno.stat(root).then(() => true, () => false))) {
+      console.error(`zeroshot --probe: skipping ${root} (not found)`);
+      continue;
+    }
+    const data = await ExperimentData.load(root, { resolution: 224, quiet: true });
+    evalSets.push({
+      data: relative(PROJECT_ROOT, root) || root,
+      role,
+      images: data.test.images,
+      labels: data.test.labels,
+    });
+  }
+  const rows: ImageProbeRow[] = [];
+  for (const path of models) {
+    const bundle = await loadModelBundle(path);
+    const shown = relative(PROJECT_ROOT, path);
+    try {
+      const embed = (images: readonly Float32Array[], space: FeatureSpace = "joint") =>
+        imageEmbeddings(bundle.clip, bundle.normalisation, images, 32, space);
+      const trainFeatures = embed(trainImages), trainPooled = embed(trainImages, "pooled");
+      const probes: Record<ImageProbeName, LinearProbe> = {
+        "text prompts": textDirection(bundle.clip, bundle.tokenizer),
+        "class means": classMeanProbe(trainFeatures, trainLabels),
+        "logistic": logisticProbe(trainFeatures, trainLabels, { c: options.c }),
+        "logistic before projection": logisticProbe(trainPooled, trainLabels, { c: options.c }),
+      };
+      for (const set of evalSets) {
+        const features = embed(set.images), pooled = embed(set.images, "pooled");
+        for (const probe of IMAGE_PROBES) {
+          const result: ZeroShotOnData = {
+            data: set.data,
+            role: set.role,
+            n: set.labels.length,
+            ...aurocWithInterval(
+              set.labels,
+              probeScores(probes[probe], probe === "logistic before projection" ? pooled : features),
+            ),
+          };
+          options.onResult?.(shown, probe, result);
+          for (const metric of ["auroc", "auroc_lo", "auroc_hi"] as const) {
+            const value = metric === "auroc" ? result.auroc : metric === "auroc_lo" ? result.aurocLo : result.aurocHi;
+            rows.push({
+              model: shown,
+              model_hash: bundle.hash,
+              probe,
+              data: set.data,
+              role: set.role,
+              n: result.n,
+              metric,
+              value: Number(value!.toFixed(5)),
+            });
+          }
+        }
+      }
+    } finally {
+      bundle.clip.dispose();
+    }
+  }
+  return rows;
+}
+
+/**
+ * The probe chart: panels as the backbone chart's, one row per backbone, one coloured dot per probe (the text prompts
+ * red). Rows `[n]` of {@link ImageProbeRow} (or a CSV of them read back).
+ */
+export function imageProbeChart(rows: readonly Record<string, unknown>[]): Plot.PlotOptions {
+  if (rows.some((r) => r.probe === undefined)) throw new InputError("Not image-probe rows: no probe column");
+  const points = zeroShotPoints(rows);
+  return zeroShotChart(points, {
+    title: "Where the zero-shot AUROC is lost: the text prompts' direction against probes of the image features",
+    subtitle: "Image probes fitted on the real corpus's training split only (never on a panel's images); 95 % " +
+      "intervals. Red: the text prompts, as zero-shot scoring ranks.",
+    roles: ZERO_SHOT_PANELS,
+    references: chexzeroReferences(points),
+    series: IMAGE_PROBES,
+    xLabel: "AUROC (%)",
+  });
+}
