@@ -21,6 +21,7 @@ import {
   dirname,
   ensureOutFile,
   InputError,
+  numberFlag,
   parseCommand,
   PROJECT_ROOT,
   resolve,
@@ -95,10 +96,12 @@ export const COMMAND = defineCommand({
   ],
 });
 
+/** A comma-separated flag value as its non-empty, trimmed items. */
+const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+
 /** Runs `deno task zeroshot` with `args`: prints each checkpoint's zero-shot AUROC per data set. */
 export async function main(args: string[]): Promise<void> {
   const { values: v } = parseCommand(COMMAND, args);
-  const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
   const models = list(v.models ?? String(COMMAND.flags.models.default)).map((m) => resolve(PROJECT_ROOT, m));
   const realDir = v.real ?? String(COMMAND.flags.real.default);
   const datasets = list(v.data ?? String(COMMAND.flags.data.default)).map((d) => resolve(PROJECT_ROOT, d));
@@ -138,7 +141,6 @@ async function probe(
   if (v.out !== undefined || v.chart !== undefined) {
     throw new InputError("zeroshot: --probe FILE writes FILE.csv and its chart; leave out --out and --chart");
   }
-  const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
   let rows: Record<string, unknown>[];
   if (v.from !== undefined) {
     rows = await readZeroShotTables(list(v.from).map((f) => resolve(f)));
@@ -147,10 +149,9 @@ async function probe(
     }
   } else {
     await ensureOutFile(`${base}.csv`, "--probe");
-    const limit = v["probe-limit"] === undefined ? undefined : Number(v["probe-limit"]);
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 2)) {
-      throw new InputError(`zeroshot: --probe-limit must be an integer ≥ 2, got ${v["probe-limit"]}`);
-    }
+    const limit = v["probe-limit"] === undefined
+      ? undefined
+      : numberFlag("probe-limit", v["probe-limit"], 0, { integer: true, min: 2 });
     await initBackend(requestedBackend(v.backend), { quiet: true });
     rows = await imageProbeBackbones(models, {
       real: realDir,

@@ -17,8 +17,38 @@ import { pixelsFromGray } from "../prompts/mod.ts";
 export type FeatureSpace = "joint" | "pooled";
 
 /**
- * Image features of `images` `[n][size*size]` grey in [0, 1] (size = the model's resolution) in `space` → `[n]` of
- * `[embedDim]` (joint, unit length) or `[visionWidth]` (pooled), encoded in batches of `batch`.
+ * Image features of `images` `[n][size*size]` grey in [0, 1] (size = the model's resolution) in both spaces from one
+ * pass of the image tower → `joint` `[n]` of `[embedDim]` (unit length) and `pooled` `[n]` of `[visionWidth]`, encoded
+ * in batches of `batch`.
+ */
+export function imageFeatures(
+  model: ClipModel,
+  normalisation: Normalisation,
+  images: readonly Float32Array[],
+  batch = 32,
+): Record<FeatureSpace, Float32Array[]> {
+  const out: Record<FeatureSpace, Float32Array[]> = { joint: [], pooled: [] };
+  const dims: Record<FeatureSpace, number> = { joint: model.config.embedDim, pooled: model.config.visionWidth };
+  for (let s = 0; s < images.length; s += batch) {
+    const e = Math.min(images.length, s + batch);
+    const [joint, pooled] = tf.tidy(() => {
+      const px = pixelsFromGray(images.slice(s, e), model.config.imageResolution, normalisation);
+      const pooled = model.encodeImagePooled(px);
+      const f = model.projectImage(pooled);
+      return [tf.div(f, tf.sqrt(tf.sum(tf.square(f), -1, true))), pooled];
+    });
+    for (const [space, t] of [["joint", joint], ["pooled", pooled]] as const) {
+      const flat = t.dataSync() as Float32Array;
+      t.dispose();
+      for (let i = 0; i < e - s; i++) out[space].push(flat.slice(i * dims[space], (i + 1) * dims[space]));
+    }
+  }
+  return out;
+}
+
+/**
+ * Image features of `images` (as {@link imageFeatures}) in one `space` → `[n]` of `[embedDim]` (joint, unit length) or
+ * `[visionWidth]` (pooled).
  */
 export function imageEmbeddings(
   model: ClipModel,
@@ -27,21 +57,7 @@ export function imageEmbeddings(
   batch = 32,
   space: FeatureSpace = "joint",
 ): Float32Array[] {
-  const out: Float32Array[] = [];
-  const dim = space === "joint" ? model.config.embedDim : model.config.visionWidth;
-  for (let s = 0; s < images.length; s += batch) {
-    const e = Math.min(images.length, s + batch);
-    const unit = tf.tidy(() => {
-      const px = pixelsFromGray(images.slice(s, e), model.config.imageResolution, normalisation);
-      if (space === "pooled") return model.encodeImagePooled(px);
-      const f = model.encodeImage(px);
-      return tf.div(f, tf.sqrt(tf.sum(tf.square(f), -1, true)));
-    });
-    const flat = unit.dataSync() as Float32Array;
-    unit.dispose();
-    for (let i = 0; i < e - s; i++) out.push(flat.slice(i * dim, (i + 1) * dim));
-  }
-  return out;
+  return imageFeatures(model, normalisation, images, batch)[space];
 }
 
 /** A linear score `w · x + b` of an embedding. */

@@ -12,6 +12,7 @@ export {
   classMeanProbe,
   type FeatureSpace,
   imageEmbeddings,
+  imageFeatures,
   type LinearProbe,
   logisticProbe,
   type LogisticProbeOptions,

@@ -17,7 +17,7 @@ import { ensureBenchmark } from "../data/mod.ts";
 import {
   classMeanProbe,
   type FeatureSpace,
-  imageEmbeddings,
+  imageFeatures,
   type LinearProbe,
   logisticProbe,
   probeScores,
@@ -28,23 +28,16 @@ import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus } from 
 import { InputError, PROJECT_ROOT, relative, resolve } from "../util/mod.ts";
 import { chexzeroReferences, ZERO_SHOT_PANELS, zeroShotPoints } from "./backbone_report.ts";
 import { ExperimentData } from "./data.ts";
-import { aurocWithInterval, type ZeroShotOnData } from "./zeroshot.ts";
+import { aurocWithInterval, type ZeroShotOnData, type ZeroShotRow, zeroShotRows } from "./zeroshot.ts";
 
-/** The three scorings of {@link imageProbeBackbones}, in chart order. */
+/** The four scorings of {@link imageProbeBackbones}, in chart order. */
 export const IMAGE_PROBES = ["text prompts", "class means", "logistic", "logistic before projection"] as const;
 /** One scoring of the image embedding. */
 export type ImageProbeName = typeof IMAGE_PROBES[number];
 
-/** One tidy row of the probe table: model × probe × data × metric (`auroc`, `auroc_lo`, `auroc_hi`). */
-export interface ImageProbeRow extends Record<string, string | number> {
-  model: string;
-  model_hash: string;
+/** One tidy row of the probe table: a zero-shot table's row with the probe after the model (model × probe × data × metric). */
+export interface ImageProbeRow extends ZeroShotRow {
   probe: ImageProbeName;
-  data: string;
-  role: ZeroShotOnData["role"];
-  n: number;
-  metric: "auroc" | "auroc_lo" | "auroc_hi";
-  value: number;
 }
 
 /** Options for {@link imageProbeBackbones}. */
@@ -124,40 +117,29 @@ export async function imageProbeBackbones(
     const bundle = await loadModelBundle(path);
     const shown = relative(PROJECT_ROOT, path);
     try {
-      const embed = (images: readonly Float32Array[], space: FeatureSpace = "joint") =>
-        imageEmbeddings(bundle.clip, bundle.normalisation, images, 32, space);
-      const trainFeatures = embed(trainImages), trainPooled = embed(trainImages, "pooled");
+      const embed = (images: readonly Float32Array[]) => imageFeatures(bundle.clip, bundle.normalisation, images);
+      const train = embed(trainImages);
       const probes: Record<ImageProbeName, LinearProbe> = {
         "text prompts": textDirection(bundle.clip, bundle.tokenizer),
-        "class means": classMeanProbe(trainFeatures, trainLabels),
-        "logistic": logisticProbe(trainFeatures, trainLabels, { c: options.c }),
-        "logistic before projection": logisticProbe(trainPooled, trainLabels, { c: options.c }),
+        "class means": classMeanProbe(train.joint, trainLabels),
+        "logistic": logisticProbe(train.joint, trainLabels, { c: options.c }),
+        "logistic before projection": logisticProbe(train.pooled, trainLabels, { c: options.c }),
       };
+      const spaceOf = (probe: ImageProbeName): FeatureSpace =>
+        probe === "logistic before projection" ? "pooled" : "joint";
       for (const set of evalSets) {
-        const features = embed(set.images), pooled = embed(set.images, "pooled");
+        const features = embed(set.images);
         for (const probe of IMAGE_PROBES) {
           const result: ZeroShotOnData = {
             data: set.data,
             role: set.role,
             n: set.labels.length,
-            ...aurocWithInterval(
-              set.labels,
-              probeScores(probes[probe], probe === "logistic before projection" ? pooled : features),
-            ),
+            ...aurocWithInterval(set.labels, probeScores(probes[probe], features[spaceOf(probe)])),
           };
           options.onResult?.(shown, probe, result);
-          for (const metric of ["auroc", "auroc_lo", "auroc_hi"] as const) {
-            const value = metric === "auroc" ? result.auroc : metric === "auroc_lo" ? result.aurocLo : result.aurocHi;
-            rows.push({
-              model: shown,
-              model_hash: bundle.hash,
-              probe,
-              data: set.data,
-              role: set.role,
-              n: result.n,
-              metric,
-              value: Number(value!.toFixed(5)),
-            });
+          // The probe's column right after the model's (the zero-shot table's columns otherwise).
+          for (const { model, model_hash, ...rest } of zeroShotRows(shown, bundle.hash, [result])) {
+            rows.push({ model, model_hash, probe, ...rest });
           }
         }
       }

@@ -45,8 +45,8 @@ export interface ZeroShotChartOptions {
   references?: readonly ZeroShotReference[];
   /** Shaded ranges drawn behind the dots, e.g. the spread of one recipe over seeds. */
   bands?: readonly ZeroShotBand[];
-  /** The backbone (or backbones) drawn in the accent colour (e.g. the default). */
-  highlight?: string | readonly string[];
+  /** The backbone drawn in the accent colour (e.g. the default). */
+  highlight?: string;
   /**
    * Several dots per row: the series in order, each in its own colour, staggered vertically, with a legend; only the
    * first series' values are written beside the dots. @default one dot per row
@@ -77,8 +77,7 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
   const hi = Math.ceil(Math.max(60, ...values) / 10) * 10;
   // Ticks strictly inside the domain, so that neighbouring panels' edge labels do not collide.
   const inner = Array.from({ length: (hi - lo) / 10 - 1 }, (_, i) => lo + 10 * (i + 1));
-  const highlighted = new Set(typeof options.highlight === "string" ? [options.highlight] : options.highlight ?? []);
-  const accent = (p: ZeroShotPoint) => (highlighted.has(p.model) ? "accent" : "other");
+  const accent = (p: ZeroShotPoint) => (p.model === options.highlight ? "accent" : "other");
   const withInterval = points.filter((p) => p.lo !== undefined && p.hi !== undefined);
   const series = options.series ?? [];
   const rowHeight = series.length > 1 ? 12 * series.length + 8 : 28;

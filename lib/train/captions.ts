@@ -4,6 +4,7 @@
  * learns words rather than one fixed sentence per class.
  * @module
  */
+import { ZERO_SHOT_PROMPTS } from "../prompts/mod.ts";
 import type { Rng } from "../util/mod.ts";
 
 /** The two labels of a normal-vs-pneumonia corpus. */
@@ -63,9 +64,9 @@ export const CAPTION_STYLES = ["varied", "prompts"] as const;
 /** One of {@link CAPTION_STYLES}. */
 export type CaptionStyle = typeof CAPTION_STYLES[number];
 
-/** The zero-shot prompt of a label (the text of lib/prompts/zero_shot.ts's `ZERO_SHOT_PROMPTS`). */
+/** The zero-shot prompt of a label: zero-shot scoring's `ZERO_SHOT_PROMPTS`, normal first. */
 export function promptCaption(label: CaptionLabel): string {
-  return label === "normal" ? "normal." : "pneumonia.";
+  return ZERO_SHOT_PROMPTS[label === "normal" ? 0 : 1];
 }
 
 /** Every phrasing a label can get (for the tokenizer's merge learning and for documentation). */

@@ -20,6 +20,7 @@ import {
 import {
   embedPatches as patchForward,
   encodeImage as visionForward,
+  projectPooled,
   type VisionWeights,
   visionWeights,
 } from "./vision.ts";
@@ -134,6 +135,14 @@ export class ClipModel {
    */
   encodeImagePooled(pixels: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => visionForward(pixels, this.#visionWeights(), this.config, null, false));
+  }
+
+  /**
+   * The projection {@link encodeImage} ends with: pooled `[B, visionWidth]` ({@link encodeImagePooled}) →
+   * `[B, embedDim]`, the same numbers as {@link encodeImage} of the same pixels (so one pass gives both features).
+   */
+  projectImage(pooled: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => projectPooled(pooled, this.#visionWeights()));
   }
 
   /**

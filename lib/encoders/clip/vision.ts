@@ -153,8 +153,13 @@ export function encodeImage(
   }
   const out = tf.tidy(() => {
     const pooled = applyNorm(lastRows ? x : gatherRows(x, rows), w.lnPost, w.frozen);
-    return project ? applyLinear(pooled, w.proj) : pooled;
+    return project ? projectPooled(pooled, w) : pooled;
   });
   x.dispose();
   return out;
+}
+
+/** The projection into the joint space: pooled CLS tokens `[B, width]` → image features `[B, embedDim]`. */
+export function projectPooled(pooled: tf.Tensor2D, w: VisionWeights): tf.Tensor2D {
+  return applyLinear(pooled, w.proj) as tf.Tensor2D;
 }
