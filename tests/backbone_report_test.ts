@@ -5,6 +5,7 @@ import {
   chexzeroReferences,
   IMAGE_PROBES,
   imageProbeChart,
+  readHeldOutCurve,
   readHeldOutCurves,
   readZeroShotTables,
   seedRecipe,
@@ -115,7 +116,7 @@ Deno.test("seedSpread: one band per panel over a recipe's seeds, from the lowest
   assert(svg.includes('fill-opacity="0.14"'), "the band is drawn");
 });
 
-Deno.test("readZeroShotTables and readHeldOutCurves read what zeroshot and pretrain wrote, refusing other tables", async () => {
+Deno.test("readZeroShotTables, readHeldOutCurve and readHeldOutCurves read what zeroshot and pretrain wrote, refusing other tables", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ppad-zs-tables-" });
   try {
     const table = join(dir, "zs.csv");
@@ -136,7 +137,12 @@ Deno.test("readZeroShotTables and readHeldOutCurves read what zeroshot and pretr
       ["a", 200, 80],
       ["b-1200-steps", 100, 75],
     ]);
+    assertEquals(await readHeldOutCurve(other, "default"), [
+      { step: 100, loss: 70, run: "default" },
+      { step: 200, loss: 80, run: "default" },
+    ]);
     await Deno.writeTextFile(join(dir, "c.heldout.csv"), "epoch,score\n1,0.5\n");
+    await assertRejects(() => readHeldOutCurve(join(dir, "c.heldout.csv"), "c"), InputError, "c.heldout.csv: not a");
     await assertRejects(() => readHeldOutCurves(dir), InputError, "not a held-out curve");
     await assertRejects(() => readZeroShotTables([other]), InputError, "not a zero-shot table");
   } finally {

@@ -169,22 +169,29 @@ export function backboneChart(rows: readonly Record<string, unknown>[], title?: 
 }
 
 /**
- * The held-out checks of the pretraining runs kept in `dir` (files `<name>.heldout.csv`: `step,auroc,logit_scale`,
- * written by `deno task pretrain`) whose names match `pattern`, as curve rows for `lossCurve`: step, AUROC in percent
- * (`loss`), run = the name without `candidate-` and `.heldout.csv`; files in name order, each in its own row order.
+ * One pretraining run's held-out checks (`heldout.csv` as `deno task pretrain` writes it: `step,auroc,logit_scale`)
+ * as curve rows for `lossCurve`: step, AUROC in percent (`loss`) and `run`, in the file's row order.
+ */
+export async function readHeldOutCurve(file: string, run: string): Promise<LossRow[]> {
+  const table = await readCsvTable(file);
+  if (!table.columnNames().includes("step") || !table.columnNames().includes("auroc")) {
+    throw new InputError(`Cannot read ${file}: not a held-out curve (columns step, auroc)`);
+  }
+  return (table.objects() as { step: number; auroc: number }[])
+    .map((r) => ({ step: Number(r.step), loss: 100 * Number(r.auroc), run }));
+}
+
+/**
+ * The held-out checks of the pretraining runs kept in `dir` (files `<name>.heldout.csv`, read by
+ * {@link readHeldOutCurve}) whose names match `pattern`, as curve rows for `lossCurve`; run = the name without
+ * `candidate-` and `.heldout.csv`; files in name order.
  */
 export async function readHeldOutCurves(dir: string, pattern = /\.heldout\.csv$/): Promise<LossRow[]> {
   const rows: LossRow[] = [];
   const names = (await listChartFiles(dir)).filter((f) => f.endsWith(".heldout.csv") && pattern.test(f));
   for (const file of names) {
     const run = file.replace(/\.heldout\.csv$/, "").replace(/^candidate-/, "");
-    const table = await readCsvTable(join(dir, file));
-    if (!table.columnNames().includes("step") || !table.columnNames().includes("auroc")) {
-      throw new InputError(`Cannot read ${join(dir, file)}: not a held-out curve (columns step, auroc)`);
-    }
-    for (const r of table.objects() as { step: number; auroc: number }[]) {
-      rows.push({ step: Number(r.step), loss: 100 * Number(r.auroc), run });
-    }
+    rows.push(...await readHeldOutCurve(join(dir, file), run));
   }
   return rows;
 }

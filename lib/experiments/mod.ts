@@ -86,6 +86,7 @@ export {
   backboneChart,
   backboneName,
   chexzeroReferences,
+  readHeldOutCurve,
   readHeldOutCurves,
   readZeroShotTables,
   seedRecipe,
