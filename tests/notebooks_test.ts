@@ -83,6 +83,20 @@ Deno.test("resolveNotebooks accepts names, prefixes and paths, and names the pro
   }
 });
 
+Deno.test("every committed notebook is nbformat 4.5 with a unique id on every cell (nbformat warns otherwise)", async () => {
+  const dir = join(PROJECT_ROOT, "notebooks");
+  const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".ipynb")).sort();
+  assert(files.length > 0, "no notebooks found");
+  for (const file of files) {
+    const nb = JSON.parse(await Deno.readTextFile(join(dir, file))) as Notebook;
+    assertEquals([nb.nbformat, nb.nbformat_minor >= 5], [4, true], `${file}: nbformat`);
+    const ids = nb.cells.map((c) => c.id);
+    const missingIds = ids.flatMap((id, i) => (typeof id === "string" && id !== "" ? [] : [i + 1]));
+    assertEquals(missingIds, [], `${file}: cells without an id`);
+    assertEquals(new Set(ids).size, ids.length, `${file}: repeated cell ids`);
+  }
+});
+
 const missing = await jupyterMissing();
 if (missing) console.warn(`skipping notebook execution tests: ${missing}`);
 

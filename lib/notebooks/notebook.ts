@@ -7,6 +7,8 @@ import { basename, InputError, join, resolve } from "../util/mod.ts";
 /** One cell of an nbformat-4 notebook (the fields the platform reads). */
 export interface NotebookCell {
   cell_type: "code" | "markdown" | "raw";
+  /** Required from nbformat 4.5 on: unique within the notebook. */
+  id?: string;
   source: string | string[];
   metadata?: Record<string, unknown>;
   outputs?: Record<string, unknown>[];

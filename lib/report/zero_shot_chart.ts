@@ -89,6 +89,8 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
     marginLeft: Math.min(260, Math.max(60, ...models.map((m) => textWidth(m, 11))) + 16),
     marginRight: 16,
     marginTop: 36,
+    // Room below the tick labels for the reference lines' labels, so that they never sit on a backbone's row.
+    marginBottom: refs.length > 0 ? 50 : 34,
     style: BASE_STYLE,
     fx: { domain: roles, label: null, padding: 0.08 },
     x: {
@@ -116,8 +118,8 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
         fx: "role",
         x: "x",
         frameAnchor: "bottom",
-        dy: -4,
-        dx: -4,
+        dy: 32,
+        dx: 4,
         textAnchor: "end",
         text: (g) => `${g.label} ${g.x}`,
         fill: "#2a9d5c",
