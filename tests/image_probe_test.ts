@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
-import { classMeanProbe, imageEmbeddings, logisticProbe, probeScores } from "../lib/eval/mod.ts";
+import { classMeanProbe, imageFeatures, logisticProbe, probeScores } from "../lib/eval/mod.ts";
 import { textDirection } from "../lib/experiments/mod.ts";
 import { loadModelBundle } from "../lib/encoders/mod.ts";
 import { zeroShotScores } from "../lib/prompts/mod.ts";
@@ -62,7 +62,7 @@ Deno.test("probes refuse one-class labels, mismatched lengths and features of an
 });
 
 Deno.test({
-  name: "imageEmbeddings and textDirection: unit features; the text direction ranks images as zero-shot scoring does",
+  name: "imageFeatures and textDirection: unit features; the text direction ranks images as zero-shot scoring does",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -72,10 +72,10 @@ Deno.test({
       const rng = new Rng(9);
       const size = bundle.clip.config.imageResolution;
       const images = Array.from({ length: 10 }, (_, i) => fakeRadiograph(size, i % 2 === 1, rng).data);
-      imageEmbeddings(bundle.clip, bundle.normalisation, images.slice(0, 1));
+      imageFeatures(bundle.clip, bundle.normalisation, images.slice(0, 1));
       textDirection(bundle.clip, bundle.tokenizer); // the frozen model caches its weights on first use
       const before = tf.memory().numTensors;
-      const features = imageEmbeddings(bundle.clip, bundle.normalisation, images, 4);
+      const { joint: features, pooled } = imageFeatures(bundle.clip, bundle.normalisation, images, 4);
       const direction = textDirection(bundle.clip, bundle.tokenizer);
       assertEquals(tf.memory().numTensors, before);
       assertEquals(features.length, 10);
@@ -84,7 +84,6 @@ Deno.test({
         assertAlmostEquals(Math.hypot(...f), 1, 1e-5);
       }
       // The pooled features, projected by visual.proj [width, embed], are the joint features before normalisation.
-      const pooled = imageEmbeddings(bundle.clip, bundle.normalisation, images, 4, "pooled");
       assertEquals(pooled[0].length, bundle.clip.config.visionWidth);
       const projected = tf.tidy(() =>
         tf.matMul(tf.tensor2d(pooled.map((p) => [...p])), bundle.clip.variable("visual.proj")).arraySync()

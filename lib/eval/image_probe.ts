@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Normalisation } from "../data/mod.ts";
 import type { ClipModel } from "../encoders/mod.ts";
-import { pixelsFromGray } from "../prompts/mod.ts";
+import { l2normalise, pixelsFromGray } from "../prompts/mod.ts";
 
 /**
  * Where image features are taken: `joint`, the unit-length projected embedding the text features are compared with
@@ -35,7 +35,7 @@ export function imageFeatures(
       const px = pixelsFromGray(images.slice(s, e), model.config.imageResolution, normalisation);
       const pooled = model.encodeImagePooled(px);
       const f = model.projectImage(pooled);
-      return [tf.div(f, tf.sqrt(tf.sum(tf.square(f), -1, true))), pooled];
+      return [l2normalise(f), pooled];
     });
     for (const [space, t] of [["joint", joint], ["pooled", pooled]] as const) {
       const flat = t.dataSync() as Float32Array;
@@ -44,20 +44,6 @@ export function imageFeatures(
     }
   }
   return out;
-}
-
-/**
- * Image features of `images` (as {@link imageFeatures}) in one `space` → `[n]` of `[embedDim]` (joint, unit length) or
- * `[visionWidth]` (pooled).
- */
-export function imageEmbeddings(
-  model: ClipModel,
-  normalisation: Normalisation,
-  images: readonly Float32Array[],
-  batch = 32,
-  space: FeatureSpace = "joint",
-): Float32Array[] {
-  return imageFeatures(model, normalisation, images, batch)[space];
 }
 
 /** A linear score `w · x + b` of an embedding. */

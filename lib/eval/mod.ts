@@ -2,7 +2,8 @@
  * Evaluating prompts and frozen models: the image score from per-region probabilities (the paper's rule, mean, max),
  * the probabilities of every test image per region, scoring new images with saved prompts, the diagnostics measured
  * for every trained run, the prompt-free feature cache and the patch-embedding cache, the frozen model's zero-shot
- * region probe, linear probes of the image features, and localisation checks (mean probability per region and class, the side check).
+ * region probe, linear probes of the image features, and localisation checks (mean probability per region and class,
+ * the side check).
  * @module
  */
 export { diagnosticValues, promptShifts, syntheticProbe, type TrainingDiagnostics } from "./diagnostics.ts";
@@ -11,7 +12,6 @@ export { FeatureCache } from "./feature_cache.ts";
 export {
   classMeanProbe,
   type FeatureSpace,
-  imageEmbeddings,
   imageFeatures,
   type LinearProbe,
   logisticProbe,

@@ -5,8 +5,9 @@
  * and by a logistic regression fitted on the corpus. Both image probes are fitted on the real corpus's training split
  * only (the films the backbone was pretrained on), then scored on the held-out slice, the synthetic benchmark's test
  * split and each data set's test split. A fourth probe, a logistic regression on the image tower's pooled output before
- * the projection, asks whether the projection into the joint space drops what the tower has. A probe far above the text direction on a data set means the image tower
- * separates it and the prompts point elsewhere; a probe near it means the image features themselves are the limit.
+ * the projection, asks whether the projection into the joint space drops what the tower has. A probe far above the
+ * text direction on a data set means the image tower separates it and the prompts point elsewhere; a probe near it
+ * means the image features themselves are the limit.
  * A diagnostic: it chooses nothing.
  * @module
  */
@@ -22,7 +23,7 @@ import {
   logisticProbe,
   probeScores,
 } from "../eval/mod.ts";
-import { ZERO_SHOT_PROMPTS } from "../prompts/mod.ts";
+import { l2normalise, ZERO_SHOT_PROMPTS } from "../prompts/mod.ts";
 import { zeroShotChart } from "../report/mod.ts";
 import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus } from "../train/mod.ts";
 import { InputError, PROJECT_ROOT, relative, resolve } from "../util/mod.ts";
@@ -58,10 +59,7 @@ export interface ImageProbeOptions {
 
 /** The text prompts' direction: unit "pneumonia." − unit "normal." → a probe `[embedDim]`. */
 export function textDirection(model: ClipModel, tokenizer: BpeTokenizer): LinearProbe {
-  const unit = tf.tidy(() => {
-    const t = model.encodeText(tokenizer.tokenize([...ZERO_SHOT_PROMPTS]));
-    return tf.div(t, tf.sqrt(tf.sum(tf.square(t), -1, true)));
-  });
+  const unit = tf.tidy(() => l2normalise(model.encodeText(tokenizer.tokenize([...ZERO_SHOT_PROMPTS]))));
   const [normal, pneumonia] = unit.arraySync() as number[][];
   unit.dispose();
   return { weights: Float64Array.from(pneumonia, (v, k) => v - normal[k]), bias: 0 };
