@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { InputError, join, PROJECT_ROOT } from "./util/mod.ts";
+import { InputError, join, pathExists, PROJECT_ROOT } from "./util/mod.ts";
 import { initThreadedWasm, resetToSingleThread } from "./backend_wasm_threads.ts";
 
 /** The backends the platform knows. */
@@ -95,19 +95,10 @@ async function initCpu(): Promise<BackendInfo> {
   return { name: "cpu", tfName: "cpu", description: "cpu (pure JavaScript; for tests)" };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function initTensorflow(): Promise<BackendInfo> {
   const candidates = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"];
   for (const pkg of candidates) {
-    if (!await exists(join(PROJECT_ROOT, "node_modules", pkg, "package.json"))) continue;
+    if (!await pathExists(join(PROJECT_ROOT, "node_modules", pkg, "package.json"))) continue;
     try {
       const spec = `npm:${pkg}@4.22.0`;
       await import(spec);

@@ -116,6 +116,34 @@ Deno.test("seedSpread: one band per panel over a recipe's seeds, from the lowest
   assert(svg.includes('fill-opacity="0.14"'), "the band is drawn");
 });
 
+Deno.test("backboneChart: the highlighted backbone's own seed range in its colour when it is not the yardstick", () => {
+  const seeds = (recipe: string, values: number[]) =>
+    values.flatMap((v, i) =>
+      rows(
+        `c/${recipe}${i === 0 ? "" : `-seed${i + 1}`}/model.safetensors`,
+        `${recipe}${i}`,
+        "c",
+        HELD,
+        v,
+        v - 0.03,
+        v + 0.03,
+      )
+    );
+  const twoRecipes = [...seeds("default", [0.909, 0.897]), ...seeds("real-1200", [0.874, 0.856, 0.869])];
+  const svg = renderPlot(backboneChart(twoRecipes)).svg;
+  assert(
+    svg.includes("Grey band: real-1200's range over 3 seeds; red band: default's over 2."),
+    "the subtitle names both bands",
+  );
+  assert(svg.includes('fill-opacity="0.14"') && svg.includes('fill-opacity="0.16"'), "both bands are drawn");
+  // The highlighted recipe is the yardstick itself, or was run once: one grey band, no red one.
+  for (const single of [seeds("real-1200", [0.874, 0.856]), [...seeds("default", [0.909]), ...twoRecipes.slice(6)]]) {
+    const chart = renderPlot(backboneChart(single)).svg;
+    assert(!chart.includes("red band") && !chart.includes('fill-opacity="0.16"'), "no red band");
+    assert(chart.includes('fill-opacity="0.14"'), "the grey band stays");
+  }
+});
+
 Deno.test("readZeroShotTables, readHeldOutCurve and readHeldOutCurves read what zeroshot and pretrain wrote, refusing other tables", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ppad-zs-tables-" });
   try {

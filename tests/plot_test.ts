@@ -161,3 +161,18 @@ Deno.test("lossCurve: every run gets its own colour, past the ten of tableau10 t
   const strokes = new Set([...svg.matchAll(/stroke="(#[0-9a-f]{6})"/g)].map((m) => m[1]));
   assertEquals(strokes.size, 11, `distinct line colours: ${[...strokes].join(", ")}`);
 });
+
+Deno.test("lossCurve: the runs of a band are one shaded min–max range, labelled, the others lines", () => {
+  const rows = [
+    ...[[0, 70], [1, 80]].map(([step, loss]) => ({ step, loss, run: "seed-1" })),
+    ...[[0, 74], [1, 78]].map(([step, loss]) => ({ step, loss, run: "seed-2" })),
+    ...[[0, 72], [1, 85]].map(([step, loss]) => ({ step, loss, run: "candidate" })),
+  ];
+  const svg = renderPlot(lossCurve(rows, { band: { runs: ["seed-1", "seed-2"], label: "2 seeds" } })).svg;
+  assert(svg.includes("2 seeds") && svg.includes("candidate"), "band label and the line's legend entry");
+  assert(!svg.includes("seed-1") && !svg.includes("seed-2"), "banded runs have no line or legend entry of their own");
+  assert(svg.includes('fill-opacity="0.22"'), "the band is drawn");
+  // One banded run alone is no range: it stays a line.
+  const one = renderPlot(lossCurve(rows.slice(0, 2).concat(rows.slice(4)), { band: { runs: ["seed-1"], label: "x" } }));
+  assert(one.svg.includes("seed-1") && !one.svg.includes('fill-opacity="0.22"'), "a single run stays a line");
+});

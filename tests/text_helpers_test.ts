@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { envString, join, PROJECT_ROOT, shownPath, signed } from "../lib/util/mod.ts";
+import { envString, join, pathExists, PROJECT_ROOT, shownPath, signed } from "../lib/util/mod.ts";
 
 Deno.test("signed writes the sign and the decimals", () => {
   assertEquals([signed(1.54), signed(-0.26), signed(0), signed(2, 0)], ["+1.5", "-0.3", "+0.0", "+2"]);
@@ -8,6 +8,13 @@ Deno.test("signed writes the sign and the decimals", () => {
 Deno.test("shownPath is relative to the project root, the root itself as given", () => {
   assertEquals(shownPath(join(PROJECT_ROOT, "results", "ablate")), join("results", "ablate"));
   assertEquals(shownPath(PROJECT_ROOT), PROJECT_ROOT);
+});
+
+Deno.test("pathExists: files and folders are there; a missing path, or one through a file, is not", async () => {
+  assertEquals(await pathExists(PROJECT_ROOT), true);
+  assertEquals(await pathExists(join(PROJECT_ROOT, "deno.json")), true);
+  assertEquals(await pathExists(join(PROJECT_ROOT, "no-such-file.ppad")), false);
+  assertEquals(await pathExists(join(PROJECT_ROOT, "deno.json", "inside")), false);
 });
 
 Deno.test("envString falls back when unset or blank, and trims", () => {

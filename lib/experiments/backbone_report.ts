@@ -14,7 +14,7 @@ import {
   type ZeroShotPoint,
   type ZeroShotReference,
 } from "../report/mod.ts";
-import { basename, dirname, extname, InputError, join } from "../util/mod.ts";
+import { basename, dirname, extname, InputError, join, pathExists } from "../util/mod.ts";
 import { PAPER_RESULTS, type PaperDataset } from "./paper_numbers.ts";
 
 /** A backbone's short name: the folder of a `model.*` or `checkpoint.*` file, else the file name without extension. */
@@ -79,7 +79,7 @@ export async function readZeroShotTables(
 ): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   for (const file of files) {
-    if (options.skipMissing && !(await Deno.stat(file).then(() => true, () => false))) continue;
+    if (options.skipMissing && !(await pathExists(file))) continue;
     const table = await readCsvTable(file);
     const missing = ["model", "data", "role", "metric", "value"].filter((c) => !table.columnNames().includes(c));
     if (missing.length > 0) {
@@ -149,22 +149,33 @@ export const ZERO_SHOT_PANELS: readonly string[] = [
 
 /**
  * The backbone comparison chart of tidy zero-shot rows (see {@link zeroShotPoints}): panels in
- * {@link ZERO_SHOT_PANELS}' order, the first backbone highlighted, CheXzero's published number on paper data sets, and
- * a grey band over the seeds of the recipe run most often, when one was run more than once ({@link seedSpread}): the
- * yardstick for the other rows.
+ * {@link ZERO_SHOT_PANELS}' order, the first backbone highlighted, CheXzero's published number on paper data sets, a
+ * grey band over the seeds of the recipe run most often, when one was run more than once ({@link seedSpread}): the
+ * yardstick for the other rows; and, when the highlighted backbone's own recipe is another one run more than once, its
+ * range too, shaded in the highlight's colour.
  */
 export function backboneChart(rows: readonly Record<string, unknown>[], title?: string): Plot.PlotOptions {
   const points = zeroShotPoints(rows);
   const spread = seedSpread(points);
   const yardstick = spread.recipes[0];
+  const highlight = points[0]?.model;
+  const own = spread.recipes.find((r) => highlight !== undefined && r.recipe === seedRecipe(highlight));
+  const ownBand = own && own.recipe !== yardstick?.recipe ? own : undefined;
+  const legend = [
+    yardstick ? `Grey band: ${yardstick.recipe}'s range over ${yardstick.runs} seeds` : "",
+    ownBand ? `red band: ${ownBand.recipe}'s over ${ownBand.runs}` : "",
+  ].filter((s) => s !== "").join("; ");
   return zeroShotChart(points, {
     title: title ?? 'Zero-shot AUROC of each backbone ("normal." vs "pneumonia."), 95 % intervals',
     subtitle: "Backbones are chosen on the first two panels only; the rest are reported, never chosen on." +
-      (yardstick ? ` Grey band: ${yardstick.recipe}'s range over ${yardstick.runs} seeds.` : ""),
-    bands: spread.bands.filter((b) => b.recipe === yardstick?.recipe),
+      (legend ? ` ${legend}.` : ""),
+    bands: [
+      ...spread.bands.filter((b) => b.recipe === yardstick?.recipe),
+      ...spread.bands.filter((b) => b.recipe === ownBand?.recipe).map((b) => ({ ...b, tone: "accent" as const })),
+    ],
     roles: ZERO_SHOT_PANELS,
     references: chexzeroReferences(points),
-    highlight: points[0]?.model,
+    highlight,
   });
 }
 

@@ -15,7 +15,7 @@ import {
   type SkippedImage,
 } from "../data/mod.ts";
 import type { ImagePool } from "../synthesis/mod.ts";
-import { fixedStreamSeed, InputError, Rng, streamSeed } from "../util/mod.ts";
+import { fixedStreamSeed, InputError, pathExists, Rng, streamSeed } from "../util/mod.ts";
 
 /** A loaded evaluation set: samples with labels and pixels `[n][size*size]` in [0, 1]. */
 export interface TestSet {
@@ -140,7 +140,7 @@ export class ExperimentData {
   /** The `deno task prepare` cache of the data set when one exists and is fresh, else null (images get decoded). */
   static async #fromCache(dataset: Dataset, options: ExperimentDataOptions) {
     const path = defaultCachePath(dataset, options.resolution);
-    if (!(await Deno.stat(path).then(() => true, () => false))) return null;
+    if (!(await pathExists(path))) return null;
     try {
       const prepared = await loadPrepared(dataset, {
         resolution: options.resolution,

@@ -26,7 +26,7 @@ import {
 import { l2normalise, ZERO_SHOT_PROMPTS } from "../prompts/mod.ts";
 import { zeroShotChart } from "../report/mod.ts";
 import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus } from "../train/mod.ts";
-import { InputError, PROJECT_ROOT, relative, resolve } from "../util/mod.ts";
+import { InputError, pathExists, PROJECT_ROOT, relative, resolve } from "../util/mod.ts";
 import { chexzeroReferences, ZERO_SHOT_PANELS, zeroShotPoints } from "./backbone_report.ts";
 import { ExperimentData } from "./data.ts";
 import { aurocWithInterval, type ZeroShotOnData, type ZeroShotRow, zeroShotRows } from "./zeroshot.ts";
@@ -78,7 +78,7 @@ export async function imageProbeBackbones(
   options: ImageProbeOptions,
 ): Promise<ImageProbeRow[]> {
   const realRoot = resolve(PROJECT_ROOT, options.real);
-  if (!(await Deno.stat(realRoot).then(() => true, () => false))) {
+  if (!(await pathExists(realRoot))) {
     throw new InputError(
       `zeroshot --probe: the real corpus ${options.real} was not found (the probes are fitted on it)`,
     );
@@ -98,7 +98,7 @@ export async function imageProbeBackbones(
     ...options.datasets.map((d): [string, "reported only"] => [d, "reported only"]),
   ];
   for (const [root, role] of roots) {
-    if (!(await Deno.stat(root).then(() => true, () => false))) {
+    if (!(await pathExists(root))) {
       console.error(`zeroshot --probe: skipping ${root} (not found)`);
       continue;
     }

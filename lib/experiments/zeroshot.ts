@@ -10,7 +10,7 @@ import { ensureBenchmark, type Normalisation } from "../data/mod.ts";
 import { auroc, bootstrapCI } from "../metrics/mod.ts";
 import { zeroShotScores } from "../prompts/mod.ts";
 import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, lesionPair, loadRealCorpus } from "../train/mod.ts";
-import { fixedStreamSeed, PROJECT_ROOT, relative, resolve, Rng } from "../util/mod.ts";
+import { fixedStreamSeed, pathExists, PROJECT_ROOT, relative, resolve, Rng } from "../util/mod.ts";
 import { ExperimentData } from "./data.ts";
 
 /** A zero-shot number on one evaluation set. */
@@ -100,7 +100,7 @@ export async function zeroShotOnData(
   };
   if (targets.benchmark) await onTest(await ensureBenchmark(), "synthetic benchmark test");
   for (const root of targets.datasets) {
-    if (!(await Deno.stat(root).then(() => true, () => false))) {
+    if (!(await pathExists(root))) {
       console.error(`zero-shot: skipping ${root} (not found)`);
       continue;
     }
@@ -173,7 +173,7 @@ export async function zeroShotBackbones(
   options: ZeroShotBackbonesOptions,
 ): Promise<ZeroShotRow[]> {
   const realRoot = resolve(PROJECT_ROOT, options.real);
-  const real = options.real === "none" || !(await Deno.stat(realRoot).then(() => true, () => false))
+  const real = options.real === "none" || !(await pathExists(realRoot))
     ? null
     : await loadRealCorpus(realRoot, 224, { heldOutOnly: true, progress: false });
   const rows: ZeroShotRow[] = [];

@@ -340,15 +340,33 @@ export interface LossCurveOptions {
   log?: boolean;
   /** @default 640 */
   width?: number;
+  /**
+   * Runs drawn as one shaded range instead of one line each (e.g. the seeds of one recipe): at each step from their
+   * lowest to their highest value, named `label` in the subtitle. Needs at least two of them in the rows.
+   */
+  band?: { runs: readonly string[]; label: string };
 }
 
-/** Training loss against step, one line per run (a legend when there are several), optionally smoothed. */
+/**
+ * Training loss against step, one line per run (a legend when there are several), optionally smoothed; optionally a
+ * group of runs as one grey min–max band (`band`), the yardstick the lines are read against.
+ */
 export function lossCurve(rows: readonly LossRow[], options: LossCurveOptions = {}): Plot.PlotOptions {
-  const data = rows.filter((r) => Number.isFinite(r.loss)).map((r) => ({ ...r, run: r.run ?? "run" }));
+  const all = rows.filter((r) => Number.isFinite(r.loss)).map((r) => ({ ...r, run: r.run ?? "run" }));
+  const inBand = new Set(options.band?.runs ?? []);
+  const banded = all.filter((r) => inBand.has(r.run));
+  const band = new Set(banded.map((r) => r.run)).size > 1 ? bandRange(banded) : [];
+  const data = band.length > 0 ? all.filter((r) => !inBand.has(r.run)) : all;
   const runs = new Set(data.map((r) => r.run));
   const smooth = options.smooth ?? 1;
-  const several = runs.size > 1;
+  // Beside a band, even one line is named in a legend.
+  const several = runs.size > 1 || band.length > 0;
   const marks: Plot.Markish[] = [Plot.frame({ stroke: "#ccc" })];
+  if (band.length > 0) {
+    marks.push(
+      Plot.areaY(band, { x: "step", y1: "lo", y2: "hi", fill: "#888", fillOpacity: 0.22 }),
+    );
+  }
   if (smooth > 1) {
     marks.push(
       Plot.line(data, { x: "step", y: "loss", z: "run", stroke: several ? "run" : "#4c78a8", strokeOpacity: 0.25 }),
@@ -370,7 +388,10 @@ export function lossCurve(rows: readonly LossRow[], options: LossCurveOptions = 
   }
   return {
     title: options.title,
-    subtitle: options.subtitle ?? (smooth > 1 ? `Moving average over ${smooth} steps (raw values faded)` : undefined),
+    subtitle: options.subtitle ?? ([
+      smooth > 1 ? `Moving average over ${smooth} steps (raw values faded).` : "",
+      band.length > 0 ? `Grey band: ${options.band!.label}, from the lowest to the highest at each step.` : "",
+    ].filter((s) => s !== "").join(" ") || undefined),
     width: options.width ?? 640,
     height: 320,
     marginLeft: 55,
@@ -386,6 +407,16 @@ export function lossCurve(rows: readonly LossRow[], options: LossCurveOptions = 
     color: several ? { legend: true, scheme: runs.size > 10 ? "paired" : "tableau10" } : undefined,
     marks,
   };
+}
+
+/** The lowest and highest value of `rows` (several runs) at each step, in step order. */
+function bandRange(rows: readonly { step: number; loss: number }[]): { step: number; lo: number; hi: number }[] {
+  const byStep = new Map<number, { step: number; lo: number; hi: number }>();
+  for (const { step, loss } of rows) {
+    const b = byStep.get(step);
+    byStep.set(step, b ? { step, lo: Math.min(b.lo, loss), hi: Math.max(b.hi, loss) } : { step, lo: loss, hi: loss });
+  }
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
 
 // ------------------------------------------------------------------------------------------------ region branches

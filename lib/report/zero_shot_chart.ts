@@ -33,6 +33,8 @@ export interface ZeroShotBand {
   role: string;
   lo: number;
   hi: number;
+  /** `accent`: shaded in the highlighted backbone's colour instead of grey. @default grey */
+  tone?: "accent";
 }
 
 /** Options for {@link zeroShotChart}. */
@@ -104,9 +106,22 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
     y: { domain: models, label: null, tickSize: 0 },
     color: series.length > 0
       ? { domain: series, range: SERIES_COLORS, legend: true }
-      : { domain: ["accent", "other"], range: ["#e45756", "#4c78a8"] },
+      : { domain: ["accent", "other"], range: [ACCENT, "#4c78a8"] },
     marks: [
-      Plot.rectX(bands, { fx: "role", x1: "lo", x2: "hi", fill: "#888", fillOpacity: 0.14 }),
+      Plot.rectX(bands.filter((b) => b.tone !== "accent"), {
+        fx: "role",
+        x1: "lo",
+        x2: "hi",
+        fill: "#888",
+        fillOpacity: 0.14,
+      }),
+      Plot.rectX(bands.filter((b) => b.tone === "accent"), {
+        fx: "role",
+        x1: "lo",
+        x2: "hi",
+        fill: ACCENT,
+        fillOpacity: 0.16,
+      }),
       Plot.ruleX(roles.map((role) => ({ role, x: 50 })), {
         fx: "role",
         x: "x",
@@ -149,8 +164,11 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
   };
 }
 
+/** The highlighted backbone's colour, and its recipe's band's. */
+const ACCENT = "#e45756";
+
 /** Colours of the series of {@link zeroShotChart}, in order (the first the accent red). */
-const SERIES_COLORS = ["#e45756", "#4c78a8", "#72b7b2", "#b279a2", "#f58518", "#54a24b"];
+const SERIES_COLORS = [ACCENT, "#4c78a8", "#72b7b2", "#b279a2", "#f58518", "#54a24b"];
 
 /** One row's dots and interval bars per series, staggered by 12 px; the first series' values written left of its bars. */
 function seriesMarks(

@@ -29,6 +29,7 @@ export {
   fromFileUrl,
   isAbsolute,
   join,
+  pathExists,
   PROJECT_ROOT,
   relative,
   resolve,

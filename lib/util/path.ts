@@ -18,6 +18,20 @@ export function fromFileUrl(url: string | URL): string {
   return fileURLToPath(url);
 }
 
+/**
+ * Whether `path` exists (a file, folder or link's target). Absent (`NotFound`, or a file where a folder was expected) is
+ * `false`; any other failure, e.g. no permission, is thrown rather than taken for absence.
+ */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) return false;
+    throw err;
+  }
+}
+
 /** Absolute path of the project root (the folder holding `deno.json`). */
 export const PROJECT_ROOT: string = nodePath.resolve(fromFileUrl(new URL("../..", import.meta.url)));
 

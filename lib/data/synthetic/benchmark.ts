@@ -7,7 +7,17 @@
  * other groups, and the same seed gives byte-identical files.
  * @module
  */
-import { basename, csvField, dirname, InputError, join, Progress, PROJECT_ROOT, Rng } from "../../util/mod.ts";
+import {
+  basename,
+  csvField,
+  dirname,
+  InputError,
+  join,
+  pathExists,
+  Progress,
+  PROJECT_ROOT,
+  Rng,
+} from "../../util/mod.ts";
 import { type FindingKind, FINDINGS } from "./findings.ts";
 import { generateCase, type SyntheticCase } from "./generate.ts";
 import { encodePng } from "../png.ts";
@@ -186,16 +196,6 @@ function stampFor(o: Required<BenchmarkOptions>): BenchmarkStamp {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
 /** Reads `dir/benchmark.json`; null when absent or unreadable. */
 export async function readStamp(dir: string): Promise<BenchmarkStamp | null> {
   try {
@@ -228,7 +228,7 @@ export async function isComplete(dir: string, opts: BenchmarkOptions = {}): Prom
   const stamp = await readStamp(dir);
   const want = stampFor(o);
   if (!stamp || JSON.stringify(stamp) !== JSON.stringify(want)) return false;
-  if (!(await exists(join(dir, "manifest.csv")))) return false;
+  if (!(await pathExists(join(dir, "manifest.csv")))) return false;
   const expected: [string, number][] = [
     [GROUPS["train-normal"].folder, o.trainNormal],
     [GROUPS["test-normal"].folder, o.testNormal],
@@ -244,7 +244,7 @@ export async function isComplete(dir: string, opts: BenchmarkOptions = {}): Prom
 
 /** True when `dir` may be replaced: absent, empty, or a (possibly outdated) synthetic benchmark. */
 async function replaceable(dir: string): Promise<boolean> {
-  if (!(await exists(dir))) return true;
+  if (!(await pathExists(dir))) return true;
   if (!(await Deno.stat(dir)).isDirectory) return false;
   if (await readStamp(dir)) return true;
   for await (const _ of Deno.readDir(dir)) return false;
@@ -291,7 +291,7 @@ export async function writeBenchmark(dir: string, opts: BenchmarkOptions = {}): 
     await Deno.writeTextFile(join(tmp, STAMP_FILE), JSON.stringify(stamp, null, 2) + "\n");
     // Swap into place: move any old benchmark aside, rename, then delete the old one.
     const old = join(parent, `.${basename(dir)}.old-${Deno.pid}`);
-    const had = await exists(dir);
+    const had = await pathExists(dir);
     if (had) await Deno.rename(dir, old);
     await Deno.rename(tmp, dir);
     if (had) await Deno.remove(old, { recursive: true });
