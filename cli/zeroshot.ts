@@ -10,9 +10,14 @@ import {
   backboneChart,
   imageProbeBackbones,
   imageProbeChart,
+  judgeCandidates,
   readZeroShotTables,
+  seedRecipe,
+  verdictRows,
+  verdictTable,
   zeroShotBackbones,
   zeroShotLine,
+  zeroShotPoints,
 } from "../lib/experiments/mod.ts";
 import { saveChart, toTidy, writeCsvAtomic } from "../lib/report/mod.ts";
 import {
@@ -68,8 +73,23 @@ export const COMMAND = defineCommand({
     from: {
       type: "string",
       arg: "CSV,…",
-      description: "draw --chart from tables this command wrote, scoring nothing",
+      description: "draw --chart from tables this command wrote (or --judge them), scoring nothing",
       default: "score the models",
+    },
+    judge: {
+      type: "string",
+      arg: "RECIPE",
+      description:
+        "apply the choosing rule: each candidate against the range of RECIPE's seeds (backbones RECIPE and " +
+        "RECIPE-seedN) on the held-out slice and the synthetic benchmark; better = above the range on one, not below " +
+        "on the other (with --from, --out writes the verdicts as a tidy CSV)",
+      default: "none",
+    },
+    candidates: {
+      type: "string",
+      arg: "A,B",
+      description: "the backbones --judge judges (short names, as in the chart)",
+      default: "every backbone not of RECIPE",
     },
     probe: {
       type: "string",
@@ -110,9 +130,12 @@ export async function main(args: string[]): Promise<void> {
   if (chart) await ensureOutFile(`${chart}.png`, "--chart");
   if (v.probe !== undefined) return await probe(v, models, realDir, datasets);
   if (v.from !== undefined) {
-    if (!chart) throw new InputError("zeroshot: --from only draws a chart; give --chart FILE");
+    if (!chart && v.judge === undefined) {
+      throw new InputError("zeroshot: --from only draws a chart or judges; give --chart FILE or --judge RECIPE");
+    }
     const rows = await readZeroShotTables(list(v.from).map((f) => resolve(f)));
-    await drawChart(rows, chart);
+    if (v.judge !== undefined) await judge(rows, v.judge, v.candidates, v.out);
+    if (chart) await drawChart(rows, chart);
     return;
   }
   await initBackend(requestedBackend(v.backend), { quiet: true });
@@ -128,6 +151,32 @@ export async function main(args: string[]): Promise<void> {
     console.error(`wrote ${v.out}`);
   }
   if (chart) await drawChart(rows, chart);
+  if (v.judge !== undefined) await judge(rows, v.judge, v.candidates);
+}
+
+/**
+ * `--judge RECIPE`: prints each candidate's verdict by the choosing rule ({@link judgeCandidates}); with `out`, also
+ * writes them as a tidy CSV (one row per candidate × choosing set).
+ */
+async function judge(
+  rows: readonly Record<string, unknown>[],
+  recipe: string,
+  candidates: string | undefined,
+  out?: string,
+): Promise<void> {
+  const points = zeroShotPoints(rows);
+  const names = candidates !== undefined
+    ? list(candidates)
+    : [...new Set(points.map((p) => p.model))].filter((m) => seedRecipe(m) !== recipe);
+  const verdicts = judgeCandidates(points, recipe, names);
+  const table = verdictTable(verdicts);
+  for (const row of table.length > 0 ? [Object.keys(table[0]), ...table.map(Object.values)] : []) {
+    console.log(row.join("\t"));
+  }
+  if (out !== undefined) {
+    await writeCsvAtomic(resolve(out), toTidy(verdictRows(verdicts)));
+    console.error(`wrote ${out}`);
+  }
 }
 
 /** `--probe FILE`: fits and scores the image-feature probes (or, with `--from`, redraws their chart). */

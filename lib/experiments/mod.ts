@@ -96,6 +96,14 @@ export {
   zeroShotPoints,
 } from "./backbone_report.ts";
 export {
+  CHOOSING_PANELS,
+  judgeCandidates,
+  type RangePosition,
+  type RecipeVerdict,
+  verdictRows,
+  verdictTable,
+} from "./choosing_rule.ts";
+export {
   IMAGE_PROBES,
   imageProbeBackbones,
   imageProbeChart,

@@ -1,0 +1,98 @@
+/**
+ * The rule that chooses a pretraining recipe, as code: a candidate replaces the baseline recipe when it scores above
+ * the baseline's range over seeds on one choosing set (the held-out real slice, the synthetic benchmark) and not below
+ * that range on the other. A run inside the range on both is not better: one run cannot tell it from the seed. No other
+ * evaluation set (ZhangLab, the lesion probe) enters the verdict.
+ * @module
+ */
+import { InputError } from "../util/mod.ts";
+import { seedRecipe } from "./backbone_report.ts";
+import type { ZeroShotPoint } from "../report/mod.ts";
+
+/** The two panels of the backbone chart that choose (see `zeroShotPanel`), in the order the verdict reads them. */
+export const CHOOSING_PANELS = ["held-out real (chooses)", "synthetic benchmark (chooses)"] as const;
+
+/** Where a candidate's AUROC lies against the baseline recipe's range over seeds. */
+export type RangePosition = "above" | "inside" | "below";
+
+/** One candidate against the baseline recipe on the choosing sets (AUROC in percent). */
+export interface RecipeVerdict {
+  candidate: string;
+  /** The baseline recipe (see `seedRecipe`) and how many seeds of it span the range. */
+  baseline: string;
+  baselineRuns: number;
+  /** Per choosing panel, in {@link CHOOSING_PANELS}' order. */
+  sets: { panel: string; auroc: number; lo: number; hi: number; position: RangePosition }[];
+  /** Above the range on one choosing set and not below it on the other. */
+  better: boolean;
+}
+
+/**
+ * Judges each candidate (a backbone name of `points`) against the range of `baseline` (a recipe: the backbones named
+ * `baseline` and `baseline-seed<N>`) on the choosing sets. Throws an `InputError` when the baseline or a candidate lacks
+ * a choosing set, or a candidate is one of the baseline's own seeds.
+ */
+export function judgeCandidates(
+  points: readonly ZeroShotPoint[],
+  baseline: string,
+  candidates: readonly string[],
+): RecipeVerdict[] {
+  const seeds = new Set(points.filter((p) => seedRecipe(p.model) === baseline).map((p) => p.model));
+  if (seeds.size === 0) throw new InputError(`choosing rule: no backbone of the baseline recipe ${baseline}`);
+  const ranges = CHOOSING_PANELS.map((panel) => {
+    const values = points.filter((p) => seeds.has(p.model) && p.role === panel).map((p) => p.auroc);
+    if (values.length < seeds.size) {
+      throw new InputError(`choosing rule: a seed of ${baseline} has no ${panel} AUROC`);
+    }
+    return { panel, lo: Math.min(...values), hi: Math.max(...values) };
+  });
+  return candidates.map((candidate) => {
+    if (seeds.has(candidate)) throw new InputError(`choosing rule: ${candidate} is a seed of the baseline ${baseline}`);
+    const sets = ranges.map(({ panel, lo, hi }) => {
+      const point = points.find((p) => p.model === candidate && p.role === panel);
+      if (!point) throw new InputError(`choosing rule: ${candidate} has no ${panel} AUROC`);
+      const position: RangePosition = point.auroc > hi ? "above" : point.auroc < lo ? "below" : "inside";
+      return { panel, auroc: point.auroc, lo, hi, position };
+    });
+    const better = sets.some((s) => s.position === "above") && sets.every((s) => s.position !== "below");
+    return { candidate, baseline, baselineRuns: seeds.size, sets, better };
+  });
+}
+
+/**
+ * Verdicts as a table a person reads: one row per candidate, each choosing set as `AUROC (position of lo–hi)`, then
+ * the verdict.
+ */
+export function verdictTable(verdicts: readonly RecipeVerdict[]): Record<string, string>[] {
+  return verdicts.map((v) => ({
+    candidate: v.candidate,
+    [`baseline (seeds)`]: `${v.baseline} (${v.baselineRuns})`,
+    ...Object.fromEntries(
+      v.sets.map((s) => [
+        s.panel.replace(" (chooses)", ""),
+        `${s.auroc.toFixed(1)} (${s.position} ${s.lo.toFixed(1)}–${s.hi.toFixed(1)})`,
+      ]),
+    ),
+    verdict: v.better ? "better" : "not better",
+  }));
+}
+
+/**
+ * Verdicts as tidy rows: one per candidate × choosing set (`candidate, baseline, baseline_runs, set, auroc, range_lo,
+ * range_hi, position, better`), AUROC in percent.
+ */
+export function verdictRows(verdicts: readonly RecipeVerdict[]): Record<string, string | number | boolean>[] {
+  return verdicts.flatMap((v) =>
+    v.sets.map((s) => ({
+      candidate: v.candidate,
+      baseline: v.baseline,
+      baseline_runs: v.baselineRuns,
+      set: s.panel.replace(" (chooses)", ""),
+      auroc: Math.round(s.auroc * 100) / 100,
+      range_lo: Math.round(s.lo * 100) / 100,
+      range_hi: Math.round(s.hi * 100) / 100,
+      position: s.position,
+      better: v.better,
+    }))
+  );
+}
