@@ -66,7 +66,7 @@ export function judgeCandidates(
 export function verdictTable(verdicts: readonly RecipeVerdict[]): Record<string, string>[] {
   return verdicts.map((v) => ({
     candidate: v.candidate,
-    [`baseline (seeds)`]: `${v.baseline} (${v.baselineRuns})`,
+    "baseline (seeds)": `${v.baseline} (${v.baselineRuns})`,
     ...Object.fromEntries(
       v.sets.map((s) => [
         s.panel.replace(" (chooses)", ""),
