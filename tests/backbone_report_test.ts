@@ -3,6 +3,7 @@ import {
   backboneChart,
   backboneName,
   chexzeroReferences,
+  groupSeeds,
   IMAGE_PROBES,
   imageProbeChart,
   readHeldOutCurve,
@@ -17,6 +18,8 @@ import { renderPlot } from "../lib/report/mod.ts";
 import { InputError, join } from "../lib/util/mod.ts";
 
 const HELD = "held-out real (model selection)";
+/** The text of an SVG's text nodes, joined by spaces (a wrapped subtitle reads as one line again). */
+const svgText = (svg: string) => [...svg.matchAll(/>([^<]+)</g)].map((m) => m[1]).join(" ");
 /** Tidy rows of one model on one data set, as `deno task zeroshot` writes them. */
 function rows(model: string, hash: string, data: string, role: string, auroc: number, lo: number, hi: number) {
   return [["auroc", auroc], ["auroc_lo", lo], ["auroc_hi", hi]].map(([metric, value]) => ({
@@ -112,7 +115,7 @@ Deno.test("seedSpread: one band per panel over a recipe's seeds, from the lowest
     ...rows("c/real-1200/model.safetensors", "h1", "corpus", HELD, 0.874, 0.85, 0.9),
     ...rows("c/real-1200-seed2/model.safetensors", "h2", "corpus", HELD, 0.856, 0.83, 0.88),
   ])).svg;
-  assert(svg.includes("Grey band: real-1200's range over 2 seeds."), "the subtitle names the band");
+  assert(svgText(svg).includes("Grey band: real-1200's range over 2 seeds."), "the subtitle names the band");
   assert(svg.includes('fill-opacity="0.14"'), "the band is drawn");
 });
 
@@ -132,7 +135,7 @@ Deno.test("backboneChart: the highlighted backbone's own seed range in its colou
   const twoRecipes = [...seeds("default", [0.909, 0.897]), ...seeds("real-1200", [0.874, 0.856, 0.869])];
   const svg = renderPlot(backboneChart(twoRecipes)).svg;
   assert(
-    svg.includes("Grey band: real-1200's range over 3 seeds; red band: default's over 2."),
+    svgText(svg).includes("Grey band: real-1200's range over 3 seeds; red band: default's over 2."),
     "the subtitle names both bands",
   );
   assert(svg.includes('fill-opacity="0.14"') && svg.includes('fill-opacity="0.16"'), "both bands are drawn");
@@ -142,6 +145,19 @@ Deno.test("backboneChart: the highlighted backbone's own seed range in its colou
     assert(!chart.includes("red band") && !chart.includes('fill-opacity="0.16"'), "no red band");
     assert(chart.includes('fill-opacity="0.14"'), "the grey band stays");
   }
+});
+
+Deno.test("groupSeeds: each recipe's seeds follow its first row, recipes and rows otherwise in order", () => {
+  const names = ["default", "real-1200", "other", "real-1200-seed2", "default-seed2", "real-1200-seed3"];
+  const points = names.map((model) => ({ model, role: "held-out real (chooses)", auroc: 80 }));
+  assertEquals(groupSeeds(points).map((p) => p.model), [
+    "default",
+    "default-seed2",
+    "real-1200",
+    "real-1200-seed2",
+    "real-1200-seed3",
+    "other",
+  ]);
 });
 
 Deno.test("readZeroShotTables, readHeldOutCurve and readHeldOutCurves read what zeroshot and pretrain wrote, refusing other tables", async () => {

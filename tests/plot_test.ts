@@ -14,6 +14,8 @@ import {
   saveChart,
   scoreDistributions,
   svgToPng,
+  textWidth,
+  wrapText,
 } from "../lib/report/mod.ts";
 
 const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
@@ -175,4 +177,16 @@ Deno.test("lossCurve: the runs of a band are one shaded min–max range, labelle
   // One banded run alone is no range: it stays a line.
   const one = renderPlot(lossCurve(rows.slice(0, 2).concat(rows.slice(4)), { band: { runs: ["seed-1"], label: "x" } }));
   assert(one.svg.includes("seed-1") && !one.svg.includes('fill-opacity="0.22"'), "a single run stays a line");
+});
+
+Deno.test("wrapText: lines break at spaces within the width; a long title or subtitle wraps in the figure", () => {
+  assertEquals(wrapText("aaa bbb ccc", 10, textWidth("aaa bbb", 10)), ["aaa bbb", "ccc"]);
+  assertEquals(wrapText("averyveryverylongword next", 10, 20), ["averyveryverylongword", "next"]); // never cut a word
+  assertEquals(wrapText("", 10, 100), [""]);
+  const subtitle = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
+  const { svg } = renderPlot({ subtitle, width: 320, marks: [Plot.dot([1, 2], { x: (d) => d, y: (d) => d })] });
+  const lines = [...svg.matchAll(/<text[^>]*font-size="12"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert(lines.length > 1, `the subtitle is one line: ${lines.join(" | ")}`);
+  assertEquals(lines.join(" "), subtitle);
+  assert(lines.every((l) => textWidth(l, 12) <= 320 - 16), "every line fits");
 });

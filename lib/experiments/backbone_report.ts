@@ -140,6 +140,15 @@ export function seedSpread(
   return { bands, recipes };
 }
 
+/** `points` with every recipe's seeds (see {@link seedRecipe}) together, recipes in order of first appearance. */
+export function groupSeeds(points: readonly ZeroShotPoint[]): ZeroShotPoint[] {
+  const rank = new Map<string, number>();
+  for (const p of points) if (!rank.has(seedRecipe(p.model))) rank.set(seedRecipe(p.model), rank.size);
+  return points.map((p, i) => ({ p, i }))
+    .sort((a, b) => rank.get(seedRecipe(a.p.model))! - rank.get(seedRecipe(b.p.model))! || a.i - b.i)
+    .map(({ p }) => p);
+}
+
 /** Panel order of the backbone chart: the choosing sets, the diagnostic, then the reported data sets. */
 export const ZERO_SHOT_PANELS: readonly string[] = [
   "held-out real (chooses)",
@@ -149,13 +158,14 @@ export const ZERO_SHOT_PANELS: readonly string[] = [
 
 /**
  * The backbone comparison chart of tidy zero-shot rows (see {@link zeroShotPoints}): panels in
- * {@link ZERO_SHOT_PANELS}' order, the first backbone highlighted, CheXzero's published number on paper data sets, a
+ * {@link ZERO_SHOT_PANELS}' order, one row per backbone with each recipe's seeds together ({@link groupSeeds}), the
+ * first backbone highlighted, CheXzero's published number on paper data sets, a
  * grey band over the seeds of the recipe run most often, when one was run more than once ({@link seedSpread}): the
  * yardstick for the other rows; and, when the highlighted backbone's own recipe is another one run more than once, its
  * range too, shaded in the highlight's colour.
  */
 export function backboneChart(rows: readonly Record<string, unknown>[], title?: string): Plot.PlotOptions {
-  const points = zeroShotPoints(rows);
+  const points = groupSeeds(zeroShotPoints(rows));
   const spread = seedSpread(points);
   const yardstick = spread.recipes[0];
   const highlight = points[0]?.model;

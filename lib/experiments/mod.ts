@@ -86,6 +86,7 @@ export {
   backboneChart,
   backboneName,
   chexzeroReferences,
+  groupSeeds,
   readHeldOutCurve,
   readHeldOutCurves,
   readZeroShotTables,

@@ -5,7 +5,7 @@
  * bulleted sentences).
  * @module
  */
-export { CHART_FONT, escapeXml, type RenderedPlot, renderPlot, textWidth } from "./plot.ts";
+export { CHART_FONT, escapeXml, type RenderedPlot, renderPlot, textWidth, wrapText } from "./plot.ts";
 export { encodePng, type PngPixels, type RasterImage } from "../data/mod.ts";
 export { FONT_DIR, svgToPng, type SvgToPngOptions, toBase64 } from "./png.ts";
 export { listChartFiles, saveChart, type SavedChart, saveSvg } from "./save.ts";

@@ -84,6 +84,29 @@ export function textWidth(text: string, fontSize: number): number {
   return text.length * fontSize * 0.62;
 }
 
+/** How the figure's text elements are set: font size, weight, colour, line height and the space after the block. */
+const HEADINGS: Record<string, { size: number; weight: string; fill: string; lineHeight: number; after: number }> = {
+  h2: { size: 16, weight: "bold", fill: "#111", lineHeight: 18, after: 8 },
+  h3: { size: 12, weight: "normal", fill: "#555", lineHeight: 14, after: 6 },
+  figcaption: { size: 11, weight: "normal", fill: "#555", lineHeight: 14, after: 6 },
+};
+
+/** `content` broken at spaces into lines no wider than `maxWidth` px at `fontSize` (see {@link textWidth}). */
+export function wrapText(content: string, fontSize: number, maxWidth: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of content.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (line && textWidth(candidate, fontSize) > maxWidth) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = candidate;
+    }
+  }
+  return line ? [...lines, line] : lines.length > 0 ? lines : [""];
+}
+
 /** Lays out Plot's HTML `<figure>` (h2 title, h3 subtitle, swatches or ramp legends, the plot, figcaption) as one SVG. */
 function figureToSvg(figure: Element): { svg: string; width: number; height: number } {
   const children = Array.from(figure.children) as Element[];
@@ -93,18 +116,13 @@ function figureToSvg(figure: Element): { svg: string; width: number; height: num
   let y = 6;
   for (const child of children) {
     const tag = child.tagName.toLowerCase();
-    if (tag === "h2") {
-      y += 18;
-      parts.push(text(8, y, child.textContent ?? "", 16, "bold", "#111"));
-      y += 8;
-    } else if (tag === "h3") {
-      y += 14;
-      parts.push(text(8, y, child.textContent ?? "", 12, "normal", "#555"));
-      y += 6;
-    } else if (tag === "figcaption") {
-      y += 14;
-      parts.push(text(8, y, child.textContent ?? "", 11, "normal", "#555"));
-      y += 6;
+    const heading = HEADINGS[tag];
+    if (heading) {
+      for (const line of wrapText(child.textContent ?? "", heading.size, width - 16)) {
+        y += heading.lineHeight;
+        parts.push(text(8, y, line, heading.size, heading.weight, heading.fill));
+      }
+      y += heading.after;
     } else if (tag === "svg") {
       const h = numAttr(child, "height", 50);
       child.setAttribute("x", "0");
