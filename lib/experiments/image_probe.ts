@@ -27,7 +27,7 @@ import { l2normalise, ZERO_SHOT_PROMPTS } from "../prompts/mod.ts";
 import { zeroShotChart } from "../report/mod.ts";
 import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus } from "../train/mod.ts";
 import { InputError, pathExists, PROJECT_ROOT, relative, resolve } from "../util/mod.ts";
-import { chexzeroReferences, ZERO_SHOT_PANELS, zeroShotPoints } from "./backbone_report.ts";
+import { chexzeroReferences, groupSeeds, ZERO_SHOT_PANELS, zeroShotPoints } from "./backbone_report.ts";
 import { ExperimentData } from "./data.ts";
 import { aurocWithInterval, type ZeroShotOnData, type ZeroShotRow, zeroShotRows } from "./zeroshot.ts";
 
@@ -149,12 +149,12 @@ export async function imageProbeBackbones(
 }
 
 /**
- * The probe chart: panels as the backbone chart's, one row per backbone, one coloured dot per probe (the text prompts
- * red). Rows `[n]` of {@link ImageProbeRow} (or a CSV of them read back).
+ * The probe chart: panels as the backbone chart's, one row per backbone (each recipe's seeds together), one coloured
+ * dot per probe (the text prompts red). Rows `[n]` of {@link ImageProbeRow} (or a CSV of them read back).
  */
 export function imageProbeChart(rows: readonly Record<string, unknown>[]): Plot.PlotOptions {
   if (rows.some((r) => r.probe === undefined)) throw new InputError("Not image-probe rows: no probe column");
-  const points = zeroShotPoints(rows);
+  const points = groupSeeds(zeroShotPoints(rows));
   return zeroShotChart(points, {
     title: "Where the zero-shot AUROC is lost: the text prompts' direction against probes of the image features",
     subtitle: "Image probes fitted on the real corpus's training split only (never on a panel's images); 95 % " +
