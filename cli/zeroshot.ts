@@ -12,7 +12,6 @@ import {
   imageProbeChart,
   judgeCandidates,
   readZeroShotTables,
-  seedRecipe,
   verdictRows,
   verdictTable,
   zeroShotBackbones,
@@ -164,11 +163,11 @@ async function judge(
   candidates: string | undefined,
   out?: string,
 ): Promise<void> {
-  const points = zeroShotPoints(rows);
-  const names = candidates !== undefined
-    ? list(candidates)
-    : [...new Set(points.map((p) => p.model))].filter((m) => seedRecipe(m) !== recipe);
-  const verdicts = judgeCandidates(points, recipe, names);
+  const verdicts = judgeCandidates(
+    zeroShotPoints(rows),
+    recipe,
+    candidates === undefined ? undefined : list(candidates),
+  );
   const table = verdictTable(verdicts);
   for (const row of table.length > 0 ? [Object.keys(table[0]), ...table.map(Object.values)] : []) {
     console.log(row.join("\t"));

@@ -111,6 +111,26 @@ export function seedRecipe(model: string): string {
 }
 
 /**
+ * The range of one recipe over its seeds (backbones `recipe` and `recipe-seed<N>`, see {@link seedRecipe}): per panel
+ * in order of appearance, the lowest and highest AUROC and how many of its backbones have that panel.
+ */
+export function seedRange(
+  points: readonly ZeroShotPoint[],
+  recipe: string,
+): { role: string; lo: number; hi: number; runs: number }[] {
+  const byRole = new Map<string, number[]>();
+  for (const p of points) {
+    if (seedRecipe(p.model) === recipe) byRole.set(p.role, [...(byRole.get(p.role) ?? []), p.auroc]);
+  }
+  return [...byRole].map(([role, values]) => ({
+    role,
+    lo: Math.min(...values),
+    hi: Math.max(...values),
+    runs: values.length,
+  }));
+}
+
+/**
  * The spread over seeds of each recipe run more than once (backbones `<name>` and `<name>-seed<N>`, see
  * {@link seedRecipe}): one band per (recipe, panel) from the lowest to the highest AUROC, and each such recipe with its
  * number of runs, most runs first (ties in order of appearance).
@@ -127,16 +147,9 @@ export function seedSpread(
     recipe,
     runs: models.size,
   })).sort((a, b) => b.runs - a.runs);
-  const bands: (ZeroShotBand & { recipe: string })[] = [];
-  for (const { recipe } of recipes) {
-    const byRole = new Map<string, number[]>();
-    for (const p of points) {
-      if (seedRecipe(p.model) === recipe) byRole.set(p.role, [...(byRole.get(p.role) ?? []), p.auroc]);
-    }
-    for (const [role, values] of byRole) {
-      bands.push({ recipe, role, lo: Math.min(...values), hi: Math.max(...values) });
-    }
-  }
+  const bands = recipes.flatMap(({ recipe }) =>
+    seedRange(points, recipe).map(({ role, lo, hi }) => ({ recipe, role, lo, hi }))
+  );
   return { bands, recipes };
 }
 
@@ -149,12 +162,11 @@ export function groupSeeds(points: readonly ZeroShotPoint[]): ZeroShotPoint[] {
     .map(({ p }) => p);
 }
 
+/** The two panels that choose a backbone (as {@link zeroShotPanel} names them), in the order the choosing rule reads. */
+export const CHOOSING_PANELS = ["held-out real (chooses)", "synthetic benchmark (chooses)"] as const;
+
 /** Panel order of the backbone chart: the choosing sets, the diagnostic, then the reported data sets. */
-export const ZERO_SHOT_PANELS: readonly string[] = [
-  "held-out real (chooses)",
-  "synthetic benchmark (chooses)",
-  "lesion probe (diagnostic)",
-];
+export const ZERO_SHOT_PANELS: readonly string[] = [...CHOOSING_PANELS, "lesion probe (diagnostic)"];
 
 /**
  * The backbone comparison chart of tidy zero-shot rows (see {@link zeroShotPoints}): panels in

@@ -6,11 +6,8 @@
  * @module
  */
 import { InputError } from "../util/mod.ts";
-import { seedRecipe } from "./backbone_report.ts";
+import { CHOOSING_PANELS, seedRange, seedRecipe } from "./backbone_report.ts";
 import type { ZeroShotPoint } from "../report/mod.ts";
-
-/** The two panels of the backbone chart that choose (see `zeroShotPanel`), in the order the verdict reads them. */
-export const CHOOSING_PANELS = ["held-out real (chooses)", "synthetic benchmark (chooses)"] as const;
 
 /** Where a candidate's AUROC lies against the baseline recipe's range over seeds. */
 export type RangePosition = "above" | "inside" | "below";
@@ -28,25 +25,29 @@ export interface RecipeVerdict {
 }
 
 /**
- * Judges each candidate (a backbone name of `points`) against the range of `baseline` (a recipe: the backbones named
- * `baseline` and `baseline-seed<N>`) on the choosing sets. Throws an `InputError` when the baseline or a candidate lacks
- * a choosing set, or a candidate is one of the baseline's own seeds.
+ * Judges each candidate (a backbone name of `points`; by default every backbone not of the baseline recipe, in order of
+ * appearance) against the range of `baseline` (a recipe: the backbones named `baseline` and `baseline-seed<N>`, see
+ * `seedRange`) on the choosing sets. Throws an `InputError` when the baseline or a candidate lacks a choosing set, or a
+ * candidate is one of the baseline's own seeds.
  */
 export function judgeCandidates(
   points: readonly ZeroShotPoint[],
   baseline: string,
-  candidates: readonly string[],
+  candidates?: readonly string[],
 ): RecipeVerdict[] {
   const seeds = new Set(points.filter((p) => seedRecipe(p.model) === baseline).map((p) => p.model));
   if (seeds.size === 0) throw new InputError(`choosing rule: no backbone of the baseline recipe ${baseline}`);
+  const spread = seedRange(points, baseline);
   const ranges = CHOOSING_PANELS.map((panel) => {
-    const values = points.filter((p) => seeds.has(p.model) && p.role === panel).map((p) => p.auroc);
-    if (values.length < seeds.size) {
+    const range = spread.find((r) => r.role === panel);
+    if (!range || range.runs < seeds.size) {
       throw new InputError(`choosing rule: a seed of ${baseline} has no ${panel} AUROC`);
     }
-    return { panel, lo: Math.min(...values), hi: Math.max(...values) };
+    return { panel, lo: range.lo, hi: range.hi };
   });
-  return candidates.map((candidate) => {
+  const judged = candidates ??
+    [...new Set(points.map((p) => p.model))].filter((model) => seedRecipe(model) !== baseline);
+  return judged.map((candidate) => {
     if (seeds.has(candidate)) throw new InputError(`choosing rule: ${candidate} is a seed of the baseline ${baseline}`);
     const sets = ranges.map(({ panel, lo, hi }) => {
       const point = points.find((p) => p.model === candidate && p.role === panel);

@@ -86,24 +86,19 @@ export {
   backboneChart,
   backboneName,
   chexzeroReferences,
+  CHOOSING_PANELS,
   groupSeeds,
   readHeldOutCurve,
   readHeldOutCurves,
   readZeroShotTables,
+  seedRange,
   seedRecipe,
   seedSpread,
   ZERO_SHOT_PANELS,
   zeroShotPanel,
   zeroShotPoints,
 } from "./backbone_report.ts";
-export {
-  CHOOSING_PANELS,
-  judgeCandidates,
-  type RangePosition,
-  type RecipeVerdict,
-  verdictRows,
-  verdictTable,
-} from "./choosing_rule.ts";
+export { judgeCandidates, type RangePosition, type RecipeVerdict, verdictRows, verdictTable } from "./choosing_rule.ts";
 export {
   IMAGE_PROBES,
   imageProbeBackbones,
