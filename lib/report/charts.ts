@@ -410,7 +410,7 @@ export function lossCurve(rows: readonly LossRow[], options: LossCurveOptions = 
 }
 
 /** The lowest and highest value of `rows` (several runs) at each step, in step order. */
-function bandRange(rows: readonly { step: number; loss: number }[]): { step: number; lo: number; hi: number }[] {
+export function bandRange(rows: readonly { step: number; loss: number }[]): { step: number; lo: number; hi: number }[] {
   const byStep = new Map<number, { step: number; lo: number; hi: number }>();
   for (const { step, loss } of rows) {
     const b = byStep.get(step);

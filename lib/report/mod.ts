@@ -8,6 +8,7 @@
 export { CHART_FONT, escapeXml, type RenderedPlot, renderPlot, textWidth, wrapText } from "./plot.ts";
 export { encodePng, type PngPixels, type RasterImage } from "../data/mod.ts";
 export { FONT_DIR, svgToPng, type SvgToPngOptions, toBase64 } from "./png.ts";
+export { curveGrid, type CurveGridOptions } from "./curve_grid.ts";
 export { listChartFiles, saveChart, type SavedChart, saveSvg } from "./save.ts";
 export {
   type ZeroShotBand,
