@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "./assert.ts";
-import { judgeCandidates, verdictTable } from "../lib/experiments/mod.ts";
+import { curvesAgainstBand, judgeCandidates, verdictTable } from "../lib/experiments/mod.ts";
 import type { ZeroShotPoint } from "../lib/report/mod.ts";
 import { InputError } from "../lib/util/mod.ts";
 
@@ -49,4 +49,19 @@ Deno.test("judgeCandidates: a missing baseline, choosing set or candidate, or a 
   assertThrows(() => judgeCandidates(SEEDS, "real-1200", ["absent"]), InputError, "absent has no held-out");
   const noSynthetic = SEEDS.filter((p) => !(p.model === "real-1200-seed3" && p.role === SYN));
   assertThrows(() => judgeCandidates(noSynthetic, "real-1200", []), InputError, "has no synthetic benchmark");
+});
+
+Deno.test("curvesAgainstBand: each run's checks below, inside and above the band runs' range, at the steps all have", () => {
+  const curve = (run: string, values: number[]) => values.map((loss, i) => ({ step: 100 * (i + 1), loss, run }));
+  const rows = [
+    ...curve("seed-1", [70, 80, 85, 86]),
+    ...curve("seed-2", [72, 78, 84]), // no check at step 400: that step has no range
+    ...curve("deeper", [69, 79, 85, 99]),
+    ...curve("wider", [72.5, 80.1, 83.9]),
+  ];
+  assertEquals(curvesAgainstBand(rows, ["seed-1", "seed-2"]), [
+    { run: "deeper", checks: 3, below: 1, inside: 2, above: 0 }, // 69 < 70; the range's ends are inside
+    { run: "wider", checks: 3, below: 1, inside: 0, above: 2 },
+  ]);
+  assertThrows(() => curvesAgainstBand(rows, ["seed-1", "absent"]), InputError, "1 of the band's runs");
 });

@@ -42,4 +42,10 @@ Deno.test("curveGrid: panel titles from panelTitle; one band run alone is a grey
   assertEquals(facetGroups(svg, "line").length, 3, "the grey line (the first line mark) in each of the three panels");
   assert(svg.includes('stroke="#888"') && svg.includes("grey line in each: two seeds"), "the grey line, named");
   assert(!svg.includes("SEED-1"), "a band run never gets a panel of its own");
+  const noted = renderPlot(curveGrid(rows, {
+    label: "AUROC (%)",
+    band: { runs: ["seed-1", "seed-2"], label: "two seeds" },
+    panelNote: (run) => `note of ${run}`,
+  })).svg;
+  for (const run of ["lr-high", "lr-low", "wide-text"]) assert(noted.includes(`>note of ${run}<`), `${run}'s note`);
 });

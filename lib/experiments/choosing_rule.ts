@@ -7,7 +7,7 @@
  */
 import { InputError } from "../util/mod.ts";
 import { CHOOSING_PANELS, seedRange, seedRecipe } from "./backbone_report.ts";
-import type { ZeroShotPoint } from "../report/mod.ts";
+import type { LossRow, ZeroShotPoint } from "../report/mod.ts";
 
 /** Where a candidate's AUROC lies against the baseline recipe's range over seeds. */
 export type RangePosition = "above" | "inside" | "below";
@@ -96,4 +96,43 @@ export function verdictRows(verdicts: readonly RecipeVerdict[]): Record<string, 
       better: v.better,
     }))
   );
+}
+
+/** How one run's curve lies against a band of other runs: at how many steps below, inside and above their range. */
+export interface CurveAgainstBand {
+  run: string;
+  /** Steps compared: those at which the run and every band run have a value. */
+  checks: number;
+  below: number;
+  inside: number;
+  above: number;
+}
+
+/**
+ * Compares each run of `rows` outside `bandRuns` (in order of appearance) with the band runs' range (lowest to highest)
+ * step by step, e.g. a candidate's held-out checks (`{ step, loss: auroc, run }`) against a recipe's seeds. Only the
+ * steps that every band run and the run have count. Throws an `InputError` with fewer than two band runs in the rows.
+ */
+export function curvesAgainstBand(rows: readonly LossRow[], bandRuns: readonly string[]): CurveAgainstBand[] {
+  const inBand = new Set(bandRuns);
+  const bandValues = new Map<number, number[]>();
+  for (const r of rows) if (inBand.has(r.run ?? "")) bandValues.set(r.step, [...bandValues.get(r.step) ?? [], r.loss]);
+  const present = new Set(rows.filter((r) => inBand.has(r.run ?? "")).map((r) => r.run)).size;
+  if (present < 2) throw new InputError(`curves against a band: ${present} of the band's runs in the rows, need 2`);
+  const range = new Map(
+    [...bandValues].filter(([, v]) => v.length === present).map((
+      [step, v],
+    ) => [step, [Math.min(...v), Math.max(...v)]]),
+  );
+  const runs = [...new Set(rows.map((r) => r.run ?? "").filter((run) => !inBand.has(run)))];
+  return runs.map((run) => {
+    const counts = { run, checks: 0, below: 0, inside: 0, above: 0 };
+    for (const r of rows) {
+      const lohi = (r.run ?? "") === run ? range.get(r.step) : undefined;
+      if (!lohi || !Number.isFinite(r.loss)) continue;
+      counts.checks++;
+      counts[r.loss < lohi[0] ? "below" : r.loss > lohi[1] ? "above" : "inside"]++;
+    }
+    return counts;
+  });
 }

@@ -98,7 +98,15 @@ export {
   zeroShotPanel,
   zeroShotPoints,
 } from "./backbone_report.ts";
-export { judgeCandidates, type RangePosition, type RecipeVerdict, verdictRows, verdictTable } from "./choosing_rule.ts";
+export {
+  type CurveAgainstBand,
+  curvesAgainstBand,
+  judgeCandidates,
+  type RangePosition,
+  type RecipeVerdict,
+  verdictRows,
+  verdictTable,
+} from "./choosing_rule.ts";
 export {
   IMAGE_PROBES,
   imageProbeBackbones,

@@ -18,6 +18,8 @@ export interface CurveGridOptions {
   columns?: number;
   /** Panel title of a run. @default the run's name */
   panelTitle?: (run: string) => string;
+  /** A short note under a run's panel title (e.g. how often the run is inside the band). */
+  panelNote?: (run: string) => string;
   /** @default 760 */
   width?: number;
   /** Height of one row of panels in pixels. @default 150 */
@@ -44,8 +46,14 @@ export function curveGrid(rows: readonly LossRow[], options: CurveGridOptions): 
   const lines = all.filter((r) => cell.has(r.run)).map((r) => ({ ...r, ...cell.get(r.run)! }));
   // The band is repeated per panel with the panel's facet channels, so that it is drawn in panels only.
   const bands = runs.flatMap((run) => band.map((b) => ({ ...b, ...cell.get(run)! })));
-  const titles = runs.map((run) => ({ run, title: options.panelTitle?.(run) ?? run, ...cell.get(run)! }));
+  const titles = runs.map((run) => ({
+    run,
+    title: options.panelTitle?.(run) ?? run,
+    note: options.panelNote?.(run) ?? "",
+    ...cell.get(run)!,
+  }));
   const rowsOfPanels = Math.max(1, Math.ceil(runs.length / columns));
+  const notes = options.panelNote !== undefined;
   return {
     title: options.title,
     subtitle: options.subtitle ??
@@ -55,12 +63,12 @@ export function curveGrid(rows: readonly LossRow[], options: CurveGridOptions): 
         ? `One panel per run (red); grey line in each: ${options.band.label}.`
         : `One panel per run (red); grey band in each: ${options.band.label}, from the lowest to the highest at each step.`),
     width: options.width ?? 760,
-    height: rowsOfPanels * (options.rowHeight ?? 150) + 50,
+    height: rowsOfPanels * (options.rowHeight ?? (notes ? 165 : 150)) + 50,
     marginLeft: 55,
-    marginTop: 20,
+    marginTop: notes ? 32 : 20,
     style: BASE_STYLE,
     fx: { axis: null, padding: 0.08 },
-    fy: { axis: null, padding: 0.18 },
+    fy: { axis: null, padding: notes ? 0.26 : 0.18 },
     x: {
       label: "Step",
       grid: true,
@@ -82,9 +90,20 @@ export function curveGrid(rows: readonly LossRow[], options: CurveGridOptions): 
         text: "title",
         frameAnchor: "top-left",
         dx: 4,
-        dy: -14,
+        dy: notes ? -17 : -14,
         fontWeight: "bold",
         lineAnchor: "bottom",
+      }),
+      Plot.text(titles, {
+        fx: "fx",
+        fy: "fy",
+        text: "note",
+        frameAnchor: "top-left",
+        dx: 4,
+        dy: -3,
+        lineAnchor: "bottom",
+        fontSize: 10,
+        fill: "#555",
       }),
     ],
   };
