@@ -111,19 +111,20 @@ export interface CurveAgainstBand {
 /**
  * Compares each run of `rows` outside `bandRuns` (in order of appearance) with the band runs' range (lowest to highest)
  * step by step, e.g. a candidate's held-out checks (`{ step, loss: auroc, run }`) against a recipe's seeds. Only the
- * steps that every band run and the run have count. Throws an `InputError` with fewer than two band runs in the rows.
+ * steps at which every band run and the run have a finite value count. Throws an `InputError` with fewer than two band runs in the rows.
  */
 export function curvesAgainstBand(rows: readonly LossRow[], bandRuns: readonly string[]): CurveAgainstBand[] {
   const inBand = new Set(bandRuns);
   const bandValues = new Map<number, number[]>();
-  for (const r of rows) if (inBand.has(r.run ?? "")) bandValues.set(r.step, [...bandValues.get(r.step) ?? [], r.loss]);
+  for (const r of rows) {
+    if (inBand.has(r.run ?? "") && Number.isFinite(r.loss)) {
+      bandValues.set(r.step, [...bandValues.get(r.step) ?? [], r.loss]);
+    }
+  }
   const present = new Set(rows.filter((r) => inBand.has(r.run ?? "")).map((r) => r.run)).size;
   if (present < 2) throw new InputError(`curves against a band: ${present} of the band's runs in the rows, need 2`);
-  const range = new Map(
-    [...bandValues].filter(([, v]) => v.length === present).map((
-      [step, v],
-    ) => [step, [Math.min(...v), Math.max(...v)]]),
-  );
+  const range = new Map<number, [number, number]>();
+  for (const [step, v] of bandValues) if (v.length === present) range.set(step, [Math.min(...v), Math.max(...v)]);
   const runs = [...new Set(rows.map((r) => r.run ?? "").filter((run) => !inBand.has(run)))];
   return runs.map((run) => {
     const counts = { run, checks: 0, below: 0, inside: 0, above: 0 };
