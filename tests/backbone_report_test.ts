@@ -139,6 +139,14 @@ Deno.test("backboneChart: the highlighted backbone's own seed range in its colou
     "the subtitle names both bands",
   );
   assert(svg.includes('fill-opacity="0.14"') && svg.includes('fill-opacity="0.16"'), "both bands are drawn");
+  // As many seeds of the highlighted recipe as of the other: the other is still the grey yardstick.
+  const tie = [...seeds("default", [0.909, 0.897, 0.896]), ...seeds("real-1200", [0.874, 0.856, 0.869])];
+  assert(
+    svgText(renderPlot(backboneChart(tie)).svg).includes(
+      "Grey band: real-1200's range over 3 seeds; red band: default's over 3.",
+    ),
+    "a tie in seeds keeps the other recipe as the yardstick",
+  );
   // The highlighted recipe is the yardstick itself, or was run once: one grey band, no red one.
   for (const single of [seeds("real-1200", [0.874, 0.856]), [...seeds("default", [0.909]), ...twoRecipes.slice(6)]]) {
     const chart = renderPlot(backboneChart(single)).svg;

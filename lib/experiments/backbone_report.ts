@@ -172,17 +172,19 @@ export const ZERO_SHOT_PANELS: readonly string[] = [...CHOOSING_PANELS, "lesion 
  * The backbone comparison chart of tidy zero-shot rows (see {@link zeroShotPoints}): panels in
  * {@link ZERO_SHOT_PANELS}' order, one row per backbone with each recipe's seeds together ({@link groupSeeds}), the
  * first backbone highlighted, CheXzero's published number on paper data sets, a
- * grey band over the seeds of the recipe run most often, when one was run more than once ({@link seedSpread}): the
- * yardstick for the other rows; and, when the highlighted backbone's own recipe is another one run more than once, its
- * range too, shaded in the highlight's colour.
+ * grey band over the seeds of the recipe run most often other than the highlighted backbone's, when one was run more
+ * than once ({@link seedSpread}): the yardstick for the other rows; and the highlighted backbone's own recipe's range,
+ * when it was run more than once, shaded in the highlight's colour (grey, as the yardstick, when no other recipe was).
  */
 export function backboneChart(rows: readonly Record<string, unknown>[], title?: string): Plot.PlotOptions {
   const points = groupSeeds(zeroShotPoints(rows));
   const spread = seedSpread(points);
-  const yardstick = spread.recipes[0];
   const highlight = points[0]?.model;
   const own = spread.recipes.find((r) => highlight !== undefined && r.recipe === seedRecipe(highlight));
-  const ownBand = own && own.recipe !== yardstick?.recipe ? own : undefined;
+  // The yardstick is another recipe's range whenever there is one, so that the highlighted recipe's own range (red)
+  // never takes the grey band's place, even when it has as many seeds.
+  const yardstick = spread.recipes.find((r) => r !== own) ?? own;
+  const ownBand = own && own !== yardstick ? own : undefined;
   const legend = [
     yardstick ? `Grey band: ${yardstick.recipe}'s range over ${yardstick.runs} seeds` : "",
     ownBand ? `red band: ${ownBand.recipe}'s over ${ownBand.runs}` : "",
