@@ -7,7 +7,7 @@
  */
 import { InputError } from "../util/mod.ts";
 import { CHOOSING_PANELS, seedRange, seedRecipe } from "./backbone_report.ts";
-import type { LossRow, ZeroShotPoint } from "../report/mod.ts";
+import { bandRange, type LossRow, type ZeroShotPoint } from "../report/mod.ts";
 
 /** Where a candidate's AUROC lies against the baseline recipe's range over seeds. */
 export type RangePosition = "above" | "inside" | "below";
@@ -115,16 +115,10 @@ export interface CurveAgainstBand {
  */
 export function curvesAgainstBand(rows: readonly LossRow[], bandRuns: readonly string[]): CurveAgainstBand[] {
   const inBand = new Set(bandRuns);
-  const bandValues = new Map<number, number[]>();
-  for (const r of rows) {
-    if (inBand.has(r.run ?? "") && Number.isFinite(r.loss)) {
-      bandValues.set(r.step, [...bandValues.get(r.step) ?? [], r.loss]);
-    }
-  }
-  const present = new Set(rows.filter((r) => inBand.has(r.run ?? "")).map((r) => r.run)).size;
+  const banded = rows.filter((r) => inBand.has(r.run ?? "") && Number.isFinite(r.loss));
+  const present = new Set(banded.map((r) => r.run)).size;
   if (present < 2) throw new InputError(`curves against a band: ${present} of the band's runs in the rows, need 2`);
-  const range = new Map<number, [number, number]>();
-  for (const [step, v] of bandValues) if (v.length === present) range.set(step, [Math.min(...v), Math.max(...v)]);
+  const range = new Map(bandRange(banded).filter((b) => b.runs === present).map((b) => [b.step, [b.lo, b.hi]]));
   const runs = [...new Set(rows.map((r) => r.run ?? "").filter((run) => !inBand.has(run)))];
   return runs.map((run) => {
     const counts = { run, checks: 0, below: 0, inside: 0, above: 0 };

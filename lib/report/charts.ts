@@ -409,12 +409,19 @@ export function lossCurve(rows: readonly LossRow[], options: LossCurveOptions = 
   };
 }
 
-/** The lowest and highest value of `rows` (several runs) at each step, in step order. */
-export function bandRange(rows: readonly { step: number; loss: number }[]): { step: number; lo: number; hi: number }[] {
-  const byStep = new Map<number, { step: number; lo: number; hi: number }>();
+/** The lowest and highest value of `rows` (several runs) at each step, with how many rows it has, in step order. */
+export function bandRange(
+  rows: readonly { step: number; loss: number }[],
+): { step: number; lo: number; hi: number; runs: number }[] {
+  const byStep = new Map<number, { step: number; lo: number; hi: number; runs: number }>();
   for (const { step, loss } of rows) {
     const b = byStep.get(step);
-    byStep.set(step, b ? { step, lo: Math.min(b.lo, loss), hi: Math.max(b.hi, loss) } : { step, lo: loss, hi: loss });
+    byStep.set(
+      step,
+      b
+        ? { step, lo: Math.min(b.lo, loss), hi: Math.max(b.hi, loss), runs: b.runs + 1 }
+        : { step, lo: loss, hi: loss, runs: 1 },
+    );
   }
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }

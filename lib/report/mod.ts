@@ -21,6 +21,7 @@ export {
   ablationBars,
   type AblationBarsOptions,
   type AblationRow,
+  bandRange,
   BASE_STYLE,
   CLASS_COLORS,
   className,
