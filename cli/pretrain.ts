@@ -63,6 +63,13 @@ export const COMMAND = defineCommand({
       description: `contrastive group of the lesion pairs: ${LESION_GROUPS.join(", ")} (docs/pretraining.md)`,
       default: D.lesionGroup,
     },
+    "border-swap": {
+      type: "string",
+      arg: "P",
+      description:
+        "probability that a real film's outer frame is swapped for another corpus film's (docs/pretraining.md)",
+      default: D.borderSwap,
+    },
     captions: {
       type: "string",
       arg: "C",
@@ -148,6 +155,7 @@ export function pretrainSettings(v: FlagValues<typeof COMMAND.flags>): PretrainS
     augment: v["no-augment"] ? "none" : choiceFlag("augment", v.augment, AUGMENT_PRESETS, D.augment),
     realLesions: numberFlag("real-lesions", v["real-lesions"], D.realLesions, { min: 0, max: 1 }),
     lesionGroup: choiceFlag("lesion-group", v["lesion-group"], LESION_GROUPS, D.lesionGroup),
+    borderSwap: numberFlag("border-swap", v["border-swap"], D.borderSwap, { min: 0, max: 1 }),
     captions: choiceFlag("captions", v.captions, CAPTION_STYLES, D.captions),
     heldOut: D.heldOut,
     realLimit: v["real-limit"] === undefined ? null : int("real-limit", 0, 2),

@@ -11,6 +11,7 @@ import {
   imageProbeBackbones,
   imageProbeChart,
   judgeCandidates,
+  pixelProbe,
   readZeroShotTables,
   verdictRows,
   verdictTable,
@@ -98,6 +99,15 @@ export const COMMAND = defineCommand({
         "writes FILE.csv, FILE.svg and FILE.png (with --from: redraws the chart of probe tables)",
       default: "none",
     },
+    "pixel-probe": {
+      type: "string",
+      arg: "FILE",
+      description:
+        "instead of the zero-shot table, the baselines no network is in: a logistic regression on the grey " +
+        "values of each film's 32 × 32 thumbnail (the whole film, its 2-pixel border only, inside the border), fitted " +
+        "on the real corpus's training split and scored on the same sets; writes FILE.csv, FILE.svg and FILE.png",
+      default: "none",
+    },
     "probe-limit": {
       type: "string",
       arg: "N",
@@ -112,6 +122,9 @@ export const COMMAND = defineCommand({
     "deno task zeroshot --from results/backbones/zero-shot.csv,results/backbones/candidates-zero-shot.csv " +
     "--chart results/backbones/zero-shot",
     "deno task zeroshot --probe results/backbones/image-probe",
+    "deno task zeroshot --pixel-probe results/backbones/pixel-probe",
+    "deno task zeroshot --probe results/backbones/image-probe " +
+    "--from results/backbones/image-probe.csv,results/backbones/pixel-probe.csv",
   ],
 });
 
@@ -127,7 +140,10 @@ export async function main(args: string[]): Promise<void> {
   if (v.out !== undefined) await ensureOutFile(v.out, "--out");
   const chart = v.chart === undefined ? null : resolve(v.chart.replace(/\.(png|svg)$/, ""));
   if (chart) await ensureOutFile(`${chart}.png`, "--chart");
-  if (v.probe !== undefined) return await probe(v, models, realDir, datasets);
+  if (v.probe !== undefined && v["pixel-probe"] !== undefined) {
+    throw new InputError("zeroshot: give --probe FILE or --pixel-probe FILE, not both");
+  }
+  if (v.probe !== undefined || v["pixel-probe"] !== undefined) return await probe(v, models, realDir, datasets);
   if (v.from !== undefined) {
     if (!chart && v.judge === undefined) {
       throw new InputError("zeroshot: --from only draws a chart or judges; give --chart FILE or --judge RECIPE");
@@ -178,16 +194,20 @@ async function judge(
   }
 }
 
-/** `--probe FILE`: fits and scores the image-feature probes (or, with `--from`, redraws their chart). */
+/**
+ * `--probe FILE`: fits and scores the image-feature probes (or, with `--from`, redraws their chart); `--pixel-probe
+ * FILE`: the same for the raw-pixel baselines, which need no checkpoint.
+ */
 async function probe(
   v: ReturnType<typeof parseCommand<typeof COMMAND.flags>>["values"],
   models: string[],
   realDir: string,
   datasets: string[],
 ): Promise<void> {
-  const base = resolve(v.probe!.replace(/\.(csv|png|svg)$/, ""));
+  const flag = v.probe !== undefined ? "--probe" : "--pixel-probe";
+  const base = resolve((v.probe ?? v["pixel-probe"])!.replace(/\.(csv|png|svg)$/, ""));
   if (v.out !== undefined || v.chart !== undefined) {
-    throw new InputError("zeroshot: --probe FILE writes FILE.csv and its chart; leave out --out and --chart");
+    throw new InputError(`zeroshot: ${flag} FILE writes FILE.csv and its chart; leave out --out and --chart`);
   }
   let rows: Record<string, unknown>[];
   if (v.from !== undefined) {
@@ -196,18 +216,20 @@ async function probe(
       throw new InputError(`zeroshot: --from ${v.from} holds rows without a probe column (not a --probe table)`);
     }
   } else {
-    await ensureOutFile(`${base}.csv`, "--probe");
+    await ensureOutFile(`${base}.csv`, flag);
     const limit = v["probe-limit"] === undefined
       ? undefined
       : numberFlag("probe-limit", v["probe-limit"], 0, { integer: true, min: 2 });
-    await initBackend(requestedBackend(v.backend), { quiet: true });
-    rows = await imageProbeBackbones(models, {
-      real: realDir,
-      benchmark: !v["no-benchmark"],
-      datasets,
-      limit,
-      onResult: (model, name, r) => console.log(zeroShotLine(`${model} · ${name}`, r)),
-    });
+    const sets = { real: realDir, benchmark: !v["no-benchmark"], datasets, limit };
+    if (flag === "--pixel-probe") {
+      rows = await pixelProbe({ ...sets, onResult: (name, r) => console.log(zeroShotLine(name, r)) });
+    } else {
+      await initBackend(requestedBackend(v.backend), { quiet: true });
+      rows = await imageProbeBackbones(models, {
+        ...sets,
+        onResult: (model, name, r) => console.log(zeroShotLine(`${model} · ${name}`, r)),
+      });
+    }
     await writeCsvAtomic(`${base}.csv`, toTidy(rows));
     console.error(`wrote ${base}.csv`);
   }

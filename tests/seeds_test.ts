@@ -25,6 +25,7 @@ const TODAY: Record<SeedPurpose, (seed: number, index: number) => number> = {
   pretrainStep: (s, i) => (Math.imul(s, 1_000_003) + Math.imul(i, 7919) + Math.imul(1, 104_729)) >>> 0,
   lesionProbe: () => 11,
   pretrainLesion: (s, i) => (Math.imul(s, 1_000_003) + Math.imul(i, 7919) + Math.imul(2, 104_729)) >>> 0,
+  pretrainBorderSwap: (s, i) => (Math.imul(s, 1_000_003) + Math.imul(i, 7919) + Math.imul(3, 104_729)) >>> 0,
   pretrainPairs: (s) => s,
   pretrainInit: (s) => s + 1,
   pretrainRandomBaseline: (s) => s + 99,

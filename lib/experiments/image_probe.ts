@@ -31,6 +31,9 @@ import { chexzeroReferences, groupSeeds, ZERO_SHOT_PANELS, zeroShotPoints } from
 import { ExperimentData } from "./data.ts";
 import { aurocWithInterval, type ZeroShotOnData, type ZeroShotRow, zeroShotRows } from "./zeroshot.ts";
 
+/** The `model_hash` of probe rows that no checkpoint made (the raw-pixel baselines of lib/experiments/pixel_probe.ts). */
+export const NO_WEIGHTS = "no weights";
+
 /** The four scorings of {@link imageProbeBackbones}, in chart order. */
 export const IMAGE_PROBES = ["text prompts", "class means", "logistic", "logistic before projection"] as const;
 /** One scoring of the image embedding. */
@@ -68,24 +71,39 @@ export function textDirection(model: ClipModel, tokenizer: BpeTokenizer): Linear
 const labelsOf = (part: CorpusPart) => part.entries.map((e) => (e.label === "normal" ? 0 : 1));
 const imagesOf = (part: CorpusPart) => part.pixels.map((_, i) => corpusImage(part, i));
 
+/** One evaluation set of a probe: its table label and role, images `[n]` of `[224*224]` and labels `[n]` (0 / 1). */
+export interface ProbeSet {
+  data: string;
+  role: ZeroShotOnData["role"];
+  images: Float32Array[];
+  labels: number[];
+}
+
+/** What {@link probeSets} loads: the corpus's training split (what probes are fitted on) and the sets they are scored on. */
+export interface ProbeSets {
+  trainImages: Float32Array[];
+  trainLabels: number[];
+  evalSets: ProbeSet[];
+}
+
 /**
- * Loads the real corpus (training split and held-out slice, 224 px) once, then for each checkpoint of `models`: embeds
- * the corpus, fits the class-mean and logistic probes on its training split, and scores every probe on the held-out
- * slice, the synthetic benchmark (if asked) and each data set, with 95 % bootstrap intervals. Returns tidy rows.
+ * The data of a probe, at 224 px: the real corpus's training split (`[n]` of `[224*224]`, labels 0 normal / 1
+ * pneumonia), then the evaluation sets: its held-out slice, the synthetic benchmark's test split (if asked) and each
+ * data set's test split (absent ones are skipped, saying so). `command` names the caller in messages.
  */
-export async function imageProbeBackbones(
-  models: readonly string[],
-  options: ImageProbeOptions,
-): Promise<ImageProbeRow[]> {
+export async function probeSets(
+  options: Pick<ImageProbeOptions, "real" | "benchmark" | "datasets" | "limit">,
+  command: string,
+): Promise<ProbeSets> {
   const realRoot = resolve(PROJECT_ROOT, options.real);
   if (!(await pathExists(realRoot))) {
     throw new InputError(
-      `zeroshot --probe: the real corpus ${options.real} was not found (the probes are fitted on it)`,
+      `${command}: the real corpus ${options.real} was not found (the probes are fitted on it)`,
     );
   }
   const corpus = await loadRealCorpus(realRoot, 224, { limit: options.limit });
   const trainImages = imagesOf(corpus.train), trainLabels = labelsOf(corpus.train);
-  const evalSets: { data: string; role: ZeroShotOnData["role"]; images: Float32Array[]; labels: number[] }[] = [{
+  const evalSets: ProbeSet[] = [{
     data: `${relative(PROJECT_ROOT, corpus.root)} (held-out 10 %, seed ${CORPUS_SPLIT_SEED})`,
     role: "held-out real (model selection)",
     images: imagesOf(corpus.heldOut),
@@ -99,7 +117,7 @@ export async function imageProbeBackbones(
   ];
   for (const [root, role] of roots) {
     if (!(await pathExists(root))) {
-      console.error(`zeroshot --probe: skipping ${root} (not found)`);
+      console.error(`${command}: skipping ${root} (not found)`);
       continue;
     }
     const data = await ExperimentData.load(root, { resolution: 224, quiet: true });
@@ -110,6 +128,19 @@ export async function imageProbeBackbones(
       labels: data.test.labels,
     });
   }
+  return { trainImages, trainLabels, evalSets };
+}
+
+/**
+ * Loads the real corpus (training split and held-out slice, 224 px) once, then for each checkpoint of `models`: embeds
+ * the corpus, fits the class-mean and logistic probes on its training split, and scores every probe on the held-out
+ * slice, the synthetic benchmark (if asked) and each data set, with 95 % bootstrap intervals. Returns tidy rows.
+ */
+export async function imageProbeBackbones(
+  models: readonly string[],
+  options: ImageProbeOptions,
+): Promise<ImageProbeRow[]> {
+  const { trainImages, trainLabels, evalSets } = await probeSets(options, "zeroshot --probe");
   const rows: ImageProbeRow[] = [];
   for (const path of models) {
     const bundle = await loadModelBundle(path);
@@ -155,10 +186,13 @@ export async function imageProbeBackbones(
 export function imageProbeChart(rows: readonly Record<string, unknown>[]): Plot.PlotOptions {
   if (rows.some((r) => r.probe === undefined)) throw new InputError("Not image-probe rows: no probe column");
   const points = groupSeeds(zeroShotPoints(rows));
+  const baselines = rows.some((r) => r.model_hash === NO_WEIGHTS)
+    ? ' Rows "pixels": a logistic regression on a 32 × 32 thumbnail\'s grey values, no network.'
+    : "";
   return zeroShotChart(points, {
     title: "Where the zero-shot AUROC is lost: the text prompts' direction against probes of the image features",
     subtitle: "Image probes fitted on the real corpus's training split only (never on a panel's images); 95 % " +
-      "intervals. Red: the text prompts, as zero-shot scoring ranks.",
+      `intervals. Red: the text prompts, as zero-shot scoring ranks.${baselines}`,
     roles: ZERO_SHOT_PANELS,
     references: chexzeroReferences(points),
     series: IMAGE_PROBES,

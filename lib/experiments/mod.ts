@@ -114,8 +114,21 @@ export {
   type ImageProbeName,
   type ImageProbeOptions,
   type ImageProbeRow,
+  NO_WEIGHTS,
+  type ProbeSet,
+  type ProbeSets,
+  probeSets,
   textDirection,
 } from "./image_probe.ts";
+export {
+  PIXEL_REGIONS,
+  pixelBaselineName,
+  pixelProbe,
+  type PixelProbeOptions,
+  type PixelRegion,
+  regionIndices,
+  thumbnail,
+} from "./pixel_probe.ts";
 export {
   aurocWithInterval,
   lesionProbeImages,

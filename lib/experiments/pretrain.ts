@@ -25,6 +25,7 @@ import {
   type AdamW,
   type AugmentPreset,
   augmentPreset,
+  BORDER_SWAP_WIDTH,
   type CaptionStyle,
   captionVocabulary,
   corpusImage,
@@ -81,6 +82,8 @@ export interface PretrainSettings {
   realLesions: number;
   /** The lesion pairs' contrastive group: `place` (consolidation, side, zone) or `pneumonia`. */
   lesionGroup: LesionGroup;
+  /** Probability that a real film's frame is swapped for another corpus film's (lib/train/border_swap.ts). */
+  borderSwap: number;
   /** Captions of real images: `varied` radiology phrasings or exactly the zero-shot `prompts` (lib/train/captions.ts). */
   captions: CaptionStyle;
   /** Held-out fraction of the real corpus (by file, per label, fixed seed). */
@@ -123,6 +126,7 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainSettings, "out"> = {
   augment: "light",
   realLesions: 0,
   lesionGroup: "place",
+  borderSwap: 0,
   captions: "varied",
   heldOut: 0.1,
   realLimit: null,
@@ -172,6 +176,7 @@ function runKey(s: PretrainSettings, config: ClipConfig) {
     // Present only when on, so the checkpoints of runs without lesions keep their key.
     ...(s.realLesions > 0 ? { realLesions: s.realLesions } : {}),
     ...(s.realLesions > 0 && s.lesionGroup !== "place" ? { lesionGroup: s.lesionGroup } : {}),
+    ...(s.borderSwap > 0 ? { borderSwap: s.borderSwap } : {}),
     ...(s.captions !== "varied" ? { captions: s.captions } : {}),
     heldOut: s.heldOut,
     realLimit: s.realLimit,
@@ -269,6 +274,10 @@ function pretrainCard(s: PretrainSettings, o: PretrainOutcome): ModelCard {
                 (s.lesionGroup === "place" ? "of that finding, side and zone" : "of the pneumonia films") +
                 " (lib/train/real_lesions.ts)"
               : "none",
+            borderSwap: s.borderSwap > 0
+              ? `with probability ${s.borderSwap}, a real film's outer frame (${BORDER_SWAP_WIDTH.join("–")} px of ` +
+                "224) is replaced by the same frame of a corpus film drawn regardless of label (lib/train/border_swap.ts)"
+              : "none",
             fractionOfBatch: s.realFraction,
           }
           : null,
@@ -360,6 +369,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
       augment: augmentPreset(s.augment),
       realLesions: s.realLesions,
       lesionGroup: s.lesionGroup,
+      borderSwap: s.borderSwap,
       captions: s.captions,
     })
     : poolSource(synthetic!, s.seed);

@@ -170,23 +170,29 @@ const ACCENT = "#e45756";
 /** Colours of the series of {@link zeroShotChart}, in order (the first the accent red). */
 const SERIES_COLORS = [ACCENT, "#4c78a8", "#72b7b2", "#b279a2", "#f58518", "#54a24b"];
 
-/** One row's dots and interval bars per series, staggered by 12 px; the first series' values written left of its bars. */
+/**
+ * One row's dots and interval bars per series, staggered by 12 px; the first series' values written left of its bars
+ * (on a row without the first series, e.g. a baseline with one probe, the values of the series it has).
+ */
 function seriesMarks(
   points: readonly ZeroShotPoint[],
   withInterval: readonly ZeroShotPoint[],
   series: readonly string[],
 ): Plot.Markish[] {
+  const key = (p: ZeroShotPoint) => `${p.model}\u0000${p.role}`;
+  const hasFirst = new Set(points.filter((p) => p.series === series[0]).map(key));
   return series.flatMap((name, i) => {
     const dy = 12 * (i - (series.length - 1) / 2);
     const mine = (p: ZeroShotPoint) => p.series === name;
     const bars = withInterval.filter(mine), dots = points.filter(mine);
+    const labelled = i === 0 ? dots : dots.filter((p) => !hasFirst.has(key(p)));
     const common = { fx: "role", y: "model", dy } as const;
     return [
       Plot.ruleY(bars, { ...common, x1: "lo", x2: "hi", stroke: () => name, strokeWidth: 2, strokeOpacity: 0.5 }),
       Plot.dot(dots, { ...common, x: "auroc", fill: () => name, r: 4, stroke: "white", tip: true }),
-      ...(i === 0
+      ...(labelled.length > 0
         ? [
-          Plot.text(dots, {
+          Plot.text(labelled, {
             ...common,
             x: (p: ZeroShotPoint) => p.lo ?? p.auroc,
             text: (p) => p.auroc.toFixed(1),

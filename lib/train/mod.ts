@@ -29,6 +29,7 @@ export {
 export { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "./pretrain_checkpoint.ts";
 export { makePairPool, zeroShotReport, type ZeroShotResult } from "./pretrain_data.ts";
 export { mixedSource } from "./pretrain_mix.ts";
+export { BORDER_SWAP_WIDTH, drawBorderSwap, swapBorder } from "./border_swap.ts";
 export {
   LESION_GROUPS,
   LESION_SIZE,

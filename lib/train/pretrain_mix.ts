@@ -6,6 +6,7 @@
  */
 import { Rng, streamSeed } from "../util/mod.ts";
 import { augmentGray, type AugmentOptions } from "./augment.ts";
+import { drawBorderSwap, swapBorder } from "./border_swap.ts";
 import { captionFor, type CaptionStyle, promptCaption } from "./captions.ts";
 import type { PairBatch, PairPool, PairSource } from "./pretrain.ts";
 import { corpusImage, type CorpusPart } from "./real_corpus.ts";
@@ -28,6 +29,11 @@ export interface MixOptions {
   lesionGroup?: LesionGroup;
   /** How real images are captioned (lib/train/captions.ts). @default "varied" */
   captions?: CaptionStyle;
+  /**
+   * Probability that a real film's outer frame is replaced by another corpus film's (lib/train/border_swap.ts), drawn
+   * from its own stream so that every other pair of the batch stays as without. @default 0
+   */
+  borderSwap?: number;
 }
 
 /** The stream seed of one step of one purpose (moved to lib/util/seeds.ts, the table of every stream). */
@@ -39,7 +45,9 @@ export { stepSeed } from "../util/mod.ts";
  * Real images are drawn without replacement within a batch; their captions are re-phrased at every draw (or, with
  * `captions: "prompts"`, are the label's zero-shot prompt). With
  * `realLesions` p > 0, each real normal (after augmentation and its caption's draw) becomes, with probability p from
- * the step's `pretrainLesion` stream, a lesion pair (group `consolidation:<side>:<zone>`, or `pneumonia`).
+ * the step's `pretrainLesion` stream, a lesion pair (group `consolidation:<side>:<zone>`, or `pneumonia`). With
+ * `borderSwap` q > 0, each real film (after augmentation, before any lesion) gets, with probability q from the step's
+ * `pretrainBorderSwap` stream, the frame of a corpus film drawn regardless of label.
  */
 export function mixedSource(real: CorpusPart, synthetic: PairPool | null, options: MixOptions): PairSource {
   const fraction = synthetic ? options.realFraction ?? 0.75 : 1;
@@ -48,13 +56,17 @@ export function mixedSource(real: CorpusPart, synthetic: PairPool | null, option
       const rng = new Rng(streamSeed(options.seed, "pretrainStep", step));
       const lesions = options.realLesions ?? 0;
       const lesionRng = lesions > 0 ? new Rng(streamSeed(options.seed, "pretrainLesion", step)) : null;
+      const swaps = options.borderSwap ?? 0;
+      const swapRng = swaps > 0 ? new Rng(streamSeed(options.seed, "pretrainBorderSwap", step)) : null;
       const nReal = Math.min(real.pixels.length, Math.round(batch * fraction));
       const nSynth = synthetic ? Math.min(synthetic.images.length, batch - nReal) : 0;
       const out: PairBatch = { images: [], texts: [], groups: [] };
       for (const i of rng.sample([...real.pixels.keys()], nReal)) {
         const label = real.entries[i].label;
         const raw = corpusImage(real, i);
-        const image = options.augment === false ? raw : augmentGray(raw, real.size, rng, options.augment);
+        const augmented = options.augment === false ? raw : augmentGray(raw, real.size, rng, options.augment);
+        const swap = swapRng ? drawBorderSwap(swapRng, swaps, real.pixels.length, real.size) : null;
+        const image = swap ? swapBorder(augmented, corpusImage(real, swap.donor), real.size, swap.width) : augmented;
         const caption = options.captions === "prompts" ? promptCaption(label) : captionFor(label, rng);
         if (label === "normal" && lesionRng?.bernoulli(lesions)) {
           const lesion = lesionPair(image, real.size, lesionRng, options.lesionGroup);

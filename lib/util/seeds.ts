@@ -20,6 +20,7 @@
  * | `pretrainBatch`        | pretraining's batch of step `index`                             | `(seed * 1_000_003 + index * 7919) >>> 0`  |
  * | `pretrainStep`         | pretraining's per-step augmentation stream of step `index`      | `stepSeed(seed, index, 1)`                 |
  * | `pretrainLesion`       | pretraining's lesions on real normals at step `index`           | `stepSeed(seed, index, 2)`                 |
+ * | `pretrainBorderSwap`   | pretraining's border swaps of real films at step `index`        | `stepSeed(seed, index, 3)`                 |
  * | `pretrainPairs`        | pretraining's synthetic image–report pairs                      | `seed`                                     |
  * | `pretrainInit`         | pretraining's model initialisation                              | `seed + 1`                                 |
  * | `pretrainRandomBaseline` | the random-weights baseline of the pretraining report         | `seed + 99`                                |
@@ -129,6 +130,11 @@ export const SEED_STREAMS = Object.freeze(
       drives: "pretraining's lesions on real normals at step `index` (lib/train/real_lesions.ts)",
       derivation: "stepSeed(seed, index, 2)",
       derive: (seed: number, index: number) => stepSeed(seed, index, 2),
+    },
+    pretrainBorderSwap: {
+      drives: "pretraining's border swaps of real films at step `index` (lib/train/border_swap.ts)",
+      derivation: "stepSeed(seed, index, 3)",
+      derive: (seed: number, index: number) => stepSeed(seed, index, 3),
     },
     lesionProbe: {
       drives: "the opacities of the zero-shot lesion probe (lib/experiments/zeroshot.ts)",
