@@ -226,6 +226,8 @@ Deno.test("default backbone: its card records the recipe that `deno task pretrai
   // cards written before lesions existed have no such line: that is a run without them
   assertEquals(t.data.real.lesions ?? "none", d.realLesions > 0 ? t.data.real.lesions : "none");
   assert(d.realLesions === 0 || /opacity/.test(t.data.real.lesions), "the card describes the lesions");
+  // nor a border-swap line before border swaps existed
+  assertEquals(t.data.real.borderSwap ?? "none", d.borderSwap > 0 ? t.data.real.borderSwap : "none");
   assertEquals([t.data.real.fractionOfBatch, t.data.synthetic.pairs, t.data.synthetic.seed], [
     d.realFraction,
     d.syntheticPairs,
@@ -259,7 +261,7 @@ Deno.test("pretrain flags: --augment names a preset, --no-augment is none, an un
   assert(/--augment/.test(String((error as Error).message)) && !String((error as Error).message).includes("\n"));
 });
 
-Deno.test("pretrain flags: --real-lesions is a probability, off by default, --lesion-group a choice; else a one-line error", async () => {
+Deno.test("pretrain flags: --real-lesions and --border-swap are probabilities, off by default, --lesion-group a choice; else a one-line error", async () => {
   const { COMMAND, pretrainSettings } = await import("../cli/pretrain.ts");
   const { parseCommand } = await import("../lib/util/cli.ts");
   const { InputError } = await import("../lib/util/errors.ts");
@@ -268,12 +270,16 @@ Deno.test("pretrain flags: --real-lesions is a probability, off by default, --le
   assertEquals(settings(["--real-lesions", "0.3"]).realLesions, 0.3);
   assertEquals(settings([]).lesionGroup, "place");
   assertEquals(settings(["--lesion-group", "pneumonia"]).lesionGroup, "pneumonia");
-  for (
-    const bad of [["--real-lesions", "1.5"], ["--real-lesions", "-0.1"], ["--real-lesions", "some"], [
-      "--lesion-group",
-      "covid",
-    ]]
-  ) {
+  assertEquals(settings([]).borderSwap, 0);
+  assertEquals(settings(["--border-swap", "1"]).borderSwap, 1);
+  const bads = [
+    ["--real-lesions", "1.5"],
+    ["--real-lesions", "-0.1"],
+    ["--real-lesions", "some"],
+    ["--lesion-group", "covid"],
+    ["--border-swap", "2"],
+  ];
+  for (const bad of bads) {
     let error: unknown;
     try {
       settings(bad);
