@@ -10,6 +10,7 @@ import { encodeDicom } from "./dicom_write.ts";
 import { encodeGrayJpeg, type GrayImage } from "../lib/data/image.ts";
 import { encodePng } from "../lib/data/png.ts";
 import type { Counts, LayoutName, Split } from "../lib/data/datasets/types.ts";
+import type { CorpusPart } from "../lib/train/real_corpus.ts";
 
 /** Options for {@link makeFakeDataset}. */
 export interface FakeDatasetOptions {
@@ -212,4 +213,19 @@ export async function makeFakeDataset(dir: string, layout: LayoutName, opts: Fak
     await Deno.writeTextFile(root, ["path,label,split", ...rows].join("\n") + "\n");
   }
   return { root, layout, counts, corruptPath, files };
+}
+
+/**
+ * A decoded corpus part of `n` flat films (`size × size`, film i a uniform grey of 60 + 10 i), alternating normal and
+ * pneumonia (odd indices), for tests of the pretraining mix.
+ */
+export function flatCorpusPart(n: number, size: number): CorpusPart {
+  return {
+    entries: Array.from({ length: n }, (_, i) => ({
+      path: `${i % 2 ? "covid" : "normal"}/${i}.jpg`,
+      label: i % 2 ? "pneumonia" as const : "normal" as const,
+    })),
+    pixels: Array.from({ length: n }, (_, i) => new Uint8Array(size * size).fill(60 + i * 10)),
+    size,
+  };
 }

@@ -1,6 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
 import { drawBorderSwap, swapBorder } from "../lib/train/border_swap.ts";
 import { mixedSource } from "../lib/train/pretrain_mix.ts";
+import { flatCorpusPart } from "../testing/fake_datasets.ts";
 import type { CorpusPart } from "../lib/train/real_corpus.ts";
 import { Rng } from "../lib/util/rng.ts";
 
@@ -50,14 +51,7 @@ Deno.test("drawBorderSwap: the probability is applied; donors and widths stay in
 
 Deno.test("pretraining mix with border swaps: labels, texts and insides unchanged; a textured donor's frame shows", () => {
   const size = 32;
-  const part: CorpusPart = {
-    entries: Array.from({ length: 12 }, (_, i) => ({
-      path: `${i % 2 ? "covid" : "normal"}/${i}.jpg`,
-      label: i % 2 ? "pneumonia" as const : "normal" as const,
-    })),
-    pixels: Array.from({ length: 12 }, (_, i) => new Uint8Array(size * size).fill(60 + i * 10)),
-    size,
-  };
+  const part = flatCorpusPart(12, size);
   const plain = mixedSource(part, null, { seed: 2, augment: false });
   assertEquals(mixedSource(part, null, { seed: 2, augment: false, borderSwap: 0 }).draw(5, 12), plain.draw(5, 12));
   const swapping = mixedSource(part, null, { seed: 2, augment: false, borderSwap: 1 });

@@ -8,6 +8,7 @@ import { initBackend } from "../lib/backend.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { fakeRadiograph, makeFakeDataset } from "../testing/fake_datasets.ts";
+import { runCli } from "../testing/cli.ts";
 import { SHARED_DATA_DIR, sharedTest } from "../testing/shared.ts";
 
 /** Two Gaussian classes in `dim` dimensions, means ±shift on the first axis: features `[n][dim]`, labels `[n]`. */
@@ -111,12 +112,7 @@ sharedTest({ needs: [CORPUS], why: "image probes fitted on the real corpus" }, {
   sanitizeOps: false,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "ppad-probe-" });
-    const zeroshot = (...args: string[]) =>
-      new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", join(PROJECT_ROOT, "cli/zeroshot.ts"), ...args],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+    const zeroshot = (...args: string[]) => runCli("zeroshot", ...args);
     try {
       const data = join(dir, "zl");
       await makeFakeDataset(data, "zhanglab-kaggle", {

@@ -1,9 +1,10 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { pixelBaselineName, regionIndices, thumbnail } from "../lib/experiments/mod.ts";
 import { InputError } from "../lib/util/mod.ts";
-import { join, PROJECT_ROOT } from "../lib/util/path.ts";
+import { join } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { makeFakeDataset } from "../testing/fake_datasets.ts";
+import { runCli } from "../testing/cli.ts";
 import { SHARED_DATA_DIR, sharedTest } from "../testing/shared.ts";
 
 Deno.test("thumbnail: each pixel is the mean of its square block", () => {
@@ -38,12 +39,7 @@ sharedTest({ needs: [CORPUS], why: "the pixel baselines are fitted on the real c
   sanitizeOps: false,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "ppad-pixel-probe-" });
-    const zeroshot = (...args: string[]) =>
-      new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", join(PROJECT_ROOT, "cli/zeroshot.ts"), ...args],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+    const zeroshot = (...args: string[]) => runCli("zeroshot", ...args);
     try {
       const data = join(dir, "zl");
       await makeFakeDataset(data, "zhanglab-kaggle", { normal: 8, abnormal: 8, trainNormal: 2, rng: new Rng(5) });

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { lesionPair, LUNG_FIELDS } from "../lib/train/real_lesions.ts";
 import { mixedSource } from "../lib/train/pretrain_mix.ts";
+import { flatCorpusPart } from "../testing/fake_datasets.ts";
 import type { CorpusPart } from "../lib/train/real_corpus.ts";
 import { Rng } from "../lib/util/rng.ts";
 
@@ -51,14 +52,7 @@ Deno.test("real lesions: an opacity inside the named lung field, reported with t
 
 Deno.test("pretraining mix with real lesions: only real normals change; every other pair is as without lesions", () => {
   const size = 32;
-  const part: CorpusPart = {
-    entries: Array.from({ length: 12 }, (_, i) => ({
-      path: `${i % 2 ? "covid" : "normal"}/${i}.jpg`,
-      label: i % 2 ? "pneumonia" as const : "normal" as const,
-    })),
-    pixels: Array.from({ length: 12 }, (_, i) => new Uint8Array(size * size).fill(60 + i * 10)),
-    size,
-  };
+  const part = flatCorpusPart(12, size);
   const plain = mixedSource(part, null, { seed: 2 });
   assertEquals(mixedSource(part, null, { seed: 2, realLesions: 0 }).draw(7, 12), plain.draw(7, 12));
   const withLesions = mixedSource(part, null, { seed: 2, realLesions: 0.6 });

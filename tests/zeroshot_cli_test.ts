@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
+import { runCli } from "../testing/cli.ts";
 import { makeFakeDataset } from "../testing/fake_datasets.ts";
 import { join, PROJECT_ROOT } from "../lib/util/path.ts";
 import { Rng } from "../lib/util/rng.ts";
@@ -51,12 +52,7 @@ Deno.test({
       assert(svg.includes("ppad-mini-cxr-real") && svg.includes("(reported only)"), svg.slice(0, 200));
       assert((await Deno.stat(join(dir, "charts", "zs.png"))).size > 1000);
       // --from redraws from the table, scoring nothing; a table of something else is refused, naming the file.
-      const zeroshot = (...args: string[]) =>
-        new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", join(PROJECT_ROOT, "cli/zeroshot.ts"), ...args],
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
+      const zeroshot = (...args: string[]) => runCli("zeroshot", ...args);
       const redraw = await zeroshot("--from", out, "--chart", join(dir, "redrawn"));
       assertEquals(redraw.code, 0, new TextDecoder().decode(redraw.stderr));
       assertEquals(await Deno.readTextFile(join(dir, "redrawn.svg")), svg);
