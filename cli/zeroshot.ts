@@ -37,7 +37,8 @@ import {
 export const COMMAND = defineCommand({
   name: "zeroshot",
   summary: 'zero-shot AUROC ("normal." vs "pneumonia.") of one or more CLIP checkpoints on a real corpus\'s held-out ' +
-    "slice (and, as a diagnostic, its normals against the same films with an opacity), the synthetic benchmark's " +
+    "slice (and, as diagnostics, its normals against the same films with an opacity, and its films with the frames " +
+    "of films of the other label), the synthetic benchmark's " +
     "test split and other data sets' test splits, with 95 % bootstrap intervals.",
   flags: {
     models: {
@@ -62,6 +63,10 @@ export const COMMAND = defineCommand({
     "no-lesion-probe": {
       type: "boolean",
       description: "skip the diagnostic of held-out normals against the same films with an opacity",
+    },
+    "no-frame-probe": {
+      type: "boolean",
+      description: "skip the diagnostic of the held-out films with the frame (outer 14 px) of films of the other label",
     },
     out: { type: "string", arg: "FILE", description: "tidy CSV to write", default: "print only" },
     chart: {
@@ -94,18 +99,15 @@ export const COMMAND = defineCommand({
     probe: {
       type: "string",
       arg: "FILE",
-      description: "instead of the zero-shot table, where the AUROC is lost: the text prompts' direction against " +
-        "a class-mean and a logistic probe of the image features, fitted on the real corpus's training split; " +
-        "writes FILE.csv, FILE.svg and FILE.png (with --from: redraws the chart of probe tables)",
+      description: "instead of the zero-shot table, where the AUROC is lost: the prompts against linear probes of " +
+        "the image features; writes FILE.csv and its chart (--from: redraws it)",
       default: "none",
     },
     "pixel-probe": {
       type: "string",
       arg: "FILE",
-      description:
-        "instead of the zero-shot table, the baselines no network is in: a logistic regression on the grey " +
-        "values of each film's 32 × 32 thumbnail (the whole film, its 2-pixel border only, inside the border), fitted " +
-        "on the real corpus's training split and scored on the same sets; writes FILE.csv, FILE.svg and FILE.png",
+      description: "instead of the zero-shot table, baselines with no network: logistic regressions on 32 × 32 " +
+        "thumbnails; writes FILE.csv and its chart",
       default: "none",
     },
     "probe-limit": {
@@ -158,6 +160,7 @@ export async function main(args: string[]): Promise<void> {
     real: realDir,
     benchmark: !v["no-benchmark"],
     lesionProbe: !v["no-lesion-probe"],
+    frameSwapProbe: !v["no-frame-probe"],
     datasets,
     onResult: (model, r) => console.log(zeroShotLine(model, r)),
   });

@@ -85,3 +85,57 @@ Deno.test("pretraining mix with border swaps: labels, texts and insides unchange
   });
   assert(otherPattern >= 3, `${otherPattern} of 12 frames show the other pattern`);
 });
+
+Deno.test({
+  name: "frame-swap probe: each held-out film keeps its inside and label and takes the frame of one of the other label",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { frameSwapProbeImages, zeroShotOnData } = await import("../lib/experiments/zeroshot.ts");
+    const { initBackend } = await import("../lib/backend.ts");
+    const { loadModelBundle } = await import("../lib/encoders/mod.ts");
+    const { join, PROJECT_ROOT } = await import("../lib/util/path.ts");
+    const { InputError } = await import("../lib/util/errors.ts");
+    const size = 224;
+    // Even films (normal) ramp along x, odd ones (pneumonia) along y, so that a frame shows whose it is.
+    const part: CorpusPart = {
+      ...flatCorpusPart(6, size),
+      pixels: Array.from(
+        { length: 6 },
+        (_, f) =>
+          Uint8Array.from({ length: size * size }, (_, i) => 20 + (f % 2 ? Math.floor(i / size) : i % size) / 2),
+      ),
+    };
+    const probe = frameSwapProbeImages(part);
+    assertEquals(probe.labels, [0, 1, 0, 1, 0, 1]);
+    assertEquals(probe, frameSwapProbeImages(part), "a fixed stream: the same donors every time");
+    probe.donors.forEach((d, i) => assert(d % 2 !== i % 2, `film ${i} took the frame of film ${d}, same label`));
+    probe.images.forEach((img, i) => {
+      const own = Float32Array.from(part.pixels[i], (v) => v / 255);
+      assertEquals(img[112 * size + 112], own[112 * size + 112], `film ${i}: the inside is its own`);
+      // The top row rises along x only if the donor was an x ramp: an even film's frame now comes from an odd one.
+      const rises = img[size - 20] - img[20] > 0.01;
+      assertEquals(rises, i % 2 === 1, `film ${i}: its frame is not the other label's`);
+    });
+    const oneLabel: CorpusPart = { ...part, entries: part.entries.map((e) => ({ ...e, label: "normal" as const })) };
+    assertThrows(() => frameSwapProbeImages(oneLabel), InputError, "both labels");
+
+    await initBackend("wasm", { quiet: true });
+    const bundle = await loadModelBundle(join(PROJECT_ROOT, "models/ppad-mini-cxr-real/model.safetensors"));
+    try {
+      const rows = await zeroShotOnData(bundle.clip, bundle.tokenizer, bundle.normalisation, {
+        heldOut: { label: "fake", part },
+        frameSwapProbe: true,
+        benchmark: false,
+        datasets: [],
+      });
+      assertEquals(rows.map((r) => [r.role, r.n]), [
+        ["held-out real (model selection)", 6],
+        ["frame-swap probe (diagnostic)", 6],
+      ]);
+      assert(rows[1].data.includes("14 px frame"), rows[1].data);
+    } finally {
+      bundle.clip.dispose();
+    }
+  },
+});

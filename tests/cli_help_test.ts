@@ -53,8 +53,10 @@ for (const task of Object.keys(config.tasks).filter((t) => !NOT_COMMANDS.has(t))
       assertEquals(r.code, 0, `${task} ${help} exited ${r.code}: ${r.stderr.trim()}`);
       assert(/Usage:/.test(r.stdout) && /Examples:/.test(r.stdout), `${task} ${help}: no usage/examples:\n${r.stdout}`);
       for (const flag of flags) {
-        const line = r.stdout.split("\n").find((l) => l.includes(`--${flag}`) && /\((default|required)/.test(l)) ??
-          r.stdout.split("\n").find((l, i, all) => l.includes(`--${flag}`) && /\((default|required)/.test(all[i + 1]));
+        // The flag itself, not a longer flag it begins (--probe is not --probe-limit).
+        const names = new RegExp(`--${flag}(?![\\w-])`);
+        const line = r.stdout.split("\n").find((l) => names.test(l) && /\((default|required)/.test(l)) ??
+          r.stdout.split("\n").find((l, i, all) => names.test(l) && /\((default|required)/.test(all[i + 1]));
         assert(line, `${task} ${help}: --${flag} is not described with its default:\n${r.stdout}`);
       }
     }

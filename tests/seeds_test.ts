@@ -24,6 +24,7 @@ const TODAY: Record<SeedPurpose, (seed: number, index: number) => number> = {
   pretrainBatch: (s, i) => (s * 1_000_003 + i * 7919) >>> 0,
   pretrainStep: (s, i) => (Math.imul(s, 1_000_003) + Math.imul(i, 7919) + Math.imul(1, 104_729)) >>> 0,
   lesionProbe: () => 11,
+  frameSwapProbe: () => 13,
   pretrainLesion: (s, i) => (Math.imul(s, 1_000_003) + Math.imul(i, 7919) + Math.imul(2, 104_729)) >>> 0,
   pretrainBorderSwap: (s, i) => (Math.imul(s, 1_000_003) + Math.imul(i, 7919) + Math.imul(3, 104_729)) >>> 0,
   pretrainPairs: (s) => s,

@@ -165,8 +165,12 @@ export function groupSeeds(points: readonly ZeroShotPoint[]): ZeroShotPoint[] {
 /** The two panels that choose a backbone (as {@link zeroShotPanel} names them), in the order the choosing rule reads. */
 export const CHOOSING_PANELS = ["held-out real (chooses)", "synthetic benchmark (chooses)"] as const;
 
-/** Panel order of the backbone chart: the choosing sets, the diagnostic, then the reported data sets. */
-export const ZERO_SHOT_PANELS: readonly string[] = [...CHOOSING_PANELS, "lesion probe (diagnostic)"];
+/** Panel order of the backbone chart: the choosing sets, the diagnostics, then the reported data sets. */
+export const ZERO_SHOT_PANELS: readonly string[] = [
+  ...CHOOSING_PANELS,
+  "lesion probe (diagnostic)",
+  "frame-swap probe (diagnostic)",
+];
 
 /**
  * The backbone comparison chart of tidy zero-shot rows (see {@link zeroShotPoints}): panels in

@@ -456,6 +456,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
       ? { label: `${relative(PROJECT_ROOT, real.root)} (held-out ${s.heldOut * 100} %)`, part: real.heldOut }
       : undefined,
     lesionProbe: true,
+    frameSwapProbe: true,
     benchmark: s.benchmarkTest,
     datasets: s.reportOn,
   });

@@ -9,14 +9,26 @@ import { type BpeTokenizer, type ClipModel, loadModelBundle } from "../encoders/
 import { ensureBenchmark, type Normalisation } from "../data/mod.ts";
 import { auroc, bootstrapCI } from "../metrics/mod.ts";
 import { zeroShotScores } from "../prompts/mod.ts";
-import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, lesionPair, loadRealCorpus } from "../train/mod.ts";
-import { fixedStreamSeed, pathExists, PROJECT_ROOT, relative, resolve, Rng } from "../util/mod.ts";
+import {
+  CORPUS_SPLIT_SEED,
+  corpusImage,
+  type CorpusPart,
+  lesionPair,
+  loadRealCorpus,
+  swapBorder,
+} from "../train/mod.ts";
+import { fixedStreamSeed, InputError, pathExists, PROJECT_ROOT, relative, resolve, Rng } from "../util/mod.ts";
 import { ExperimentData } from "./data.ts";
 
 /** A zero-shot number on one evaluation set. */
 export interface ZeroShotOnData {
   data: string;
-  role: "held-out real (model selection)" | "lesion probe (diagnostic)" | "synthetic benchmark test" | "reported only";
+  role:
+    | "held-out real (model selection)"
+    | "lesion probe (diagnostic)"
+    | "frame-swap probe (diagnostic)"
+    | "synthetic benchmark test"
+    | "reported only";
   n: number;
   auroc: number;
   /** 95 % bootstrap interval over images (1,000 resamples, seed 0). */
@@ -34,6 +46,12 @@ export interface ZeroShotTargets {
    * opacity differs. A diagnostic, never used to choose.
    */
   lesionProbe?: boolean;
+  /**
+   * Also score the held-out slice with each film's outer frame taken from a film of the other label
+   * ({@link frameSwapProbeImages}): how much of the backbone's held-out AUROC comes from the film's border, where there
+   * is no lung. A diagnostic, never used to choose.
+   */
+  frameSwapProbe?: boolean;
   /** The synthetic benchmark's test split (generated on first use). */
   benchmark: boolean;
   /** Data set roots whose test split is scored (reported only: never used to choose anything). */
@@ -49,6 +67,29 @@ export function lesionProbeImages(part: CorpusPart): { images: Float32Array[]; l
   const rng = new Rng(fixedStreamSeed("lesionProbe"));
   const lesioned = normals.map((img) => lesionPair(img, part.size, rng).image);
   return { images: [...normals, ...lesioned], labels: [...normals.map(() => 0), ...lesioned.map(() => 1)] };
+}
+
+/** Width of the frame-swap probe's frame: 14 px of a 224 px film, the border of the raw-pixel baseline. */
+export const FRAME_SWAP_PROBE_WIDTH = 14;
+
+/**
+ * The frame-swap probe's images: every film of `part` (`[n]` of `[size*size]`), in order, with its outer frame
+ * ({@link FRAME_SWAP_PROBE_WIDTH} px at 224, scaled to `size`) replaced by the frame of a film of the other label,
+ * moment-matched (lib/train/border_swap.ts), donors drawn from the fixed `frameSwapProbe` stream. Labels `[n]` as the
+ * films'. A backbone that reads the label off the frame is pushed towards the wrong answer; one that looks at the lungs
+ * is not. Also returns each film's donor index.
+ */
+export function frameSwapProbeImages(part: CorpusPart): { images: Float32Array[]; labels: number[]; donors: number[] } {
+  const labels = part.entries.map((e) => (e.label === "normal" ? 0 : 1));
+  const byLabel = [0, 1].map((l) => labels.flatMap((x, i) => (x === l ? [i] : [])));
+  if (byLabel.some((ids) => ids.length === 0)) {
+    throw new InputError("frame-swap probe: the held-out slice needs films of both labels");
+  }
+  const rng = new Rng(fixedStreamSeed("frameSwapProbe"));
+  const width = Math.max(1, Math.round((FRAME_SWAP_PROBE_WIDTH * part.size) / 224));
+  const donors = labels.map((l) => rng.pick(byLabel[1 - l]));
+  const images = labels.map((_, i) => swapBorder(corpusImage(part, i), corpusImage(part, donors[i]), part.size, width));
+  return { images, labels, donors };
 }
 
 /** AUROC with its 95 % bootstrap interval (1,000 resamples, fixed seed), labels `[n]` and scores `[n]`. */
@@ -83,6 +124,16 @@ export async function zeroShotOnData(
       out.push({
         data: `${targets.heldOut.label}: normals vs the same with an opacity`,
         role: "lesion probe (diagnostic)",
+        n: probe.labels.length,
+        ...aurocWithInterval(probe.labels, zeroShotScores(model, tokenizer, norm, probe.images)),
+      });
+    }
+    if (targets.frameSwapProbe) {
+      const probe = frameSwapProbeImages(part);
+      out.push({
+        data:
+          `${targets.heldOut.label}: each film with the ${FRAME_SWAP_PROBE_WIDTH} px frame of one of the other label`,
+        role: "frame-swap probe (diagnostic)",
         n: probe.labels.length,
         ...aurocWithInterval(probe.labels, zeroShotScores(model, tokenizer, norm, probe.images)),
       });
@@ -157,6 +208,8 @@ export interface ZeroShotBackbonesOptions {
   benchmark: boolean;
   /** Score the lesion probe on the held-out normals ({@link lesionProbeImages}). @default true */
   lesionProbe?: boolean;
+  /** Score the held-out slice with swapped frames ({@link frameSwapProbeImages}). @default true */
+  frameSwapProbe?: boolean;
   /** Data set roots whose test split is scored. */
   datasets: readonly string[];
   /** Called with each model's results as they come (model relative to the project). */
@@ -189,6 +242,7 @@ export async function zeroShotBackbones(
           }
           : undefined,
         lesionProbe: options.lesionProbe ?? true,
+        frameSwapProbe: options.frameSwapProbe ?? true,
         benchmark: options.benchmark,
         datasets: [...options.datasets],
       });

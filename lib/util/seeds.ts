@@ -26,6 +26,7 @@
  * | `pretrainRandomBaseline` | the random-weights baseline of the pretraining report         | `seed + 99`                                |
  * | `pretrainZeroShot`     | the zero-shot report's case draws                               | `seed + 1000`                              |
  * | `lesionProbe`          | the opacities of the zero-shot lesion probe                     | `11` (fixed)                               |
+ * | `frameSwapProbe`       | the donors of the zero-shot frame-swap probe                    | `13` (fixed)                               |
  * | `corpusSplit`          | a real corpus's (train, held-out) split                         | `seed` (default `CORPUS_SPLIT_SEED`)       |
  * | `corpusLimit`          | a real corpus's `--limit` subsample (after the split)           | `seed` (the split's seed)                  |
  *
@@ -140,6 +141,11 @@ export const SEED_STREAMS = Object.freeze(
       drives: "the opacities of the zero-shot lesion probe (lib/experiments/zeroshot.ts)",
       derivation: "11 (fixed)",
       derive: () => 11,
+    },
+    frameSwapProbe: {
+      drives: "the donor films of the zero-shot frame-swap probe (lib/experiments/zeroshot.ts)",
+      derivation: "13 (fixed)",
+      derive: () => 13,
     },
     pretrainPairs: {
       drives: "pretraining's synthetic image–report pairs",
