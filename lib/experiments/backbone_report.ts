@@ -132,8 +132,8 @@ export function seedRange(
 
 /**
  * The spread over seeds of each recipe run more than once (backbones `<name>` and `<name>-seed<N>`, see
- * {@link seedRecipe}): one band per (recipe, panel) from the lowest to the highest AUROC, and each such recipe with its
- * number of runs, most runs first (ties in order of appearance).
+ * {@link seedRecipe}): one band per (recipe, panel) from the lowest to the highest AUROC, on the panels every run of the
+ * recipe has, and each such recipe with its number of runs, most runs first (ties in order of appearance).
  */
 export function seedSpread(
   points: readonly ZeroShotPoint[],
@@ -147,8 +147,9 @@ export function seedSpread(
     recipe,
     runs: models.size,
   })).sort((a, b) => b.runs - a.runs);
-  const bands = recipes.flatMap(({ recipe }) =>
-    seedRange(points, recipe).map(({ role, lo, hi }) => ({ recipe, role, lo, hi }))
+  // A panel only some of the seeds have (a diagnostic added later) gets no band: it would not be the seeds' range.
+  const bands = recipes.flatMap(({ recipe, runs: n }) =>
+    seedRange(points, recipe).filter((r) => r.runs === n).map(({ role, lo, hi }) => ({ recipe, role, lo, hi }))
   );
   return { bands, recipes };
 }

@@ -56,7 +56,7 @@ export interface ZeroShotChartOptions {
   series?: readonly string[];
   /** The x axis' label. @default "Zero-shot AUROC (%)" */
   xLabel?: string;
-  /** @default 980 */
+  /** @default 980, or 200 px a panel when wider */
   width?: number;
 }
 
@@ -83,12 +83,14 @@ export function zeroShotChart(points: readonly ZeroShotPoint[], options: ZeroSho
   const withInterval = points.filter((p) => p.lo !== undefined && p.hi !== undefined);
   const series = options.series ?? [];
   const rowHeight = series.length > 1 ? 12 * series.length + 8 : 28;
+  const marginLeft = Math.min(260, Math.max(60, ...models.map((m) => textWidth(m, 11))) + 16);
   return {
     title: options.title,
     subtitle: options.subtitle,
-    width: options.width ?? 980,
+    // At least 200 px a panel, so that neighbouring panel titles do not run into each other.
+    width: options.width ?? Math.max(980, marginLeft + 16 + 200 * roles.length),
     height: models.length * rowHeight + 110,
-    marginLeft: Math.min(260, Math.max(60, ...models.map((m) => textWidth(m, 11))) + 16),
+    marginLeft,
     marginRight: 16,
     marginTop: 36,
     // Room below the tick labels for the reference lines' labels, so that they never sit on a backbone's row.
