@@ -145,6 +145,9 @@ export async function main(args: string[]): Promise<void> {
   if (v.probe !== undefined && v["pixel-probe"] !== undefined) {
     throw new InputError("zeroshot: give --probe FILE or --pixel-probe FILE, not both");
   }
+  if (v["pixel-probe"] !== undefined && v.models !== undefined) {
+    throw new InputError("zeroshot: --pixel-probe scores no checkpoint; leave out --models");
+  }
   if (v.probe !== undefined || v["pixel-probe"] !== undefined) return await probe(v, models, realDir, datasets);
   if (v.from !== undefined) {
     if (!chart && v.judge === undefined) {

@@ -6,6 +6,7 @@ import {
   groupSeeds,
   IMAGE_PROBES,
   imageProbeChart,
+  NO_WEIGHTS,
   readHeldOutCurve,
   readHeldOutCurves,
   readZeroShotTables,
@@ -224,4 +225,23 @@ Deno.test("imageProbeChart: one row per backbone, one dot per probe in its own c
   for (const probe of IMAGE_PROBES) assert(svg.includes(probe), `legend lacks ${probe}`);
   assert(svg.includes("80.0") && !svg.includes("81.0"), "only the first series' values are written");
   assertThrows(() => imageProbeChart(rows("m", "h", "corpus", HELD, 0.8, 0.7, 0.9)), InputError, "probe");
+});
+
+Deno.test("imageProbeChart: a baseline row with one probe gets its value written, once; the subtitle says what it is", () => {
+  const probeRows = (model: string, hash: string, probe: string, auroc: number) =>
+    rows(model, hash, "corpus", HELD, auroc, auroc - 0.02, auroc + 0.02).map((r) => ({ ...r, probe }));
+  const svg = renderPlot(imageProbeChart([
+    ...IMAGE_PROBES.flatMap((probe, k) => probeRows("c/real-1200/model.safetensors", "h1", probe, 0.801 + 0.02 * k)),
+    ...probeRows("pixels 32×32: whole film", NO_WEIGHTS, "logistic", 0.909),
+  ])).svg;
+  const texts = svgText(svg);
+  // The backbone's first series (the text prompts) and the baseline's only one are written; no other probe value is.
+  assert(texts.includes("80.1") && texts.includes("90.9"), texts);
+  for (const other of ["82.1", "84.1", "86.1"]) assert(!texts.includes(other), `${other} written`);
+  assertEquals(texts.split("90.9").length - 1, 1, "the baseline's value written once");
+  assert(texts.includes("no network"), "the subtitle names the baseline rows");
+  assert(
+    !svgText(renderPlot(imageProbeChart(probeRows("c/a/model.safetensors", "h", "text prompts", 0.8))).svg)
+      .includes('Rows "pixels"'),
+  );
 });

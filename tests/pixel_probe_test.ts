@@ -70,6 +70,10 @@ sharedTest({ needs: [CORPUS], why: "the pixel baselines are fitted on the real c
       const both = await zeroshot("--probe", join(dir, "a"), "--pixel-probe", join(dir, "b"));
       assertEquals(both.code, 2);
       assert(new TextDecoder().decode(both.stderr).includes("--pixel-probe"));
+      // It scores no checkpoint: --models with it is refused rather than ignored.
+      const withModels = await zeroshot("--pixel-probe", join(dir, "c"), "--models", "models/x.safetensors");
+      assertEquals(withModels.code, 2);
+      assert(new TextDecoder().decode(withModels.stderr).includes("leave out --models"));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

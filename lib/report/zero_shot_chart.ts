@@ -174,20 +174,25 @@ const SERIES_COLORS = [ACCENT, "#4c78a8", "#72b7b2", "#b279a2", "#f58518", "#54a
 
 /**
  * One row's dots and interval bars per series, staggered by 12 px; the first series' values written left of its bars
- * (on a row without the first series, e.g. a baseline with one probe, the values of the series it has).
+ * (on a row without the first series, e.g. a baseline with one probe, the values of the first series it has).
  */
 function seriesMarks(
   points: readonly ZeroShotPoint[],
   withInterval: readonly ZeroShotPoint[],
   series: readonly string[],
 ): Plot.Markish[] {
+  // Each (row, panel) is labelled once: at the first of the series, in order, that it has.
   const key = (p: ZeroShotPoint) => `${p.model}\u0000${p.role}`;
-  const hasFirst = new Set(points.filter((p) => p.series === series[0]).map(key));
+  const labelSeries = new Map<string, number>();
+  for (const p of points) {
+    const rank = series.indexOf(p.series ?? "");
+    if (rank >= 0 && rank < (labelSeries.get(key(p)) ?? Infinity)) labelSeries.set(key(p), rank);
+  }
   return series.flatMap((name, i) => {
     const dy = 12 * (i - (series.length - 1) / 2);
     const mine = (p: ZeroShotPoint) => p.series === name;
     const bars = withInterval.filter(mine), dots = points.filter(mine);
-    const labelled = i === 0 ? dots : dots.filter((p) => !hasFirst.has(key(p)));
+    const labelled = dots.filter((p) => labelSeries.get(key(p)) === i);
     const common = { fx: "role", y: "model", dy } as const;
     return [
       Plot.ruleY(bars, { ...common, x1: "lo", x2: "hi", stroke: () => name, strokeWidth: 2, strokeOpacity: 0.5 }),
