@@ -25,7 +25,7 @@ import {
 } from "../eval/mod.ts";
 import { l2normalise, ZERO_SHOT_PROMPTS } from "../prompts/mod.ts";
 import { zeroShotChart } from "../report/mod.ts";
-import { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus } from "../train/mod.ts";
+import { CORPUS_SPLIT_SEED, corpusImage, corpusLabels, type CorpusPart, loadRealCorpus } from "../train/mod.ts";
 import { InputError, pathExists, PROJECT_ROOT, relative, resolve } from "../util/mod.ts";
 import { chexzeroReferences, groupSeeds, ZERO_SHOT_PANELS, zeroShotPoints } from "./backbone_report.ts";
 import { ExperimentData } from "./data.ts";
@@ -68,7 +68,6 @@ export function textDirection(model: ClipModel, tokenizer: BpeTokenizer): Linear
   return { weights: Float64Array.from(pneumonia, (v, k) => v - normal[k]), bias: 0 };
 }
 
-const labelsOf = (part: CorpusPart) => part.entries.map((e) => (e.label === "normal" ? 0 : 1));
 const imagesOf = (part: CorpusPart) => part.pixels.map((_, i) => corpusImage(part, i));
 
 /** One evaluation set of a probe: its table label and role, images `[n]` of `[224*224]` and labels `[n]` (0 / 1). */
@@ -102,12 +101,12 @@ export async function probeSets(
     );
   }
   const corpus = await loadRealCorpus(realRoot, 224, { limit: options.limit });
-  const trainImages = imagesOf(corpus.train), trainLabels = labelsOf(corpus.train);
+  const trainImages = imagesOf(corpus.train), trainLabels = corpusLabels(corpus.train);
   const evalSets: ProbeSet[] = [{
     data: `${relative(PROJECT_ROOT, corpus.root)} (held-out 10 %, seed ${CORPUS_SPLIT_SEED})`,
     role: "held-out real (model selection)",
     images: imagesOf(corpus.heldOut),
-    labels: labelsOf(corpus.heldOut),
+    labels: corpusLabels(corpus.heldOut),
   }];
   const roots: [string, ZeroShotOnData["role"]][] = [
     ...(options.benchmark

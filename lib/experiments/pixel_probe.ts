@@ -10,6 +10,7 @@
  * @module
  */
 import { type LinearProbe, logisticProbe, probeScores } from "../eval/mod.ts";
+import { frameIndices } from "../train/mod.ts";
 import { InputError } from "../util/mod.ts";
 import { type ImageProbeOptions, type ImageProbeRow, NO_WEIGHTS, probeSets } from "./image_probe.ts";
 import { aurocWithInterval, type ZeroShotOnData, zeroShotRows } from "./zeroshot.ts";
@@ -59,14 +60,12 @@ export function regionIndices(thumb: number, border: number, region: PixelRegion
   if (!Number.isInteger(border) || border < 1 || 2 * border >= thumb) {
     throw new InputError(`pixel probe: a border of ${border} px does not fit a ${thumb} px thumbnail`);
   }
-  const out: number[] = [];
-  for (let y = 0; y < thumb; y++) {
-    for (let x = 0; x < thumb; x++) {
-      const inFrame = y < border || x < border || y >= thumb - border || x >= thumb - border;
-      if (region === "whole film" || (region === "border") === inFrame) out.push(y * thumb + x);
-    }
-  }
-  return out;
+  const all = [...Array(thumb * thumb).keys()];
+  if (region === "whole film") return all;
+  const frame = frameIndices(thumb, border);
+  if (region === "border") return frame;
+  const inFrame = new Set(frame);
+  return all.filter((i) => !inFrame.has(i));
 }
 
 /** The table's name of one region's baseline: `pixels 32×32: border (14 px)`. */

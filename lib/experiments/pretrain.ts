@@ -29,6 +29,7 @@ import {
   type CaptionStyle,
   captionVocabulary,
   corpusImage,
+  corpusLabels,
   type CorpusPart,
   describeAugmentPreset,
   LESION_SIZE,
@@ -410,7 +411,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
     if (!real || real.heldOut.pixels.length === 0) return;
     const frozen = ClipModel.fromStateDict(model.toStateDict());
     const a = auroc(
-      real.heldOut.entries.map((e) => (e.label === "normal" ? 0 : 1)),
+      corpusLabels(real.heldOut),
       zeroShotScores(frozen, tokenizer, normalisation, real.heldOut.pixels.map((_, i) => corpusImage(real.heldOut, i))),
     );
     const scale = Math.exp(model.logitScale.dataSync()[0]);

@@ -12,6 +12,7 @@ import { zeroShotScores } from "../prompts/mod.ts";
 import {
   CORPUS_SPLIT_SEED,
   corpusImage,
+  corpusLabels,
   type CorpusPart,
   lesionPair,
   loadRealCorpus,
@@ -80,7 +81,7 @@ export const FRAME_SWAP_PROBE_WIDTH = 14;
  * is not. Also returns each film's donor index.
  */
 export function frameSwapProbeImages(part: CorpusPart): { images: Float32Array[]; labels: number[]; donors: number[] } {
-  const labels = part.entries.map((e) => (e.label === "normal" ? 0 : 1));
+  const labels = corpusLabels(part);
   const byLabel = [0, 1].map((l) => labels.flatMap((x, i) => (x === l ? [i] : [])));
   if (byLabel.some((ids) => ids.length === 0)) {
     throw new InputError("frame-swap probe: the held-out slice needs films of both labels");
@@ -112,7 +113,7 @@ export async function zeroShotOnData(
   if (targets.heldOut && targets.heldOut.part.pixels.length > 0) {
     const part = targets.heldOut.part;
     const scores = zeroShotScores(model, tokenizer, norm, part.pixels.map((_, i) => corpusImage(part, i)));
-    const labels = part.entries.map((e) => (e.label === "normal" ? 0 : 1));
+    const labels = corpusLabels(part);
     out.push({
       data: targets.heldOut.label,
       role: "held-out real (model selection)",

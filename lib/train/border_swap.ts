@@ -23,16 +23,21 @@ export function swapBorder(image: Float32Array, donor: Float32Array, size: numbe
   if (image.length !== size * size || donor.length !== size * size) {
     throw new RangeError(`swapBorder: images of ${image.length} and ${donor.length} values are not ${size} × ${size}`);
   }
-  const w = Math.max(0, Math.min(Math.floor(width), Math.floor(size / 2)));
-  const frame: number[] = [];
-  for (let y = 0; y < size; y++) {
-    const rowInFrame = y < w || y >= size - w;
-    for (let x = 0; x < size; x++) if (rowInFrame || x < w || x >= size - w) frame.push(y * size + x);
-  }
+  const frame = frameIndices(size, Math.max(0, Math.min(Math.floor(width), Math.floor(size / 2))));
   const own = moments(image, frame), theirs = moments(donor, frame);
   const gain = theirs.std > 1e-6 ? own.std / theirs.std : 0;
   const out = image.slice();
   for (const i of frame) out[i] = Math.min(1, Math.max(0, own.mean + (donor[i] - theirs.mean) * gain));
+  return out;
+}
+
+/** Indices into a square image `[size*size]` of its outer frame, `width` pixels wide on every side, in raster order. */
+export function frameIndices(size: number, width: number): number[] {
+  const out: number[] = [];
+  for (let y = 0; y < size; y++) {
+    const rowInFrame = y < width || y >= size - width;
+    for (let x = 0; x < size; x++) if (rowInFrame || x < width || x >= size - width) out.push(y * size + x);
+  }
   return out;
 }
 

@@ -29,7 +29,7 @@ export {
 export { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "./pretrain_checkpoint.ts";
 export { makePairPool, zeroShotReport, type ZeroShotResult } from "./pretrain_data.ts";
 export { mixedSource } from "./pretrain_mix.ts";
-export { BORDER_SWAP_WIDTH, drawBorderSwap, swapBorder } from "./border_swap.ts";
+export { BORDER_SWAP_WIDTH, drawBorderSwap, frameIndices, swapBorder } from "./border_swap.ts";
 export {
   LESION_GROUPS,
   LESION_SIZE,
@@ -39,4 +39,11 @@ export {
   LUNG_FIELDS,
   OPACITY_WEIGHTS,
 } from "./real_lesions.ts";
-export { CORPUS_SPLIT_SEED, corpusImage, type CorpusPart, loadRealCorpus, type RealCorpus } from "./real_corpus.ts";
+export {
+  CORPUS_SPLIT_SEED,
+  corpusImage,
+  corpusLabels,
+  type CorpusPart,
+  loadRealCorpus,
+  type RealCorpus,
+} from "./real_corpus.ts";

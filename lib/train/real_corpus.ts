@@ -158,6 +158,11 @@ export async function loadRealCorpus(root: string, size: number, options: LoadCo
   return { root: dir, train: trainPart, heldOut: heldPart };
 }
 
+/** The labels of a part's films `[n]`: 0 normal, 1 pneumonia. */
+export function corpusLabels(part: CorpusPart): number[] {
+  return part.entries.map((e) => (e.label === "normal" ? 0 : 1));
+}
+
 /** One image of a part as floats `[size*size]` in [0, 1]. */
 export function corpusImage(part: CorpusPart, i: number): Float32Array {
   const px = part.pixels[i];
