@@ -139,3 +139,13 @@ export {
   type ZeroShotRow,
   zeroShotRows,
 } from "./zeroshot.ts";
+export {
+  readYardstickTables,
+  YARDSTICK_SETS,
+  yardstickChart,
+  type YardstickReference,
+  yardstickReferences,
+  type YardstickRow,
+  type YardstickSummary,
+  yardstickSummary,
+} from "./yardstick.ts";

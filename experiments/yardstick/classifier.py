@@ -1,0 +1,231 @@
+"""The plain-classifier yardstick, repeated over seeds.
+
+A ViT of the pretrained backbones' vision size (width 192, 4 layers, 3 heads, patch 32, 224 px, class token) trained
+from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus's training part (5,400 films; the 600 of the
+held-out slice are never trained on), with light augmentation (the ranges of lib/train/augment.ts's `light` preset),
+for 6 epochs (`--epochs`) of 64 films. After every epoch it scores the held-out slice and ZhangLab test (AUROC of
+P(COVID-19)); ZhangLab is reported, never used to choose anything: every seed runs the same fixed recipe to the end.
+
+It needs PyTorch (Debian: python3-torch), numpy and Pillow, and is not part of the platform: it measures how far a
+plain classifier's ZhangLab AUROC varies from one seed to the next, the yardstick the backbones are compared with.
+
+    deno run -A experiments/yardstick/split.ts > /tmp/split.json
+    python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2,3,4,5 \
+        --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier.csv
+    python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2 --epochs 12 \
+        --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier-12-epochs.csv
+    deno run -A experiments/yardstick/chart.ts results/backbones/yardstick-classifier.csv \
+        results/backbones/yardstick-classifier-12-epochs.csv
+"""
+
+import argparse
+import csv
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+SIZE, PATCH, WIDTH, LAYERS, HEADS = 224, 32, 192, 4, 3
+BATCH, LR, WEIGHT_DECAY, WARMUP = 64, 3e-4, 0.05, 0.05
+
+
+def load_grey(path):
+    img = Image.open(path).convert("L")
+    if img.size != (SIZE, SIZE):
+        img = img.resize((SIZE, SIZE), Image.BICUBIC)
+    return np.asarray(img, dtype=np.uint8)
+
+
+def load_zhanglab(root):
+    paths, labels = [], []
+    for label, folder in ((0, "NORMAL"), (1, "PNEUMONIA")):
+        d = os.path.join(root, folder)
+        if not os.path.isdir(d):
+            sys.exit(f"Cannot read {d}: no such folder (expected ZhangLab's test/NORMAL and test/PNEUMONIA)")
+        for f in sorted(os.listdir(d)):
+            if f.lower().endswith((".jpg", ".jpeg", ".png")):
+                paths.append(os.path.join(d, f))
+                labels.append(label)
+    return np.stack([load_grey(p) for p in paths]), np.array(labels)
+
+
+def auroc(scores, labels):
+    """Mann-Whitney AUROC with ties counted half."""
+    order = np.argsort(scores, kind="mergesort")
+    s, y = scores[order], labels[order]
+    ranks = np.empty(len(s))
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and s[j + 1] == s[i]:
+            j += 1
+        ranks[i : j + 1] = (i + j) / 2 + 1
+        i = j + 1
+    pos = y == 1
+    n1, n0 = pos.sum(), (~pos).sum()
+    return (ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+def augment(x, gen):
+    """Light augmentation of a batch [b, 1, S, S] in [0, 1]: affine view (scale, aspect, rotation, shift), then gamma,
+    contrast and brightness. No flips."""
+    b = x.shape[0]
+    u = lambda lo, hi: lo + (hi - lo) * torch.rand(b, generator=gen)
+    scale, aspect = u(0.8, 1.0), u(0.9, 1.1)
+    rot = u(-7, 7) * math.pi / 180
+    sx, sy = scale * aspect.sqrt(), scale / aspect.sqrt()
+    tx, ty = u(-1, 1) * (1 - sx).clamp(min=0), u(-1, 1) * (1 - sy).clamp(min=0)
+    cos, sin = rot.cos(), rot.sin()
+    theta = torch.stack(
+        [torch.stack([sx * cos, -sy * sin, tx], 1), torch.stack([sx * sin, sy * cos, ty], 1)], 1
+    )
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    gamma = u(0.8, 1.25).view(b, 1, 1, 1)
+    x = x.clamp(0, 1) ** gamma
+    mean = x.mean((1, 2, 3), keepdim=True)
+    x = (x - mean) * u(0.85, 1.15).view(b, 1, 1, 1) + mean + u(-0.04, 0.04).view(b, 1, 1, 1)
+    return x.clamp(0, 1)
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(WIDTH), nn.LayerNorm(WIDTH)
+        self.attn = nn.MultiheadAttention(WIDTH, HEADS, batch_first=True)
+        self.mlp = nn.Sequential(nn.Linear(WIDTH, 4 * WIDTH), nn.GELU(), nn.Linear(4 * WIDTH, WIDTH))
+
+    def forward(self, x):
+        h = self.ln1(x)
+        x = x + self.attn(h, h, h, need_weights=False)[0]
+        return x + self.mlp(self.ln2(x))
+
+
+class ViT(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.patch = nn.Conv2d(1, WIDTH, PATCH, PATCH, bias=False)
+        n = (SIZE // PATCH) ** 2
+        self.cls = nn.Parameter(torch.randn(WIDTH) * WIDTH**-0.5)
+        self.pos = nn.Parameter(torch.randn(n + 1, WIDTH) * WIDTH**-0.5)
+        self.ln_pre, self.ln_post = nn.LayerNorm(WIDTH), nn.LayerNorm(WIDTH)
+        self.blocks = nn.Sequential(*[Block() for _ in range(LAYERS)])
+        self.head = nn.Linear(WIDTH, 1)
+
+    def forward(self, x):
+        x = (x - 0.5) / 0.25
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls.expand(x.shape[0], 1, -1), x], 1) + self.pos
+        x = self.blocks(self.ln_pre(x))
+        return self.head(self.ln_post(x[:, 0])).squeeze(1)
+
+
+def scores_of(model, pixels):
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(pixels), 128):
+            x = torch.from_numpy(pixels[i : i + 128]).float().div(255).unsqueeze(1)
+            out.append(model(x).numpy())
+    model.train()
+    return np.concatenate(out)
+
+
+def run(seed, epochs, train_x, train_y, held_x, held_y, zl_x, zl_y, rows, meta):
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    model = ViT()
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and n not in ("pos",)]
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and n not in ("pos",))]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": WEIGHT_DECAY}, {"params": no_decay, "weight_decay": 0}], lr=LR
+    )
+    steps_per_epoch = len(train_x) // BATCH
+    total = epochs * steps_per_epoch
+    warm = max(1, round(WARMUP * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / (total - warm)))
+    )
+    start, step = time.time(), 0
+    for epoch in range(1, epochs + 1):
+        order = torch.randperm(len(train_x), generator=gen).numpy()
+        for b in range(steps_per_epoch):
+            idx = order[b * BATCH : (b + 1) * BATCH]
+            x = augment(torch.from_numpy(train_x[idx]).float().div(255).unsqueeze(1), gen)
+            y = torch.from_numpy(train_y[idx]).float()
+            loss = F.binary_cross_entropy_with_logits(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 20 == 0:
+                el = time.time() - start
+                eta = el / step * (total - step)
+                print(f"\rseed {seed} step {step}/{total} loss {loss.item():.3f} eta {eta:.0f}s", end="", file=sys.stderr)
+        held = auroc(scores_of(model, held_x), held_y)
+        zl = auroc(scores_of(model, zl_x), zl_y)
+        wall = time.time() - start
+        print(f"\nseed {seed} epoch {epoch}: held-out {held*100:.1f}, ZhangLab {zl*100:.1f} ({wall:.0f}s)", file=sys.stderr)
+        for role, value in (("held-out real (model selection)", held), ("ZhangLab test (reported only)", zl)):
+            rows.append({**meta, "seed": seed, "epoch": epoch, "role": role, "metric": "auroc", "value": f"{value:.5f}"})
+        rows.append({**meta, "seed": seed, "epoch": epoch, "role": "", "metric": "wall_s", "value": f"{wall:.0f}"})
+
+
+def cpu_name():
+    """The CPU's model name where Linux says it, else the architecture."""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--split", required=True, help="JSON written by experiments/yardstick/split.ts")
+    ap.add_argument("--zhanglab", required=True, help="ZhangLab test folder (NORMAL/, PNEUMONIA/)")
+    ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--epochs", type=int, default=6, help="passes over the training part (the cosine schedule spans them)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    try:
+        split = json.load(open(a.split))
+        root = split["root"]
+        train, held = split["train"], split["heldOut"]
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit(f"Cannot read {a.split}: {e}")
+    lab = lambda es: np.array([0 if e["label"] == "normal" else 1 for e in es])
+    train_x = np.stack([load_grey(os.path.join(root, e["path"])) for e in train])
+    held_x = np.stack([load_grey(os.path.join(root, e["path"])) for e in held])
+    zl_x, zl_y = load_zhanglab(a.zhanglab)
+    meta = {
+        "recipe": f"ViT w{WIDTH} L{LAYERS} p{PATCH}, BCE, light augmentation, {a.epochs} epochs x {BATCH}, AdamW {LR}",
+        "machine": f"{cpu_name()}, {a.threads} threads, torch {torch.__version__}",
+    }
+    rows = []
+    for seed in [int(s) for s in a.seeds.split(",")]:
+        run(seed, a.epochs, train_x, lab(train), held_x, lab(held), zl_x, zl_y, rows, meta)
+    tmp = a.out + ".tmp"
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["recipe", "machine", "seed", "epoch", "role", "metric", "value"])
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, a.out)
+    print(f"wrote {a.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

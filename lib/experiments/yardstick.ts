@@ -1,0 +1,171 @@
+/**
+ * The plain-classifier yardstick (`experiments/yardstick/classifier.py`): a ViT of the backbones' vision size trained
+ * from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus, scored after every epoch on the held-out
+ * slice and on ZhangLab test. Its tables read back, summarised per recipe and drawn per seed and epoch.
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { BASE_STYLE, readCsvTable, type ZeroShotPoint } from "../report/mod.ts";
+import { InputError } from "../util/mod.ts";
+
+/** The two sets the yardstick is scored on, as its tables name them. */
+export const YARDSTICK_SETS = {
+  "held-out real (model selection)": "held-out real",
+  "ZhangLab test (reported only)": "ZhangLab test (reported only)",
+} as const;
+
+/** One AUROC of one yardstick run after one epoch, in percent. */
+export interface YardstickRow {
+  /** The run's recipe, e.g. `ViT w192 L4 p32, BCE, light augmentation, 6 epochs x 64, AdamW 0.0003`. */
+  recipe: string;
+  /** Length of the run's schedule in epochs. */
+  epochs: number;
+  seed: number;
+  /** The epoch after which it was scored (1 … epochs). */
+  epoch: number;
+  set: (typeof YARDSTICK_SETS)[keyof typeof YARDSTICK_SETS];
+  auroc: number;
+}
+
+/**
+ * Reads yardstick tables (`recipe, machine, seed, epoch, role, metric, value`) into AUROC rows in percent; the
+ * `wall_s` rows are left out. Throws an `InputError` naming the file when a column, role or value is wrong.
+ */
+export async function readYardstickTables(files: readonly string[]): Promise<YardstickRow[]> {
+  const rows: YardstickRow[] = [];
+  for (const file of files) {
+    const table = await readCsvTable(file);
+    const need = ["recipe", "seed", "epoch", "role", "metric", "value"];
+    const missing = need.filter((c) => !table.columnNames().includes(c));
+    if (missing.length > 0) throw new InputError(`Cannot read ${file}: not a yardstick table (missing ${missing})`);
+    for (const r of table.objects() as Record<string, unknown>[]) {
+      if (r.metric !== "auroc") continue;
+      const set = YARDSTICK_SETS[String(r.role) as keyof typeof YARDSTICK_SETS];
+      const recipe = String(r.recipe);
+      const epochs = Number(/(\d+) epochs/.exec(recipe)?.[1]);
+      const [seed, epoch, value] = [Number(r.seed), Number(r.epoch), Number(r.value)];
+      if (set === undefined || !Number.isInteger(epochs) || !Number.isInteger(seed) || !Number.isInteger(epoch)) {
+        throw new InputError(`Cannot read ${file}: row of seed ${r.seed}, epoch ${r.epoch} is not a yardstick row`);
+      }
+      if (!(value >= 0 && value <= 1)) throw new InputError(`Cannot read ${file}: AUROC ${r.value} is not in [0, 1]`);
+      rows.push({ recipe, epochs, seed, epoch, set, auroc: 100 * value });
+    }
+  }
+  return rows;
+}
+
+/** The spread over seeds of one recipe's AUROC on one set after its last epoch. */
+export interface YardstickSummary {
+  epochs: number;
+  set: YardstickRow["set"];
+  seeds: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** Per recipe length and set, the mean, lowest and highest final-epoch AUROC over the seeds; in order of appearance. */
+export function yardstickSummary(rows: readonly YardstickRow[]): YardstickSummary[] {
+  const groups = new Map<string, YardstickRow[]>();
+  for (const r of rows.filter((r) => r.epoch === r.epochs)) {
+    const key = `${r.epochs}\u0000${r.set}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => {
+    const values = g.map((r) => r.auroc);
+    return {
+      epochs: g[0].epochs,
+      set: g[0].set,
+      seeds: values.length,
+      mean: values.reduce((a, b) => a + b, 0) / values.length,
+      min: Math.min(...values),
+      max: Math.max(...values),
+    };
+  });
+}
+
+/** A horizontal reference line in one panel of {@link yardstickChart}. */
+export interface YardstickReference {
+  set: YardstickRow["set"];
+  value: number;
+  label: string;
+}
+
+/**
+ * AUROC against epoch: one panel per set (columns) and recipe length (rows), one grey line per seed, the seeds' mean
+ * in red (at epochs every seed reached), and dashed reference lines (e.g. a goal, a backbone's score) labelled above
+ * their left end.
+ */
+export function yardstickChart(
+  rows: readonly YardstickRow[],
+  options: { references?: readonly YardstickReference[]; title?: string; subtitle?: string; width?: number } = {},
+): Plot.PlotOptions {
+  const sets = Object.values(YARDSTICK_SETS).filter((s) => rows.some((r) => r.set === s));
+  const lengths = [...new Set(rows.map((r) => r.epochs))].sort((a, b) => a - b);
+  const runs = rows.map((r) => ({ ...r, run: `${r.epochs}/${r.seed}`, length: `${r.epochs}-epoch runs` }));
+  // The mean at an epoch only where every seed of that recipe length reached it (a run still going draws no mean).
+  const seedsOf = (epochs: number) => new Set(runs.filter((r) => r.epochs === epochs).map((r) => r.seed)).size;
+  const keyOf = (r: { set: string; epochs: number; epoch: number }) => `${r.set}\u0000${r.epochs}\u0000${r.epoch}`;
+  const means = [...new Set(runs.map(keyOf))].flatMap((key) => {
+    const same = runs.filter((r) => keyOf(r) === key);
+    if (same.length < seedsOf(same[0].epochs)) return [];
+    return [{ ...same[0], auroc: same.reduce((a, r) => a + r.auroc, 0) / same.length }];
+  });
+  const references = (options.references ?? []).flatMap((ref) =>
+    lengths.map((epochs) => ({ ...ref, length: `${epochs}-epoch runs`, epoch: 1 }))
+  );
+  const values = [...rows.map((r) => r.auroc), ...references.map((r) => r.value)];
+  const lo = Math.floor(Math.min(50, ...values) / 5) * 5, hi = Math.ceil(Math.max(...values, 60) / 5) * 5;
+  const seeds = new Set(rows.filter((r) => r.epoch === 1).map((r) => `${r.epochs}/${r.seed}`)).size;
+  return {
+    title: options.title ?? "A plain classifier of the backbones' size, over seeds",
+    subtitle: options.subtitle ??
+      `${seeds} runs; grey: one seed each, red: the seeds' mean after each epoch; dashed: references`,
+    width: options.width ?? Math.max(560, 300 * sets.length),
+    height: 60 + 190 * lengths.length,
+    marginRight: 90,
+    style: BASE_STYLE,
+    fx: { domain: sets, label: null },
+    fy: { domain: lengths.map((e) => `${e}-epoch runs`), label: null },
+    x: { label: "epoch", grid: true, tickFormat: "d" },
+    y: { label: "AUROC (%)", domain: [lo, hi], grid: true },
+    marks: [
+      Plot.line(runs, { x: "epoch", y: "auroc", z: "run", fx: "set", fy: "length", stroke: "#bbb", strokeWidth: 1 }),
+      Plot.line(means, { x: "epoch", y: "auroc", z: null, fx: "set", fy: "length", stroke: "#e45756", strokeWidth: 2 }),
+      Plot.dot(means, { x: "epoch", y: "auroc", fx: "set", fy: "length", fill: "#e45756", r: 2.5 }),
+      Plot.ruleY(references, { y: "value", fx: "set", fy: "length", stroke: "#333", strokeDasharray: "4,3" }),
+      Plot.text(references, {
+        x: "epoch",
+        y: "value",
+        fx: "set",
+        fy: "length",
+        text: (r: YardstickReference) => `${r.label} ${r.value.toFixed(1)}`,
+        textAnchor: "start",
+        dy: -6,
+        fontSize: 10,
+        fill: "#333",
+      }),
+    ],
+  };
+}
+
+/**
+ * Reference lines for {@link yardstickChart} from backbones' zero-shot points (of `zeroShotPoints`): for each
+ * `[model, label]`, its held-out and ZhangLab AUROC where the points have them; then `goal` on ZhangLab, if given.
+ */
+export function yardstickReferences(
+  points: readonly ZeroShotPoint[],
+  backbones: readonly (readonly [model: string, label: string])[],
+  goal?: number,
+): YardstickReference[] {
+  const references: YardstickReference[] = [];
+  const isZhangLab = (role: string) => /zhanglab/i.test(role) && role.endsWith("(reported only)");
+  for (const [model, label] of backbones) {
+    const held = points.find((p) => p.model === model && p.role === "held-out real (chooses)");
+    const zhang = points.find((p) => p.model === model && isZhangLab(p.role));
+    if (held) references.push({ set: "held-out real", value: held.auroc, label });
+    if (zhang) references.push({ set: "ZhangLab test (reported only)", value: zhang.auroc, label });
+  }
+  if (goal !== undefined) references.push({ set: "ZhangLab test (reported only)", value: goal, label: "goal" });
+  return references;
+}
