@@ -110,7 +110,7 @@ export function yardstickChart(
     const same = runs.filter((r) => keyOf(r) === key);
     if (same.length < seedsOf(same[0].epochs)) return [];
     return [{ ...same[0], auroc: same.reduce((a, r) => a + r.auroc, 0) / same.length }];
-  });
+  }).sort((a, b) => a.epoch - b.epoch);
   const references = (options.references ?? []).flatMap((ref) =>
     lengths.map((epochs) => ({ ...ref, length: `${epochs}-epoch runs`, epoch: 1 }))
   );
