@@ -9,12 +9,12 @@ P(COVID-19)); ZhangLab is reported, never used to choose anything: every seed ru
 It needs PyTorch (Debian: python3-torch), numpy and Pillow, and is not part of the platform: it measures how far a
 plain classifier's ZhangLab AUROC varies from one seed to the next, the yardstick the backbones are compared with.
 
-    deno run -A experiments/yardstick/split.ts > /tmp/split.json
+    deno task yardstick:split > /tmp/split.json
     python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2,3,4,5 \
         --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier.csv
     python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2 --epochs 12 \
         --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier-12-epochs.csv
-    deno run -A experiments/yardstick/chart.ts results/backbones/yardstick-classifier.csv \
+    deno task yardstick:chart results/backbones/yardstick-classifier.csv \
         results/backbones/yardstick-classifier-12-epochs.csv
 """
 
@@ -193,7 +193,7 @@ def cpu_name():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", required=True, help="JSON written by experiments/yardstick/split.ts")
+    ap.add_argument("--split", required=True, help="JSON written by deno task yardstick:split")
     ap.add_argument("--zhanglab", required=True, help="ZhangLab test folder (NORMAL/, PNEUMONIA/)")
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--epochs", type=int, default=6, help="passes over the training part (the cosine schedule spans them)")
