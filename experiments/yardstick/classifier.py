@@ -38,7 +38,10 @@ BATCH, LR, WEIGHT_DECAY, WARMUP = 64, 3e-4, 0.05, 0.05
 
 
 def load_grey(path):
-    img = Image.open(path).convert("L")
+    try:
+        img = Image.open(path).convert("L")
+    except (OSError, ValueError) as e:
+        sys.exit(f"Cannot read {path}: {e}")
     if img.size != (SIZE, SIZE):
         img = img.resize((SIZE, SIZE), Image.BICUBIC)
     return np.asarray(img, dtype=np.uint8)
@@ -208,9 +211,9 @@ def main():
     except (OSError, ValueError, KeyError) as e:
         sys.exit(f"Cannot read {a.split}: {e}")
     lab = lambda es: np.array([0 if e["label"] == "normal" else 1 for e in es])
+    zl_x, zl_y = load_zhanglab(a.zhanglab)
     train_x = np.stack([load_grey(os.path.join(root, e["path"])) for e in train])
     held_x = np.stack([load_grey(os.path.join(root, e["path"])) for e in held])
-    zl_x, zl_y = load_zhanglab(a.zhanglab)
     meta = {
         "recipe": f"ViT w{WIDTH} L{LAYERS} p{PATCH}, BCE, light augmentation, {a.epochs} epochs x {BATCH}, AdamW {LR}",
         "machine": f"{cpu_name()}, {a.threads} threads, torch {torch.__version__}",
