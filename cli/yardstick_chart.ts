@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  listYardstickTables,
   readYardstickTables,
   readZeroShotTables,
   yardstickChart,
@@ -16,7 +17,7 @@ import {
   zeroShotPoints,
 } from "../lib/experiments/mod.ts";
 import { saveChart } from "../lib/report/mod.ts";
-import { defineCommand, join, parseCommand, PROJECT_ROOT, runMain } from "../lib/util/mod.ts";
+import { defineCommand, InputError, join, parseCommand, PROJECT_ROOT, runMain } from "../lib/util/mod.ts";
 
 /** The command's flags, help and examples. */
 export const COMMAND = defineCommand({
@@ -26,19 +27,20 @@ export const COMMAND = defineCommand({
   flags: {},
   positionals: {
     arg: "TABLE.csv…",
-    description: "yardstick tables (default: results/backbones/yardstick-classifier.csv)",
+    description: "yardstick tables (default: every results/backbones/yardstick-classifier*.csv)",
   },
-  examples: ["deno task yardstick:chart results/backbones/yardstick-classifier*.csv"],
+  examples: ["deno task yardstick:chart", "deno task yardstick:chart results/backbones/yardstick-classifier.csv"],
 });
 
 /** Reads the tables named in `args`, writes the chart and prints the spreads. */
 export async function main(args: string[]): Promise<void> {
   const { positionals } = parseCommand(COMMAND, args);
-  const tables = positionals.length > 0
-    ? positionals
-    : [join(PROJECT_ROOT, "results/backbones/yardstick-classifier.csv")];
-  const rows = await readYardstickTables(tables);
   const dir = join(PROJECT_ROOT, "results/backbones");
+  const tables = positionals.length > 0 ? positionals : await listYardstickTables(dir);
+  const rows = await readYardstickTables(tables);
+  if (rows.length === 0) {
+    throw new InputError(`No yardstick rows in ${tables.join(", ") || `${dir} (no yardstick-classifier*.csv)`}`);
+  }
   const points = zeroShotPoints(
     await readZeroShotTables([join(dir, "zero-shot.csv"), join(dir, "candidates-zero-shot.csv")]),
   );

@@ -1,5 +1,11 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
-import { readYardstickTables, yardstickChart, yardstickReferences, yardstickSummary } from "../lib/experiments/mod.ts";
+import {
+  listYardstickTables,
+  readYardstickTables,
+  yardstickChart,
+  yardstickReferences,
+  yardstickSummary,
+} from "../lib/experiments/mod.ts";
 import { renderPlot } from "../lib/report/mod.ts";
 import { InputError, join } from "../lib/util/mod.ts";
 
@@ -111,4 +117,15 @@ Deno.test("yardstickReferences: each backbone's held-out and ZhangLab AUROC wher
     { set: "ZhangLab test (reported only)", value: 85, label: "goal" },
   ]);
   assertEquals(yardstickReferences(points, [["missing", "x"]]), []);
+});
+
+Deno.test("listYardstickTables: the folder's yardstick-classifier*.csv in name order; none in a folder without any", async () => {
+  await withTables(
+    { "yardstick-classifier.csv": "", "yardstick-classifier-12-epochs.csv": "", "zero-shot.csv": "" },
+    async (paths) => {
+      const dir = paths[0].slice(0, paths[0].lastIndexOf("/"));
+      assertEquals(await listYardstickTables(dir), [paths[1], paths[0]]);
+      assertEquals(await listYardstickTables(join(dir, "missing")), []);
+    },
+  );
 });

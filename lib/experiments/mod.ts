@@ -140,6 +140,7 @@ export {
   zeroShotRows,
 } from "./zeroshot.ts";
 export {
+  listYardstickTables,
   readYardstickTables,
   YARDSTICK_SETS,
   yardstickChart,

@@ -5,8 +5,8 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import { BASE_STYLE, readCsvTable, type ZeroShotPoint } from "../report/mod.ts";
-import { InputError } from "../util/mod.ts";
+import { BASE_STYLE, listChartFiles, readCsvTable, type ZeroShotPoint } from "../report/mod.ts";
+import { InputError, join } from "../util/mod.ts";
 
 /** The two sets the yardstick is scored on, as its tables name them. */
 export const YARDSTICK_SETS = {
@@ -52,6 +52,11 @@ export async function readYardstickTables(files: readonly string[]): Promise<Yar
     }
   }
   return rows;
+}
+
+/** The yardstick tables in a folder: `yardstick-classifier*.csv`, absolute, in name order; none when it has none. */
+export async function listYardstickTables(dir: string): Promise<string[]> {
+  return (await listChartFiles(dir)).filter((f) => /^yardstick-classifier.*\.csv$/.test(f)).map((f) => join(dir, f));
 }
 
 /** The spread over seeds of one recipe's AUROC on one set after its last epoch. */
