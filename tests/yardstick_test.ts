@@ -67,6 +67,12 @@ Deno.test("readYardstickTables: a wrong table is an InputError naming the file",
   await withTables({ "role.csv": table(1, { 1: [[0.7, 0.6]] }).replace(ZHANG, "test") }, async ([path]) => {
     await assertRejects(() => readYardstickTables([path]), InputError, "not a yardstick row");
   });
+  await withTables({ "proto.csv": table(1, { 1: [[0.7, 0.6]] }).replace(ZHANG, "constructor") }, async ([path]) => {
+    await assertRejects(() => readYardstickTables([path]), InputError, "not a yardstick row");
+  });
+  await withTables({ "late.csv": table(1, { 1: [[0.7, 0.6], [0.8, 0.7]] }) }, async ([path]) => {
+    await assertRejects(() => readYardstickTables([path]), InputError, "seed 1, epoch 2 is not a yardstick row");
+  });
 });
 
 Deno.test("yardstickSummary: the seeds' spread after the last epoch, per recipe length and set", async () => {

@@ -40,11 +40,13 @@ export async function readYardstickTables(files: readonly string[]): Promise<Yar
     if (missing.length > 0) throw new InputError(`Cannot read ${file}: not a yardstick table (missing ${missing})`);
     for (const r of table.objects() as Record<string, unknown>[]) {
       if (r.metric !== "auroc") continue;
-      const set = YARDSTICK_SETS[String(r.role) as keyof typeof YARDSTICK_SETS];
+      const role = String(r.role);
+      const set = Object.hasOwn(YARDSTICK_SETS, role) ? YARDSTICK_SETS[role as keyof typeof YARDSTICK_SETS] : undefined;
       const recipe = String(r.recipe);
       const epochs = Number(/(\d+) epochs/.exec(recipe)?.[1]);
       const [seed, epoch, value] = [Number(r.seed), Number(r.epoch), Number(r.value)];
-      if (set === undefined || !Number.isInteger(epochs) || !Number.isInteger(seed) || !Number.isInteger(epoch)) {
+      const counts = [epochs, seed, epoch].every(Number.isInteger) && epoch >= 1 && epoch <= epochs;
+      if (set === undefined || !counts) {
         throw new InputError(`Cannot read ${file}: row of seed ${r.seed}, epoch ${r.epoch} is not a yardstick row`);
       }
       if (!(value >= 0 && value <= 1)) throw new InputError(`Cannot read ${file}: AUROC ${r.value} is not in [0, 1]`);
