@@ -71,20 +71,30 @@ export interface YardstickSummary {
   max: number;
 }
 
+/** Rows grouped by `key`, groups in order of first appearance. */
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  return [...groups.values()];
+}
+
+const meanAuroc = (rows: readonly YardstickRow[]) => rows.reduce((a, r) => a + r.auroc, 0) / rows.length;
+
 /** Per recipe length and set, the mean, lowest and highest final-epoch AUROC over the seeds; in order of appearance. */
 export function yardstickSummary(rows: readonly YardstickRow[]): YardstickSummary[] {
-  const groups = new Map<string, YardstickRow[]>();
-  for (const r of rows.filter((r) => r.epoch === r.epochs)) {
-    const key = `${r.epochs}\u0000${r.set}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()].map((g) => {
+  const last = rows.filter((r) => r.epoch === r.epochs);
+  return groupBy(last, (r) => `${r.epochs}\u0000${r.set}`).map((g) => {
     const values = g.map((r) => r.auroc);
     return {
       epochs: g[0].epochs,
       set: g[0].set,
       seeds: values.length,
-      mean: values.reduce((a, b) => a + b, 0) / values.length,
+      mean: meanAuroc(g),
       min: Math.min(...values),
       max: Math.max(...values),
     };
@@ -112,12 +122,10 @@ export function yardstickChart(
   const runs = rows.map((r) => ({ ...r, run: `${r.epochs}/${r.seed}`, length: `${r.epochs}-epoch runs` }));
   // The mean at an epoch only where every seed of that recipe length reached it (a run still going draws no mean).
   const seedsOf = (epochs: number) => new Set(runs.filter((r) => r.epochs === epochs).map((r) => r.seed)).size;
-  const keyOf = (r: { set: string; epochs: number; epoch: number }) => `${r.set}\u0000${r.epochs}\u0000${r.epoch}`;
-  const means = [...new Set(runs.map(keyOf))].flatMap((key) => {
-    const same = runs.filter((r) => keyOf(r) === key);
-    if (same.length < seedsOf(same[0].epochs)) return [];
-    return [{ ...same[0], auroc: same.reduce((a, r) => a + r.auroc, 0) / same.length }];
-  }).sort((a, b) => a.epoch - b.epoch);
+  const means = groupBy(runs, (r) => `${r.set}\u0000${r.epochs}\u0000${r.epoch}`)
+    .filter((same) => same.length >= seedsOf(same[0].epochs))
+    .map((same) => ({ ...same[0], auroc: meanAuroc(same) }))
+    .sort((a, b) => a.epoch - b.epoch);
   const references = (options.references ?? []).flatMap((ref) =>
     lengths.map((epochs) => ({ ...ref, length: `${epochs}-epoch runs`, epoch: 1 }))
   );
