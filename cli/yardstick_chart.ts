@@ -1,7 +1,7 @@
 /**
  * Draws the plain-classifier yardstick's runs (tables written by `classifier.py`) against the embedded default backbone
- * and the best 500-step real-only candidate (their zero-shot rows in `results/backbones/`), and prints each recipe's
- * final-epoch spread over seeds.
+ * and the best 500-step real-only candidate (their zero-shot rows in `results/backbones/`), and prints each network and
+ * run length's final-epoch spread over seeds.
  *
  * `deno task yardstick:chart results/backbones/yardstick-classifier.csv [more tables…]`
  * writes `results/backbones/yardstick-classifier.svg` and `.png`.
@@ -12,6 +12,7 @@ import {
   readYardstickTables,
   readZeroShotTables,
   yardstickChart,
+  yardstickPanel,
   yardstickReferences,
   yardstickSummary,
   zeroShotPoints,
@@ -23,7 +24,8 @@ import { defineCommand, InputError, join, parseCommand, PROJECT_ROOT, runMain } 
 export const COMMAND = defineCommand({
   name: "yardstick:chart",
   summary: "Draws the plain-classifier yardstick's tables (from classifier.py) against the default backbone and the " +
-    "best 500-step real-only run, as results/backbones/yardstick-classifier.svg and .png; prints each length's spread.",
+    "best 500-step real-only run, as results/backbones/yardstick-classifier.svg and .png; prints the spread of each " +
+    "network and length.",
   flags: {},
   positionals: {
     arg: "TABLE.csv…",
@@ -52,7 +54,7 @@ export async function main(args: string[]): Promise<void> {
   const saved = await saveChart(dir, "yardstick-classifier", yardstickChart(rows, { references }));
   for (const s of yardstickSummary(rows)) {
     console.log(
-      `${s.epochs} epochs, ${s.set}: mean ${s.mean.toFixed(1)} over ${s.seeds} seeds (${s.min.toFixed(1)}–${
+      `${yardstickPanel(s)}, ${s.set}: mean ${s.mean.toFixed(1)} over ${s.seeds} seeds (${s.min.toFixed(1)}–${
         s.max.toFixed(1)
       })`,
     );

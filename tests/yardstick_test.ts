@@ -3,6 +3,7 @@ import {
   listYardstickTables,
   readYardstickTables,
   yardstickChart,
+  yardstickPanel,
   yardstickReferences,
   yardstickSummary,
 } from "../lib/experiments/mod.ts";
@@ -12,8 +13,8 @@ import { InputError, join } from "../lib/util/mod.ts";
 const HEADER = "recipe,machine,seed,epoch,role,metric,value";
 const HELD = "held-out real (model selection)", ZHANG = "ZhangLab test (reported only)";
 /** A yardstick table as classifier.py writes it: per seed and epoch, two AUROCs and the wall time. */
-function table(epochs: number, values: Record<number, [number, number][]>): string {
-  const recipe = `"ViT w192 L4 p32, BCE, light augmentation, ${epochs} epochs x 64, AdamW 0.0003"`;
+function table(epochs: number, values: Record<number, [number, number][]>, network = "ViT w192 L4 p32"): string {
+  const recipe = `"${network}, BCE, light augmentation, ${epochs} epochs x 64, AdamW 0.0003"`;
   const lines = [HEADER];
   for (const [seed, perEpoch] of Object.entries(values)) {
     perEpoch.forEach(([held, zhang], i) => {
@@ -46,6 +47,7 @@ Deno.test("readYardstickTables: AUROC rows in percent with recipe length, seed, 
   assertEquals(rows.length, 8);
   assertEquals(rows[0], {
     recipe: "ViT w192 L4 p32, BCE, light augmentation, 2 epochs x 64, AdamW 0.0003",
+    network: "ViT",
     epochs: 2,
     seed: 1,
     epoch: 1,
@@ -75,37 +77,46 @@ Deno.test("readYardstickTables: a wrong table is an InputError naming the file",
   });
 });
 
-Deno.test("yardstickSummary: the seeds' spread after the last epoch, per recipe length and set", async () => {
+Deno.test("yardstickSummary: the seeds' spread after the last epoch, per network, run length and set", async () => {
   const rows = await withTables({
     "six.csv": table(2, { 1: [[0.7, 0.6], [0.8, 0.75]], 2: [[0.72, 0.5], [0.84, 0.65]] }),
     "twelve.csv": table(3, { 1: [[0.7, 0.6], [0.8, 0.7], [0.9, 0.55]] }),
+    "resnet.csv": table(2, { 1: [[0.6, 0.6], [0.7, 0.9]] }, "ResNet-18 layout, quarter width"),
   }, readYardstickTables);
   const summary = yardstickSummary(rows);
-  assertEquals(summary.map((s) => [s.epochs, s.set, s.seeds]), [
-    [2, "held-out real", 2],
-    [2, "ZhangLab test (reported only)", 2],
-    [3, "held-out real", 1],
-    [3, "ZhangLab test (reported only)", 1],
+  assertEquals(summary.map((s) => [yardstickPanel(s), s.set, s.seeds]), [
+    ["ViT · 2 epochs", "held-out real", 2],
+    ["ViT · 2 epochs", "ZhangLab test (reported only)", 2],
+    ["ViT · 3 epochs", "held-out real", 1],
+    ["ViT · 3 epochs", "ZhangLab test (reported only)", 1],
+    ["ResNet-18 · 2 epochs", "held-out real", 1],
+    ["ResNet-18 · 2 epochs", "ZhangLab test (reported only)", 1],
   ]);
   assertAlmostEquals(summary[0].mean, 82, 1e-9);
   assertEquals([summary[1].min, summary[1].max], [65, 75]);
   assertAlmostEquals(summary[3].mean, 55, 1e-9);
+  assertAlmostEquals(summary[5].mean, 90, 1e-9);
 });
 
-Deno.test("yardstickChart: a panel per set and recipe length, the seeds' mean only where every seed reached", async () => {
+Deno.test("yardstickChart: a panel per set, network and run length, the seeds' mean only where every seed reached", async () => {
   const rows = await withTables({
     "a.csv": table(3, { 1: [[0.7, 0.6], [0.8, 0.7], [0.9, 0.8]], 2: [[0.6, 0.5], [0.7, 0.6]] }),
     "b.csv": table(2, { 1: [[0.7, 0.6], [0.8, 0.7]] }),
+    "c.csv": table(2, { 1: [[0.7, 0.6], [0.8, 0.7]] }, "ResNet-18 layout, quarter width"),
   }, readYardstickTables);
   const options = yardstickChart(rows, {
     references: [{ set: "ZhangLab test (reported only)", value: 85, label: "goal" }],
   });
   const svg = renderPlot(options).svg;
-  for (const text of ["held-out real", "ZhangLab test (reported only)", "2-epoch runs", "3-epoch runs", "goal 85.0"]) {
+  const panels = ["ViT · 2 epochs", "ViT · 3 epochs", "ResNet-18 · 2 epochs"];
+  for (const text of ["held-out real", "ZhangLab test (reported only)", ...panels, "goal 85.0"]) {
     assert(svg.includes(text), `missing ${text}`);
   }
-  // The mean line of the 3-epoch runs stops at epoch 2 (seed 2 never reached epoch 3): 2 dots × 2 sets, + 2 × 2 for b.
-  assertEquals((svg.match(/<circle/g) ?? []).length, 8);
+  // Rows of panels: the ViT's lengths shortest first, then the ResNet (networks in order of appearance).
+  assertEquals(panels.map((p) => svg.indexOf(p)).toSorted((x, y) => x - y), panels.map((p) => svg.indexOf(p)));
+  // The mean line of the 3-epoch runs stops at epoch 2 (seed 2 never reached epoch 3): 2 dots × 2 sets, + 2 × 2 for
+  // each of b and c.
+  assertEquals((svg.match(/<circle/g) ?? []).length, 12);
 });
 
 Deno.test("yardstickReferences: each backbone's held-out and ZhangLab AUROC where it has them, then the goal", () => {

@@ -3,7 +3,8 @@
 A ViT of the pretrained backbones' vision size (width 192, 4 layers, 3 heads, patch 32, 224 px, class token) trained
 from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus's training part (5,400 films; the 600 of the
 held-out slice are never trained on), with light augmentation (the ranges of lib/train/augment.ts's `light` preset),
-for 6 epochs (`--epochs`) of 64 films. After every epoch it scores the held-out slice and ZhangLab test (AUROC of
+for 6 epochs (`--epochs`) of 64 films. `--arch resnet` trains a small ResNet instead (ResNet-18's layout at a quarter
+of its width), `--arch vit-convstem` the ViT with a convolutional stem; both keep the 7 x 7 grid. After every epoch it scores the held-out slice and ZhangLab test (AUROC of
 P(COVID-19)); ZhangLab is reported, never used to choose anything: every seed runs the same fixed recipe to the end.
 
 It needs PyTorch (Debian: python3-torch), numpy and Pillow, and is not part of the platform: it measures how far a
@@ -14,8 +15,13 @@ plain classifier's ZhangLab AUROC varies from one seed to the next, the yardstic
         --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier.csv
     python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2 --epochs 12 \
         --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier-12-epochs.csv
-    deno task yardstick:chart results/backbones/yardstick-classifier.csv \
-        results/backbones/yardstick-classifier-12-epochs.csv
+    python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2,3,4,5 --arch resnet \
+        --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier-resnet.csv
+    python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2,3 --arch vit-convstem \
+        --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier-convstem.csv
+    deno task yardstick:chart    # every results/backbones/yardstick-classifier*.csv
+
+The table is rewritten after every seed, so a run stopped early keeps the seeds it finished.
 """
 
 import argparse
@@ -131,6 +137,67 @@ class ViT(nn.Module):
         return self.head(self.ln_post(x[:, 0])).squeeze(1)
 
 
+class ConvStemViT(ViT):
+    """The same ViT with a convolutional stem in place of its 32 x 32 patch embedding (Xiao et al., 2021, "Early
+    convolutions help transformers see better"): five 3 x 3 stride-2 convolutions with batch norm (16-32-64-128-192
+    channels) and a 1 x 1 projection, the same 7 x 7 grid of tokens at 224 px."""
+
+    def __init__(self, widths=(16, 32, 64, 128, WIDTH)):
+        super().__init__()
+        layers, cin = [], 1
+        for w in widths:
+            layers += [nn.Conv2d(cin, w, 3, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True)]
+            cin = w
+        self.patch = nn.Sequential(*layers, nn.Conv2d(cin, WIDTH, 1))
+
+
+class Residual(nn.Module):
+    """A ResNet basic block: two 3 x 3 convolutions with batch norm, a projected shortcut where the shape changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+            nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout),
+        )
+        self.skip = (
+            nn.Identity() if stride == 1 and cin == cout
+            else nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+        )
+
+    def forward(self, x):
+        return F.relu(self.body(x) + self.skip(x))
+
+
+class ResNet(nn.Module):
+    """ResNet-18's layout at a quarter of its width (16-32-64-128 channels, 2 blocks per stage; 0.7 M parameters
+    against the ViT's 2.0 M): the same 7 x 7 grid at 224 px (stride 32), global average pooling, one logit."""
+
+    def __init__(self, widths=(16, 32, 64, 128)):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(1, widths[0], 7, 2, 3, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True),
+            nn.MaxPool2d(3, 2, 1),
+        )
+        blocks, cin = [], widths[0]
+        for i, w in enumerate(widths):
+            blocks += [Residual(cin, w, 1 if i == 0 else 2), Residual(w, w, 1)]
+            cin = w
+        self.blocks = nn.Sequential(*blocks)
+        self.head = nn.Linear(cin, 1)
+
+    def forward(self, x):
+        x = self.blocks(self.stem((x - 0.5) / 0.25))
+        return self.head(x.mean((2, 3))).squeeze(1)
+
+
+ARCHITECTURES = {
+    "vit": (ViT, f"ViT w{WIDTH} L{LAYERS} p{PATCH}"),
+    "resnet": (ResNet, "ResNet-18 layout, quarter width"),
+    "vit-convstem": (ConvStemViT, f"ConvStemViT w{WIDTH} L{LAYERS} s{PATCH}"),
+}
+
+
 def scores_of(model, pixels):
     model.eval()
     out = []
@@ -142,10 +209,10 @@ def scores_of(model, pixels):
     return np.concatenate(out)
 
 
-def run(seed, epochs, train_x, train_y, held_x, held_y, zl_x, zl_y, rows, meta):
+def run(arch, seed, epochs, train_x, train_y, held_x, held_y, zl_x, zl_y, rows, meta):
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    model = ViT()
+    model = ARCHITECTURES[arch][0]()
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and n not in ("pos",)]
     no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and n not in ("pos",))]
     opt = torch.optim.AdamW(
@@ -200,6 +267,7 @@ def main():
     ap.add_argument("--zhanglab", required=True, help="ZhangLab test folder (NORMAL/, PNEUMONIA/)")
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--epochs", type=int, default=6, help="passes over the training part (the cosine schedule spans them)")
+    ap.add_argument("--arch", choices=sorted(ARCHITECTURES), default="vit", help="the network (default: the ViT)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -215,19 +283,24 @@ def main():
     train_x = np.stack([load_grey(os.path.join(root, e["path"])) for e in train])
     held_x = np.stack([load_grey(os.path.join(root, e["path"])) for e in held])
     meta = {
-        "recipe": f"ViT w{WIDTH} L{LAYERS} p{PATCH}, BCE, light augmentation, {a.epochs} epochs x {BATCH}, AdamW {LR}",
+        "recipe": f"{ARCHITECTURES[a.arch][1]}, BCE, light augmentation, {a.epochs} epochs x {BATCH}, AdamW {LR}",
         "machine": f"{cpu_name()}, {a.threads} threads, torch {torch.__version__}",
     }
     rows = []
     for seed in [int(s) for s in a.seeds.split(",")]:
-        run(seed, a.epochs, train_x, lab(train), held_x, lab(held), zl_x, zl_y, rows, meta)
-    tmp = a.out + ".tmp"
+        run(a.arch, seed, a.epochs, train_x, lab(train), held_x, lab(held), zl_x, zl_y, rows, meta)
+        write_table(a.out, rows)  # after every seed: a run stopped early keeps the seeds it finished
+        print(f"wrote {a.out} (seeds {', '.join(str(s) for s in sorted({r['seed'] for r in rows}))})", file=sys.stderr)
+
+
+def write_table(path, rows):
+    """Writes the rows as CSV through a temporary file, so that the table is never half written."""
+    tmp = path + ".tmp"
     with open(tmp, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["recipe", "machine", "seed", "epoch", "role", "metric", "value"])
         w.writeheader()
         w.writerows(rows)
-    os.replace(tmp, a.out)
-    print(f"wrote {a.out}", file=sys.stderr)
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":

@@ -144,6 +144,7 @@ export {
   readYardstickTables,
   YARDSTICK_SETS,
   yardstickChart,
+  yardstickPanel,
   type YardstickReference,
   yardstickReferences,
   type YardstickRow,

@@ -1,7 +1,8 @@
 /**
- * The plain-classifier yardstick (`experiments/yardstick/classifier.py`): a ViT of the backbones' vision size trained
- * from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus, scored after every epoch on the held-out
- * slice and on ZhangLab test. Its tables read back, summarised per recipe and drawn per seed and epoch.
+ * The plain-classifier yardstick (`experiments/yardstick/classifier.py`): a ViT of the backbones' vision size (or a
+ * small ResNet) trained from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus, scored after every
+ * epoch on the held-out slice and on ZhangLab test. Its tables read back, summarised per network and run length and
+ * drawn per seed and epoch.
  * @module
  */
 import * as Plot from "@observablehq/plot";
@@ -18,6 +19,8 @@ export const YARDSTICK_SETS = {
 export interface YardstickRow {
   /** The run's recipe, e.g. `ViT w192 L4 p32, BCE, light augmentation, 6 epochs x 64, AdamW 0.0003`. */
   recipe: string;
+  /** The network, the recipe's first word: `ViT` or `ResNet`. */
+  network: string;
   /** Length of the run's schedule in epochs. */
   epochs: number;
   seed: number;
@@ -43,6 +46,7 @@ export async function readYardstickTables(files: readonly string[]): Promise<Yar
       const role = String(r.role);
       const set = Object.hasOwn(YARDSTICK_SETS, role) ? YARDSTICK_SETS[role as keyof typeof YARDSTICK_SETS] : undefined;
       const recipe = String(r.recipe);
+      const network = recipe.split(" ")[0];
       const epochs = Number(/(\d+) epochs/.exec(recipe)?.[1]);
       const [seed, epoch, value] = [Number(r.seed), Number(r.epoch), Number(r.value)];
       const counts = [epochs, seed, epoch].every(Number.isInteger) && epoch >= 1 && epoch <= epochs;
@@ -50,7 +54,7 @@ export async function readYardstickTables(files: readonly string[]): Promise<Yar
         throw new InputError(`Cannot read ${file}: row of seed ${r.seed}, epoch ${r.epoch} is not a yardstick row`);
       }
       if (!(value >= 0 && value <= 1)) throw new InputError(`Cannot read ${file}: AUROC ${r.value} is not in [0, 1]`);
-      rows.push({ recipe, epochs, seed, epoch, set, auroc: 100 * value });
+      rows.push({ recipe, network, epochs, seed, epoch, set, auroc: 100 * value });
     }
   }
   return rows;
@@ -61,8 +65,9 @@ export async function listYardstickTables(dir: string): Promise<string[]> {
   return (await listChartFiles(dir)).filter((f) => /^yardstick-classifier.*\.csv$/.test(f)).map((f) => join(dir, f));
 }
 
-/** The spread over seeds of one recipe's AUROC on one set after its last epoch. */
+/** The spread over seeds of one network and run length's AUROC on one set after its last epoch. */
 export interface YardstickSummary {
+  network: string;
   epochs: number;
   set: YardstickRow["set"];
   seeds: number;
@@ -85,12 +90,21 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string): T[][] {
 
 const meanAuroc = (rows: readonly YardstickRow[]) => rows.reduce((a, r) => a + r.auroc, 0) / rows.length;
 
-/** Per recipe length and set, the mean, lowest and highest final-epoch AUROC over the seeds; in order of appearance. */
+/** A network and run length, e.g. `ViT · 6 epochs`: one row of panels, one group of seeds. */
+export function yardstickPanel(row: Pick<YardstickRow, "network" | "epochs">): string {
+  return `${row.network} · ${row.epochs} epochs`;
+}
+
+/**
+ * Per network, run length and set, the mean, lowest and highest final-epoch AUROC over the seeds; in order of
+ * appearance.
+ */
 export function yardstickSummary(rows: readonly YardstickRow[]): YardstickSummary[] {
   const last = rows.filter((r) => r.epoch === r.epochs);
-  return groupBy(last, (r) => `${r.epochs}\u0000${r.set}`).map((g) => {
+  return groupBy(last, (r) => `${yardstickPanel(r)}\u0000${r.set}`).map((g) => {
     const values = g.map((r) => r.auroc);
     return {
+      network: g[0].network,
       epochs: g[0].epochs,
       set: g[0].set,
       seeds: values.length,
@@ -109,7 +123,8 @@ export interface YardstickReference {
 }
 
 /**
- * AUROC against epoch: one panel per set (columns) and recipe length (rows), one grey line per seed, the seeds' mean
+ * AUROC against epoch: one panel per set (columns) and network and run length (rows), one grey line per seed, the
+ * seeds' mean
  * in red (at epochs every seed reached), and dashed reference lines (e.g. a goal, a backbone's score) labelled above
  * their left end.
  */
@@ -118,42 +133,46 @@ export function yardstickChart(
   options: { references?: readonly YardstickReference[]; title?: string; subtitle?: string; width?: number } = {},
 ): Plot.PlotOptions {
   const sets = Object.values(YARDSTICK_SETS).filter((s) => rows.some((r) => r.set === s));
-  const lengths = [...new Set(rows.map((r) => r.epochs))].sort((a, b) => a - b);
-  const runs = rows.map((r) => ({ ...r, run: `${r.epochs}/${r.seed}`, length: `${r.epochs}-epoch runs` }));
-  // The mean at an epoch only where every seed of that recipe length reached it (a run still going draws no mean).
-  const seedsOf = (epochs: number) => new Set(runs.filter((r) => r.epochs === epochs).map((r) => r.seed)).size;
-  const means = groupBy(runs, (r) => `${r.set}\u0000${r.epochs}\u0000${r.epoch}`)
-    .filter((same) => same.length >= seedsOf(same[0].epochs))
+  // Rows of panels: networks in order of appearance, each one's run lengths shortest first.
+  const networks = [...new Set(rows.map((r) => r.network))];
+  const panels = [...new Set(rows.map(yardstickPanel))].sort((a, b) => {
+    const [ra, rb] = [a, b].map((p) => rows.find((r) => yardstickPanel(r) === p)!);
+    return networks.indexOf(ra.network) - networks.indexOf(rb.network) || ra.epochs - rb.epochs;
+  });
+  const runs = rows.map((r) => ({ ...r, panel: yardstickPanel(r), run: `${yardstickPanel(r)}/${r.seed}` }));
+  // The mean at an epoch only where every seed of that panel reached it (a run still going draws no mean).
+  const seedsOf = (panel: string) => new Set(runs.filter((r) => r.panel === panel).map((r) => r.seed)).size;
+  const means = groupBy(runs, (r) => `${r.set}\u0000${r.panel}\u0000${r.epoch}`)
+    .filter((same) => same.length >= seedsOf(same[0].panel))
     .map((same) => ({ ...same[0], auroc: meanAuroc(same) }))
     .sort((a, b) => a.epoch - b.epoch);
-  const references = (options.references ?? []).flatMap((ref) =>
-    lengths.map((epochs) => ({ ...ref, length: `${epochs}-epoch runs`, epoch: 1 }))
-  );
+  const references = (options.references ?? []).flatMap((ref) => panels.map((panel) => ({ ...ref, panel, epoch: 1 })));
   const values = [...rows.map((r) => r.auroc), ...references.map((r) => r.value)];
   const lo = Math.floor(Math.min(50, ...values) / 5) * 5, hi = Math.ceil(Math.max(...values, 60) / 5) * 5;
-  const seeds = new Set(rows.filter((r) => r.epoch === 1).map((r) => `${r.epochs}/${r.seed}`)).size;
+  const seeds = new Set(runs.filter((r) => r.epoch === 1).map((r) => r.run)).size;
   return {
-    title: options.title ?? "A plain classifier of the backbones' size, over seeds",
+    title: options.title ?? "Plain normal-vs-COVID-19 classifiers trained on the corpus, over seeds",
     subtitle: options.subtitle ??
       `${seeds} runs; grey: one seed each, red: the seeds' mean after each epoch; dashed: references`,
     width: options.width ?? Math.max(560, 300 * sets.length),
-    height: 60 + 190 * lengths.length,
-    marginRight: 90,
+    height: 60 + 190 * panels.length,
+    // Room for the longest row label at the right (about 7 px a character at Plot's 10 px font).
+    marginRight: 20 + 7 * Math.max(...panels.map((p) => p.length)),
     style: BASE_STYLE,
     fx: { domain: sets, label: null },
-    fy: { domain: lengths.map((e) => `${e}-epoch runs`), label: null },
+    fy: { domain: panels, label: null },
     x: { label: "epoch", grid: true, tickFormat: "d" },
     y: { label: "AUROC (%)", domain: [lo, hi], grid: true },
     marks: [
-      Plot.line(runs, { x: "epoch", y: "auroc", z: "run", fx: "set", fy: "length", stroke: "#bbb", strokeWidth: 1 }),
-      Plot.line(means, { x: "epoch", y: "auroc", z: null, fx: "set", fy: "length", stroke: "#e45756", strokeWidth: 2 }),
-      Plot.dot(means, { x: "epoch", y: "auroc", fx: "set", fy: "length", fill: "#e45756", r: 2.5 }),
-      Plot.ruleY(references, { y: "value", fx: "set", fy: "length", stroke: "#333", strokeDasharray: "4,3" }),
+      Plot.line(runs, { x: "epoch", y: "auroc", z: "run", fx: "set", fy: "panel", stroke: "#bbb", strokeWidth: 1 }),
+      Plot.line(means, { x: "epoch", y: "auroc", z: null, fx: "set", fy: "panel", stroke: "#e45756", strokeWidth: 2 }),
+      Plot.dot(means, { x: "epoch", y: "auroc", fx: "set", fy: "panel", fill: "#e45756", r: 2.5 }),
+      Plot.ruleY(references, { y: "value", fx: "set", fy: "panel", stroke: "#333", strokeDasharray: "4,3" }),
       Plot.text(references, {
         x: "epoch",
         y: "value",
         fx: "set",
-        fy: "length",
+        fy: "panel",
         text: (r: YardstickReference) => `${r.label} ${r.value.toFixed(1)}`,
         textAnchor: "start",
         dy: -6,
