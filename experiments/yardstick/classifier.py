@@ -4,8 +4,9 @@ A ViT of the pretrained backbones' vision size (width 192, 4 layers, 3 heads, pa
 from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus's training part (5,400 films; the 600 of the
 held-out slice are never trained on), with light augmentation (the ranges of lib/train/augment.ts's `light` preset),
 for 6 epochs (`--epochs`) of 64 films. `--arch resnet` trains a small ResNet instead (ResNet-18's layout at a quarter
-of its width), `--arch vit-convstem` the ViT with a convolutional stem; both keep the 7 x 7 grid. After every epoch it scores the held-out slice and ZhangLab test (AUROC of
-P(COVID-19)); ZhangLab is reported, never used to choose anything: every seed runs the same fixed recipe to the end.
+of its width), `--arch vit-convstem` the ViT with a convolutional stem; both keep the 7 x 7 grid. After every epoch it
+scores the held-out slice and ZhangLab test (AUROC of P(COVID-19)); ZhangLab is reported, never used to choose
+anything: every seed runs the same fixed recipe to the end.
 
 It needs PyTorch (Debian: python3-torch), numpy and Pillow, and is not part of the platform: it measures how far a
 plain classifier's ZhangLab AUROC varies from one seed to the next, the yardstick the backbones are compared with.

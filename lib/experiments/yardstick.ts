@@ -1,6 +1,6 @@
 /**
  * The plain-classifier yardstick (`experiments/yardstick/classifier.py`): a ViT of the backbones' vision size (or a
- * small ResNet) trained from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus, scored after every
+ * small ResNet, or the ViT with a convolutional stem) trained from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus, scored after every
  * epoch on the held-out slice and on ZhangLab test. Its tables read back, summarised per network and run length and
  * drawn per seed and epoch.
  * @module
@@ -19,7 +19,7 @@ export const YARDSTICK_SETS = {
 export interface YardstickRow {
   /** The run's recipe, e.g. `ViT w192 L4 p32, BCE, light augmentation, 6 epochs x 64, AdamW 0.0003`. */
   recipe: string;
-  /** The network, the recipe's first word: `ViT` or `ResNet`. */
+  /** The network, the recipe's first word: `ViT`, `ResNet-18` (a quarter of its width) or `ConvStemViT`. */
   network: string;
   /** Length of the run's schedule in epochs. */
   epochs: number;
