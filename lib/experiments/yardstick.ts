@@ -124,9 +124,8 @@ export interface YardstickReference {
 
 /**
  * AUROC against epoch: one panel per set (columns) and network and run length (rows), one grey line per seed, the
- * seeds' mean
- * in red (at epochs every seed reached), and dashed reference lines (e.g. a goal, a backbone's score) labelled above
- * their left end.
+ * seeds' mean in red (at epochs every seed reached), and dashed reference lines (e.g. a goal, a backbone's score)
+ * labelled above their left end.
  */
 export function yardstickChart(
   rows: readonly YardstickRow[],
@@ -135,10 +134,9 @@ export function yardstickChart(
   const sets = Object.values(YARDSTICK_SETS).filter((s) => rows.some((r) => r.set === s));
   // Rows of panels: networks in order of appearance, each one's run lengths shortest first.
   const networks = [...new Set(rows.map((r) => r.network))];
-  const panels = [...new Set(rows.map(yardstickPanel))].sort((a, b) => {
-    const [ra, rb] = [a, b].map((p) => rows.find((r) => yardstickPanel(r) === p)!);
-    return networks.indexOf(ra.network) - networks.indexOf(rb.network) || ra.epochs - rb.epochs;
-  });
+  const panels = groupBy(rows, yardstickPanel).map((g) => g[0])
+    .sort((a, b) => networks.indexOf(a.network) - networks.indexOf(b.network) || a.epochs - b.epochs)
+    .map(yardstickPanel);
   const runs = rows.map((r) => ({ ...r, panel: yardstickPanel(r), run: `${yardstickPanel(r)}/${r.seed}` }));
   // The mean at an epoch only where every seed of that panel reached it (a run still going draws no mean).
   const seedsOf = (panel: string) => new Set(runs.filter((r) => r.panel === panel).map((r) => r.seed)).size;
