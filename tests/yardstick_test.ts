@@ -57,6 +57,22 @@ Deno.test("readYardstickTables: AUROC rows in percent with recipe length, seed, 
   assertEquals(rows[1].set, "ZhangLab test (reported only)");
 });
 
+Deno.test("readYardstickTables: a recipe naming a variant after its optimiser is a network of its own", async () => {
+  const averaged = table(2, { 1: [[0.7, 0.6], [0.8, 0.75]] })
+    .replaceAll("AdamW 0.0003", "AdamW 0.0003, weights EMA 0.99");
+  const rows = await withTables(
+    { "a.csv": table(2, { 1: [[0.7, 0.6], [0.8, 0.75]] }), "b.csv": averaged },
+    readYardstickTables,
+  );
+  assertEquals([...new Set(rows.map((r) => r.network))], ["ViT", "ViT, weights EMA 0.99"]);
+  assertEquals(yardstickSummary(rows).map((s) => yardstickPanel(s)), [
+    "ViT · 2 epochs",
+    "ViT · 2 epochs",
+    "ViT, weights EMA 0.99 · 2 epochs",
+    "ViT, weights EMA 0.99 · 2 epochs",
+  ]);
+});
+
 Deno.test("readYardstickTables: a wrong table is an InputError naming the file", async () => {
   await withTables({ "bad.csv": "seed,epoch\n1,1\n" }, async ([path]) => {
     const err = await assertRejects(() => readYardstickTables([path]), InputError);
@@ -103,20 +119,22 @@ Deno.test("yardstickChart: a panel per set, network and run length, the seeds' m
     "a.csv": table(3, { 1: [[0.7, 0.6], [0.8, 0.7], [0.9, 0.8]], 2: [[0.6, 0.5], [0.7, 0.6]] }),
     "b.csv": table(2, { 1: [[0.7, 0.6], [0.8, 0.7]] }),
     "c.csv": table(2, { 1: [[0.7, 0.6], [0.8, 0.7]] }, "ResNet-18 layout, quarter width"),
+    "d.csv": table(2, { 1: [[0.7, 0.6], [0.8, 0.7]] }).replaceAll("AdamW 0.0003", "AdamW 0.0003, input equalised"),
   }, readYardstickTables);
   const options = yardstickChart(rows, {
     references: [{ set: "ZhangLab test (reported only)", value: 85, label: "goal" }],
   });
   const svg = renderPlot(options).svg;
-  const panels = ["ViT · 2 epochs", "ViT · 3 epochs", "ResNet-18 · 2 epochs"];
+  const panels = ["ViT · 2 epochs", "ViT · 3 epochs", "ViT, input equalised · 2 epochs", "ResNet-18 · 2 epochs"];
   for (const text of ["held-out real", "ZhangLab test (reported only)", ...panels, "goal 85.0"]) {
     assert(svg.includes(text), `missing ${text}`);
   }
-  // Rows of panels: the ViT's lengths shortest first, then the ResNet (networks in order of appearance).
+  // Rows of panels: the ViT's lengths shortest first, then its variant, then the ResNet (networks in order of
+  // appearance, a variant after its network even when it appears later).
   assertEquals(panels.map((p) => svg.indexOf(p)).toSorted((x, y) => x - y), panels.map((p) => svg.indexOf(p)));
   // The mean line of the 3-epoch runs stops at epoch 2 (seed 2 never reached epoch 3): 2 dots × 2 sets, + 2 × 2 for
-  // each of b and c.
-  assertEquals((svg.match(/<circle/g) ?? []).length, 12);
+  // each of b, c and d.
+  assertEquals((svg.match(/<circle/g) ?? []).length, 16);
 });
 
 Deno.test("yardstickReferences: each backbone's held-out and ZhangLab AUROC where it has them, then the goal", () => {

@@ -4,9 +4,11 @@ A ViT of the pretrained backbones' vision size (width 192, 4 layers, 3 heads, pa
 from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus's training part (5,400 films; the 600 of the
 held-out slice are never trained on), with light augmentation (the ranges of lib/train/augment.ts's `light` preset),
 for 6 epochs (`--epochs`) of 64 films. `--arch resnet` trains a small ResNet instead (ResNet-18's layout at a quarter
-of its width), `--arch vit-convstem` the ViT with a convolutional stem; both keep the 7 x 7 grid. After every epoch it
-scores the held-out slice and ZhangLab test (AUROC of P(COVID-19)); ZhangLab is reported, never used to choose
-anything: every seed runs the same fixed recipe to the end.
+of its width), `--arch vit-convstem` the ViT with a convolutional stem; both keep the 7 x 7 grid. `--averages` scores
+running averages of the weights (exponential moving averages, a tail average) instead of the weights themselves, and
+`--equalise` histogram-equalises every film first. After every epoch it scores the held-out slice and ZhangLab test
+(AUROC of P(COVID-19)); ZhangLab is reported, never used to choose anything: every seed runs the same fixed recipe to
+the end.
 
 It needs PyTorch (Debian: python3-torch), numpy and Pillow, and is not part of the platform: it measures how far a
 plain classifier's ZhangLab AUROC varies from one seed to the next, the yardstick the backbones are compared with.
@@ -20,12 +22,19 @@ plain classifier's ZhangLab AUROC varies from one seed to the next, the yardstic
         --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier-resnet.csv
     python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2,3 --arch vit-convstem \
         --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier-convstem.csv
+    python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2,3,4,5 \
+        --averages ema:0.99,ema:0.998,tail:1 \
+        --zhanglab ../shared/data/zhanglab-224/chest_xray/test --out results/backbones/yardstick-classifier-averaged.csv
+    python3 experiments/yardstick/classifier.py --split /tmp/split.json --seeds 1,2,3,4,5 --equalise \
+        --zhanglab ../shared/data/zhanglab-224/chest_xray/test \
+        --out results/backbones/yardstick-classifier-equalised.csv
     deno task yardstick:chart    # every results/backbones/yardstick-classifier*.csv
 
 The table is rewritten after every seed, so a run stopped early keeps the seeds it finished.
 """
 
 import argparse
+import copy
 import csv
 import json
 import math
@@ -52,6 +61,19 @@ def load_grey(path):
     if img.size != (SIZE, SIZE):
         img = img.resize((SIZE, SIZE), Image.BICUBIC)
     return np.asarray(img, dtype=np.uint8)
+
+
+def equalise(images):
+    """Histogram equalisation of each 8-bit film [n, S, S] on its own (the grey levels spread by their rank in the film,
+    as radiology viewers and CXR pipelines do), so that a film's exposure and contrast no longer tell where it was
+    taken; films of one grey level are left as they are."""
+    out = np.empty_like(images)
+    for i, img in enumerate(images):
+        cdf = np.bincount(img.ravel(), minlength=256).cumsum()
+        lo = cdf[cdf > 0][0]
+        span = cdf[-1] - lo
+        out[i] = img if span == 0 else np.round((cdf[img] - lo) * 255.0 / span).clip(0, 255).astype(np.uint8)
+    return out
 
 
 def load_zhanglab(root):
@@ -199,6 +221,43 @@ ARCHITECTURES = {
 }
 
 
+class WeightAverage:
+    """A running average of a model's weights (parameters and floating-point buffers), updated after every optimiser
+    step: `ema:D` an exponential moving average of decay D, bias-corrected as Adam's moments (started from zero and
+    divided by 1 - D^t, so early averages hold the steps so far and not the initialisation); `tail:E` the uniform
+    average of every step after epoch E (stochastic weight averaging's tail average). The training itself is untouched:
+    averages only read it."""
+
+    def __init__(self, spec, model, steps_per_epoch):
+        kind, _, value = spec.partition(":")
+        if kind not in ("ema", "tail") or not value:
+            raise ValueError(f"--averages: '{spec}' is not ema:DECAY or tail:EPOCH")
+        self.kind, self.value = kind, float(value)
+        if kind == "ema" and not 0 < self.value < 1:
+            raise ValueError(f"--averages: the decay of '{spec}' is not between 0 and 1")
+        self.start = 0 if kind == "ema" else int(self.value) * steps_per_epoch
+        self.label = f"EMA {value}" if kind == "ema" else f"tail average after epoch {int(self.value)}"
+        self.model, self.updates = copy.deepcopy(model), 0
+
+    def update(self, model, step):
+        """Folds the model's current weights in (step counts optimiser steps from 1)."""
+        if step <= self.start:
+            return
+        self.updates += 1
+        t = self.updates
+        d = self.value
+        keep = d * (1 - d ** (t - 1)) / (1 - d**t) if self.kind == "ema" else (t - 1) / t
+        with torch.no_grad():
+            for mine, theirs in zip(self.model.state_dict().values(), model.state_dict().values()):
+                if mine.dtype.is_floating_point:
+                    mine.mul_(keep).add_(theirs, alpha=1 - keep)
+                else:
+                    mine.copy_(theirs)
+
+    def ready(self):
+        return self.updates > 0
+
+
 def scores_of(model, pixels):
     model.eval()
     out = []
@@ -210,7 +269,9 @@ def scores_of(model, pixels):
     return np.concatenate(out)
 
 
-def run(arch, seed, epochs, train_x, train_y, held_x, held_y, zl_x, zl_y, rows, meta):
+def run(arch, seed, epochs, train_x, train_y, held_x, held_y, zl_x, zl_y, rows, meta, averages=()):
+    """Trains one seed and appends its rows. With `averages`, the rows score those averages of the weights (one recipe
+    each, named by the average) and the raw weights' numbers, those of the plain run, are only printed."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     model = ARCHITECTURES[arch][0]()
@@ -225,6 +286,7 @@ def run(arch, seed, epochs, train_x, train_y, held_x, held_y, zl_x, zl_y, rows, 
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / (total - warm)))
     )
+    averaged = [WeightAverage(spec, model, steps_per_epoch) for spec in averages]
     start, step = time.time(), 0
     for epoch in range(1, epochs + 1):
         order = torch.randperm(len(train_x), generator=gen).numpy()
@@ -238,17 +300,30 @@ def run(arch, seed, epochs, train_x, train_y, held_x, held_y, zl_x, zl_y, rows, 
             opt.step()
             sched.step()
             step += 1
+            for a in averaged:
+                a.update(model, step)
             if step % 20 == 0:
                 el = time.time() - start
                 eta = el / step * (total - step)
                 print(f"\rseed {seed} step {step}/{total} loss {loss.item():.3f} eta {eta:.0f}s", end="", file=sys.stderr)
-        held = auroc(scores_of(model, held_x), held_y)
-        zl = auroc(scores_of(model, zl_x), zl_y)
+        scored = [(None, model)] + [(a.label, a.model) for a in averaged if a.ready()]
         wall = time.time() - start
-        print(f"\nseed {seed} epoch {epoch}: held-out {held*100:.1f}, ZhangLab {zl*100:.1f} ({wall:.0f}s)", file=sys.stderr)
-        for role, value in (("held-out real (model selection)", held), ("ZhangLab test (reported only)", zl)):
-            rows.append({**meta, "seed": seed, "epoch": epoch, "role": role, "metric": "auroc", "value": f"{value:.5f}"})
-        rows.append({**meta, "seed": seed, "epoch": epoch, "role": "", "metric": "wall_s", "value": f"{wall:.0f}"})
+        for label, m in scored:
+            held = auroc(scores_of(m, held_x), held_y)
+            zl = auroc(scores_of(m, zl_x), zl_y)
+            name = label or "raw weights"
+            print(
+                f"\nseed {seed} epoch {epoch} {name}: held-out {held*100:.1f}, ZhangLab {zl*100:.1f} ({wall:.0f}s)",
+                file=sys.stderr,
+            )
+            if averaged and label is None:
+                continue
+            recipe = meta["recipe"] + (f", weights {label}" if label else "")
+            for role, value in (("held-out real (model selection)", held), ("ZhangLab test (reported only)", zl)):
+                rows.append({**meta, "recipe": recipe, "seed": seed, "epoch": epoch, "role": role, "metric": "auroc",
+                             "value": f"{value:.5f}"})
+            rows.append({**meta, "recipe": recipe, "seed": seed, "epoch": epoch, "role": "", "metric": "wall_s",
+                         "value": f"{wall:.0f}"})
 
 
 def cpu_name():
@@ -269,10 +344,23 @@ def main():
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--epochs", type=int, default=6, help="passes over the training part (the cosine schedule spans them)")
     ap.add_argument("--arch", choices=sorted(ARCHITECTURES), default="vit", help="the network (default: the ViT)")
+    ap.add_argument(
+        "--equalise", action="store_true",
+        help="histogram-equalise every film (training, held-out and ZhangLab alike) before anything else",
+    )
+    ap.add_argument(
+        "--averages", default="",
+        help="comma-separated averages of the weights to score instead of the raw weights: ema:DECAY, tail:EPOCH",
+    )
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    averages = [x for x in a.averages.split(",") if x]
+    try:
+        [WeightAverage(spec, nn.Linear(1, 1), 1) for spec in averages]
+    except ValueError as e:
+        sys.exit(str(e))
     try:
         split = json.load(open(a.split))
         root = split["root"]
@@ -283,13 +371,16 @@ def main():
     zl_x, zl_y = load_zhanglab(a.zhanglab)
     train_x = np.stack([load_grey(os.path.join(root, e["path"])) for e in train])
     held_x = np.stack([load_grey(os.path.join(root, e["path"])) for e in held])
+    if a.equalise:
+        zl_x, train_x, held_x = equalise(zl_x), equalise(train_x), equalise(held_x)
     meta = {
-        "recipe": f"{ARCHITECTURES[a.arch][1]}, BCE, light augmentation, {a.epochs} epochs x {BATCH}, AdamW {LR}",
+        "recipe": f"{ARCHITECTURES[a.arch][1]}, BCE, light augmentation, {a.epochs} epochs x {BATCH}, AdamW {LR}"
+        + (", input histogram-equalised" if a.equalise else ""),
         "machine": f"{cpu_name()}, {a.threads} threads, torch {torch.__version__}",
     }
     rows = []
     for seed in [int(s) for s in a.seeds.split(",")]:
-        run(a.arch, seed, a.epochs, train_x, lab(train), held_x, lab(held), zl_x, zl_y, rows, meta)
+        run(a.arch, seed, a.epochs, train_x, lab(train), held_x, lab(held), zl_x, zl_y, rows, meta, averages)
         write_table(a.out, rows)  # after every seed: a run stopped early keeps the seeds it finished
         print(f"wrote {a.out} (seeds {', '.join(str(s) for s in sorted({r['seed'] for r in rows}))})", file=sys.stderr)
 

@@ -19,7 +19,11 @@ export const YARDSTICK_SETS = {
 export interface YardstickRow {
   /** The run's recipe, e.g. `ViT w192 L4 p32, BCE, light augmentation, 6 epochs x 64, AdamW 0.0003`. */
   recipe: string;
-  /** The network, the recipe's first word: `ViT`, `ResNet-18` (a quarter of its width) or `ConvStemViT`. */
+  /**
+   * The network, the recipe's first word: `ViT`, `ResNet-18` (a quarter of its width) or `ConvStemViT`; followed by
+   * what the recipe names after its optimiser, where it names something (`ViT, weights EMA 0.99`,
+   * `ViT, input histogram-equalised`), since those runs differ from the plain ones.
+   */
   network: string;
   /** Length of the run's schedule in epochs. */
   epochs: number;
@@ -46,7 +50,8 @@ export async function readYardstickTables(files: readonly string[]): Promise<Yar
       const role = String(r.role);
       const set = Object.hasOwn(YARDSTICK_SETS, role) ? YARDSTICK_SETS[role as keyof typeof YARDSTICK_SETS] : undefined;
       const recipe = String(r.recipe);
-      const network = recipe.split(" ")[0];
+      const variant = /, AdamW [^,]+, (.+)$/.exec(recipe)?.[1];
+      const network = recipe.split(" ")[0] + (variant ? `, ${variant}` : "");
       const epochs = Number(/(\d+) epochs/.exec(recipe)?.[1]);
       const [seed, epoch, value] = [Number(r.seed), Number(r.epoch), Number(r.value)];
       const counts = [epochs, seed, epoch].every(Number.isInteger) && epoch >= 1 && epoch <= epochs;
@@ -132,10 +137,16 @@ export function yardstickChart(
   options: { references?: readonly YardstickReference[]; title?: string; subtitle?: string; width?: number } = {},
 ): Plot.PlotOptions {
   const sets = Object.values(YARDSTICK_SETS).filter((s) => rows.some((r) => r.set === s));
-  // Rows of panels: networks in order of appearance, each one's run lengths shortest first.
+  // Rows of panels: networks in order of appearance, each one's variants (`ViT, …`) right after it, run lengths
+  // shortest first.
   const networks = [...new Set(rows.map((r) => r.network))];
+  const base = (network: string) => network.split(",")[0];
+  const bases = [...new Set(networks.map(base))];
   const panels = groupBy(rows, yardstickPanel).map((g) => g[0])
-    .sort((a, b) => networks.indexOf(a.network) - networks.indexOf(b.network) || a.epochs - b.epochs)
+    .sort((a, b) =>
+      bases.indexOf(base(a.network)) - bases.indexOf(base(b.network)) ||
+      networks.indexOf(a.network) - networks.indexOf(b.network) || a.epochs - b.epochs
+    )
     .map(yardstickPanel);
   const runs = rows.map((r) => ({ ...r, panel: yardstickPanel(r), run: `${yardstickPanel(r)}/${r.seed}` }));
   // The mean at an epoch only where every seed of that panel reached it (a run still going draws no mean).
@@ -147,15 +158,16 @@ export function yardstickChart(
   const references = (options.references ?? []).flatMap((ref) => panels.map((panel) => ({ ...ref, panel, epoch: 1 })));
   const values = [...rows.map((r) => r.auroc), ...references.map((r) => r.value)];
   const lo = Math.floor(Math.min(50, ...values) / 5) * 5, hi = Math.ceil(Math.max(...values, 60) / 5) * 5;
-  const seeds = new Set(runs.filter((r) => r.epoch === 1).map((r) => r.run)).size;
+  const seeds = new Set(runs.map((r) => r.run)).size;
+  // Room for the longest row label at the right (about 7 px a character at Plot's 10 px font).
+  const marginRight = 20 + 7 * Math.max(...panels.map((p) => p.length));
   return {
     title: options.title ?? "Plain normal-vs-COVID-19 classifiers trained on the corpus, over seeds",
     subtitle: options.subtitle ??
       `${seeds} runs; grey: one seed each, red: the seeds' mean after each epoch; dashed: references`,
-    width: options.width ?? Math.max(560, 300 * sets.length),
+    width: options.width ?? Math.max(560, 300 * sets.length) + Math.max(0, marginRight - 140),
     height: 60 + 190 * panels.length,
-    // Room for the longest row label at the right (about 7 px a character at Plot's 10 px font).
-    marginRight: 20 + 7 * Math.max(...panels.map((p) => p.length)),
+    marginRight,
     style: BASE_STYLE,
     fx: { domain: sets, label: null },
     fy: { domain: panels, label: null },
