@@ -358,7 +358,9 @@ def main():
     torch.set_num_threads(a.threads)
     averages = [x for x in a.averages.split(",") if x]
     try:
-        [WeightAverage(spec, nn.Linear(1, 1), 1) for spec in averages]
+        for spec in averages:
+            if WeightAverage(spec, nn.Linear(1, 1), 1).start >= a.epochs:
+                raise ValueError(f"--averages: '{spec}' starts after the last of {a.epochs} epochs")
     except ValueError as e:
         sys.exit(str(e))
     try:

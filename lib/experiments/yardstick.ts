@@ -1,8 +1,9 @@
 /**
  * The plain-classifier yardstick (`experiments/yardstick/classifier.py`): a ViT of the backbones' vision size (or a
- * small ResNet, or the ViT with a convolutional stem) trained from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus, scored after every
- * epoch on the held-out slice and on ZhangLab test. Its tables read back, summarised per network and run length and
- * drawn per seed and epoch.
+ * small ResNet, or the ViT with a convolutional stem; or the ViT scored through averages of its weights, or trained on
+ * histogram-equalised films) trained from scratch as a normal-vs-COVID-19 classifier on the pretraining corpus, scored
+ * after every epoch on the held-out slice and on ZhangLab test. Its tables read back, summarised per network (and
+ * variant) and run length and drawn per seed and epoch.
  * @module
  */
 import * as Plot from "@observablehq/plot";
