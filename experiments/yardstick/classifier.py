@@ -221,6 +221,20 @@ ARCHITECTURES = {
 }
 
 
+def parse_average(spec):
+    """`ema:DECAY` or `tail:EPOCH` as (kind, value); a ValueError naming the flag otherwise."""
+    kind, _, value = spec.partition(":")
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if kind not in ("ema", "tail") or number is None:
+        raise ValueError(f"--averages: '{spec}' is not ema:DECAY or tail:EPOCH")
+    if kind == "ema" and not 0 < number < 1:
+        raise ValueError(f"--averages: the decay of '{spec}' is not between 0 and 1")
+    return kind, number
+
+
 class WeightAverage:
     """A running average of a model's weights (parameters and floating-point buffers), updated after every optimiser
     step: `ema:D` an exponential moving average of decay D, bias-corrected as Adam's moments (started from zero and
@@ -229,18 +243,16 @@ class WeightAverage:
     averages only read it."""
 
     def __init__(self, spec, model, steps_per_epoch):
-        kind, _, value = spec.partition(":")
-        if kind not in ("ema", "tail") or not value:
-            raise ValueError(f"--averages: '{spec}' is not ema:DECAY or tail:EPOCH")
-        self.kind, self.value = kind, float(value)
-        if kind == "ema" and not 0 < self.value < 1:
-            raise ValueError(f"--averages: the decay of '{spec}' is not between 0 and 1")
-        self.start = 0 if kind == "ema" else int(self.value) * steps_per_epoch
-        self.label = f"EMA {value}" if kind == "ema" else f"tail average after epoch {int(self.value)}"
+        self.kind, self.value = parse_average(spec)
+        self.start = 0 if self.kind == "ema" else int(self.value) * steps_per_epoch
+        decay = spec.partition(":")[2]
+        self.label = f"EMA {decay}" if self.kind == "ema" else f"tail average after epoch {int(self.value)}"
         self.model, self.updates = copy.deepcopy(model), 0
+        # state_dict() tensors share storage with the models' weights: pair them once, update them in place.
+        self.pairs = list(zip(self.model.state_dict().values(), model.state_dict().values()))
 
-    def update(self, model, step):
-        """Folds the model's current weights in (step counts optimiser steps from 1)."""
+    def update(self, step):
+        """Folds the followed model's current weights in (step counts optimiser steps from 1)."""
         if step <= self.start:
             return
         self.updates += 1
@@ -248,7 +260,7 @@ class WeightAverage:
         d = self.value
         keep = d * (1 - d ** (t - 1)) / (1 - d**t) if self.kind == "ema" else (t - 1) / t
         with torch.no_grad():
-            for mine, theirs in zip(self.model.state_dict().values(), model.state_dict().values()):
+            for mine, theirs in self.pairs:
                 if mine.dtype.is_floating_point:
                     mine.mul_(keep).add_(theirs, alpha=1 - keep)
                 else:
@@ -301,7 +313,7 @@ def run(arch, seed, epochs, train_x, train_y, held_x, held_y, zl_x, zl_y, rows, 
             sched.step()
             step += 1
             for a in averaged:
-                a.update(model, step)
+                a.update(step)
             if step % 20 == 0:
                 el = time.time() - start
                 eta = el / step * (total - step)
@@ -319,11 +331,10 @@ def run(arch, seed, epochs, train_x, train_y, held_x, held_y, zl_x, zl_y, rows, 
             if averaged and label is None:
                 continue
             recipe = meta["recipe"] + (f", weights {label}" if label else "")
+            row = {**meta, "recipe": recipe, "seed": seed, "epoch": epoch}
             for role, value in (("held-out real (model selection)", held), ("ZhangLab test (reported only)", zl)):
-                rows.append({**meta, "recipe": recipe, "seed": seed, "epoch": epoch, "role": role, "metric": "auroc",
-                             "value": f"{value:.5f}"})
-            rows.append({**meta, "recipe": recipe, "seed": seed, "epoch": epoch, "role": "", "metric": "wall_s",
-                         "value": f"{wall:.0f}"})
+                rows.append({**row, "role": role, "metric": "auroc", "value": f"{value:.5f}"})
+            rows.append({**row, "role": "", "metric": "wall_s", "value": f"{wall:.0f}"})
 
 
 def cpu_name():
@@ -359,7 +370,8 @@ def main():
     averages = [x for x in a.averages.split(",") if x]
     try:
         for spec in averages:
-            if WeightAverage(spec, nn.Linear(1, 1), 1).start >= a.epochs:
+            kind, value = parse_average(spec)
+            if kind == "tail" and int(value) >= a.epochs:
                 raise ValueError(f"--averages: '{spec}' starts after the last of {a.epochs} epochs")
     except ValueError as e:
         sys.exit(str(e))
