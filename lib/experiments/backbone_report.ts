@@ -31,6 +31,11 @@ export function zeroShotPanel(role: string, data: string): string {
   return role;
 }
 
+/** Whether a chart panel (of {@link zeroShotPanel}) is ZhangLab's test split, reported only. */
+export function isZhangLabPanel(panel: string): boolean {
+  return /zhanglab/i.test(panel) && panel.endsWith("(reported only)");
+}
+
 /**
  * The points of {@link zeroShotChart} from tidy zero-shot rows (`model, model_hash, data, role, metric, value`, metric
  * one of `auroc`, `auroc_lo`, `auroc_hi`; from {@link zeroShotBackbones} or CSVs it wrote), in percent, one per

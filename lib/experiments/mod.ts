@@ -151,3 +151,16 @@ export {
   type YardstickSummary,
   yardstickSummary,
 } from "./yardstick.ts";
+export {
+  backboneTransferPoints,
+  readTransferPoints,
+  spearman,
+  stepsFromName,
+  transferChart,
+  type TransferCorrelation,
+  transferCorrelations,
+  transferCorrelationTable,
+  type TransferPoint,
+  transferTable,
+  yardstickTransferPoints,
+} from "./transfer.ts";

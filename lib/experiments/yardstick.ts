@@ -9,6 +9,7 @@
 import * as Plot from "@observablehq/plot";
 import { BASE_STYLE, listChartFiles, readCsvTable, type ZeroShotPoint } from "../report/mod.ts";
 import { InputError, join } from "../util/mod.ts";
+import { CHOOSING_PANELS, isZhangLabPanel } from "./backbone_report.ts";
 
 /** The two sets the yardstick is scored on, as its tables name them. */
 export const YARDSTICK_SETS = {
@@ -204,10 +205,9 @@ export function yardstickReferences(
   goal?: number,
 ): YardstickReference[] {
   const references: YardstickReference[] = [];
-  const isZhangLab = (role: string) => /zhanglab/i.test(role) && role.endsWith("(reported only)");
   for (const [model, label] of backbones) {
-    const held = points.find((p) => p.model === model && p.role === "held-out real (chooses)");
-    const zhang = points.find((p) => p.model === model && isZhangLab(p.role));
+    const held = points.find((p) => p.model === model && p.role === CHOOSING_PANELS[0]);
+    const zhang = points.find((p) => p.model === model && isZhangLabPanel(p.role));
     if (held) references.push({ set: "held-out real", value: held.auroc, label });
     if (zhang) references.push({ set: "ZhangLab test (reported only)", value: zhang.auroc, label });
   }
