@@ -9,14 +9,12 @@
  */
 import {
   readTransferPoints,
-  stepsFromName,
   transferChart,
   type TransferCorrelation,
   transferCorrelations,
   transferCorrelationTable,
   transferTable,
 } from "../lib/experiments/mod.ts";
-import { readModelCard } from "../lib/encoders/mod.ts";
 import { saveChart, writeCsvAtomic } from "../lib/report/mod.ts";
 import {
   defineCommand,
@@ -70,9 +68,7 @@ export async function main(args: string[]): Promise<void> {
   const dir = resolve(PROJECT_ROOT, v.dir ?? String(COMMAND.flags.dir.default));
   const seed = numberFlag("seed", v.seed, 1, { integer: true, min: 0 });
   const resamples = numberFlag("resamples", v.resamples, 1000, { integer: true, min: 1 });
-  const card = await readModelCard(join(PROJECT_ROOT, "models", DEFAULT_BACKBONE, "model.safetensors"));
-  const defaults = { [DEFAULT_BACKBONE]: Number(card?.training?.steps) };
-  const points = await readTransferPoints(dir, (recipe) => stepsFromName(recipe, defaults));
+  const points = await readTransferPoints(dir, join(PROJECT_ROOT, "models", DEFAULT_BACKBONE, "model.safetensors"));
   if (points.length < 3) {
     throw new InputError(`Cannot relate held-out to ZhangLab AUROC: ${points.length} networks with both in ${dir}`);
   }

@@ -37,6 +37,21 @@ export function isZhangLabPanel(panel: string): boolean {
 }
 
 /**
+ * A backbone's point on the held-out slice (the first choosing panel) and on ZhangLab test, where the zero-shot points
+ * have them: its text prompts' points, not a probe's (points with a series).
+ */
+export function heldOutAndZhangLab(
+  points: readonly ZeroShotPoint[],
+  model: string,
+): { heldOut?: ZeroShotPoint; zhangLab?: ZeroShotPoint } {
+  const prompts = points.filter((p) => p.model === model && p.series === undefined);
+  return {
+    heldOut: prompts.find((p) => p.role === CHOOSING_PANELS[0]),
+    zhangLab: prompts.find((p) => isZhangLabPanel(p.role)),
+  };
+}
+
+/**
  * The points of {@link zeroShotChart} from tidy zero-shot rows (`model, model_hash, data, role, metric, value`, metric
  * one of `auroc`, `auroc_lo`, `auroc_hi`; from {@link zeroShotBackbones} or CSVs it wrote), in percent, one per
  * backbone × panel (× probe, for the rows of `deno task zeroshot --probe`, as the point's series) in order of

@@ -11,7 +11,8 @@ import * as Plot from "@observablehq/plot";
 import { BASE_STYLE, type ColumnTable, toTidy, type ZeroShotPoint } from "../report/mod.ts";
 import { _percentile } from "../metrics/bootstrap.ts";
 import { join, type Rng } from "../util/mod.ts";
-import { CHOOSING_PANELS, isZhangLabPanel, readZeroShotTables, seedRecipe, zeroShotPoints } from "./backbone_report.ts";
+import { readModelCard } from "../encoders/mod.ts";
+import { backboneName, heldOutAndZhangLab, readZeroShotTables, seedRecipe, zeroShotPoints } from "./backbone_report.ts";
 import { listYardstickTables, readYardstickTables, yardstickPanel, type YardstickRow } from "./yardstick.ts";
 
 /** One network trained on the corpus: its final held-out and ZhangLab AUROC, in percent. */
@@ -41,8 +42,7 @@ export function backboneTransferPoints(
 ): TransferPoint[] {
   const out: TransferPoint[] = [];
   for (const model of new Set(points.map((p) => p.model))) {
-    const held = points.find((p) => p.model === model && p.role === CHOOSING_PANELS[0] && p.series === undefined);
-    const zhang = points.find((p) => p.model === model && isZhangLabPanel(p.role) && p.series === undefined);
+    const { heldOut: held, zhangLab: zhang } = heldOutAndZhangLab(points, model);
     const recipe = seedRecipe(model);
     const steps = stepsOf(recipe);
     if (!held || !zhang || steps === undefined) continue;
@@ -96,16 +96,17 @@ export function yardstickTransferPoints(rows: readonly YardstickRow[]): Transfer
 
 /**
  * Every network trained on the corpus that a results folder holds: the backbones of its `zero-shot.csv` and
- * `candidates-zero-shot.csv` (either may be absent; see {@link backboneTransferPoints} for `stepsOf`), then the
- * classifiers of its `yardstick-classifier*.csv`.
+ * `candidates-zero-shot.csv` (either may be absent), then the classifiers of its `yardstick-classifier*.csv`. A
+ * backbone's length comes from its name ({@link stepsFromName}), or, for `defaultModel` (a checkpoint path, e.g. the
+ * embedded default, named by its folder), from its card's `training.steps`; a backbone of neither is left out.
  */
-export async function readTransferPoints(
-  dir: string,
-  stepsOf: (recipe: string) => number | undefined,
-): Promise<TransferPoint[]> {
+export async function readTransferPoints(dir: string, defaultModel?: string): Promise<TransferPoint[]> {
+  const defaults: Record<string, number> = {};
+  if (defaultModel) defaults[backboneName(defaultModel)] = Number((await readModelCard(defaultModel))?.training?.steps);
   const tables = [join(dir, "zero-shot.csv"), join(dir, "candidates-zero-shot.csv")];
+  const backbones = zeroShotPoints(await readZeroShotTables(tables, { skipMissing: true }));
   return [
-    ...backboneTransferPoints(zeroShotPoints(await readZeroShotTables(tables, { skipMissing: true })), stepsOf),
+    ...backboneTransferPoints(backbones, (recipe) => stepsFromName(recipe, defaults)),
     ...yardstickTransferPoints(await readYardstickTables(await listYardstickTables(dir))),
   ];
 }

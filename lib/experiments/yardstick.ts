@@ -9,7 +9,7 @@
 import * as Plot from "@observablehq/plot";
 import { BASE_STYLE, listChartFiles, readCsvTable, type ZeroShotPoint } from "../report/mod.ts";
 import { InputError, join } from "../util/mod.ts";
-import { CHOOSING_PANELS, isZhangLabPanel } from "./backbone_report.ts";
+import { heldOutAndZhangLab } from "./backbone_report.ts";
 
 /** The two sets the yardstick is scored on, as its tables name them. */
 export const YARDSTICK_SETS = {
@@ -206,10 +206,9 @@ export function yardstickReferences(
 ): YardstickReference[] {
   const references: YardstickReference[] = [];
   for (const [model, label] of backbones) {
-    const held = points.find((p) => p.model === model && p.role === CHOOSING_PANELS[0]);
-    const zhang = points.find((p) => p.model === model && isZhangLabPanel(p.role));
-    if (held) references.push({ set: "held-out real", value: held.auroc, label });
-    if (zhang) references.push({ set: "ZhangLab test (reported only)", value: zhang.auroc, label });
+    const { heldOut, zhangLab } = heldOutAndZhangLab(points, model);
+    if (heldOut) references.push({ set: "held-out real", value: heldOut.auroc, label });
+    if (zhangLab) references.push({ set: "ZhangLab test (reported only)", value: zhangLab.auroc, label });
   }
   if (goal !== undefined) references.push({ set: "ZhangLab test (reported only)", value: goal, label: "goal" });
   return references;
