@@ -159,6 +159,22 @@ Deno.test("transferCorrelations: across recipes from their means, within from se
   assertEquals(transferCorrelations(POINTS, new Rng(7), 200), got);
 });
 
+Deno.test("transferCorrelations: the within-recipe interval resamples whole recipes, never single seeds", () => {
+  // Two recipes of two seeds: deviations (±1, ±3) and (±3, ±1), ρ = 0.6 over the four. A resample of recipes holds
+  // a, b (ρ 0.6), a twice or b twice (ρ 1): the interval is [0.6, 1]. Resampling seeds one by one could draw
+  // (1, 3), (3, 1), (−3, −1), whose ρ is 0.5.
+  const points = [
+    point("a", 1, 71, 83),
+    point("a", 2, 69, 77),
+    point("b", 1, 83, 71),
+    point("b", 2, 77, 69),
+  ];
+  const [within] = transferCorrelations(points, new Rng(3), 400).filter((c) => c.comparison === "within recipes");
+  assertAlmostEquals(within.spearman, 0.6, 1e-12);
+  assertAlmostEquals(within.lo, 0.6, 1e-12);
+  assertAlmostEquals(within.hi, 1, 1e-12);
+});
+
 Deno.test("transferTable: one row per run and set", () => {
   const table = transferTable(POINTS.slice(0, 2));
   assertEquals(table.columnNames(), ["run", "recipe", "family", "kind", "set", "auroc"]);

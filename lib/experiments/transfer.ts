@@ -137,29 +137,38 @@ export interface TransferCorrelation {
   /** Points correlated: recipes across, runs (of recipes with ≥ 2 seeds) within. */
   n: number;
   spearman: number;
-  /** 95 % percentile-bootstrap interval (points resampled with replacement; resamples with a constant side skipped). */
+  /**
+   * 95 % percentile-bootstrap interval: recipes resampled with replacement, each drawn recipe bringing all its points
+   * (a seed's deviation depends on its recipe's other seeds, so seeds are not resampled one by one); resamples with
+   * fewer than 3 points or a constant side skipped.
+   */
   lo: number;
   hi: number;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
 
-/** Pairs of (held-out, ZhangLab) for one comparison: recipe means, or seeds' deviations from their recipe's mean. */
-function comparisonPairs(points: readonly TransferPoint[], comparison: TransferCorrelation["comparison"]) {
-  const byRecipe = Map.groupBy(points, (p) => p.recipe);
-  const pairs: [number, number][] = [];
-  for (const runs of byRecipe.values()) {
+/**
+ * Pairs of (held-out, ZhangLab) for one comparison, one cluster per recipe: its seeds' means across recipes (a cluster of
+ * one pair), its seeds' deviations from those means within recipes (recipes with ≥ 2 seeds only).
+ */
+function comparisonClusters(points: readonly TransferPoint[], comparison: TransferCorrelation["comparison"]) {
+  const clusters: [number, number][][] = [];
+  for (const runs of Map.groupBy(points, (p) => p.recipe).values()) {
     const h = mean(runs.map((p) => p.heldOut)), z = mean(runs.map((p) => p.zhangLab));
-    if (comparison === "across recipes") pairs.push([h, z]);
-    else if (runs.length >= 2) { for (const p of runs) pairs.push([p.heldOut - h, p.zhangLab - z]); }
+    if (comparison === "across recipes") clusters.push([[h, z]]);
+    else if (runs.length >= 2) clusters.push(runs.map((p): [number, number] => [p.heldOut - h, p.zhangLab - z]));
   }
-  return pairs;
+  return clusters;
 }
+
+const spearmanOfPairs = (pairs: readonly (readonly [number, number])[]) =>
+  spearman(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
 
 /**
  * Spearman's correlation of held-out against ZhangLab AUROC across recipes and within recipes, for the contrastive
- * backbones, the classifiers and both together, each with a 95 % bootstrap interval of `resamples` draws from `rng`.
- * Averages of another run's weights are left out (they share that run's training, so they are not independent
+ * backbones, the classifiers and both together, each with a 95 % bootstrap interval of `resamples` draws of recipes
+ * from `rng`. Averages of another run's weights are left out (they share that run's training, so they are not independent
  * points); so are comparisons with fewer than 3 points.
  */
 export function transferCorrelations(
@@ -176,13 +185,14 @@ export function transferCorrelations(
   const out: TransferCorrelation[] = [];
   for (const [networks, group] of groups) {
     for (const comparison of ["across recipes", "within recipes"] as const) {
-      const pairs = comparisonPairs(group, comparison);
-      const rho = spearman(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+      const clusters = comparisonClusters(group, comparison);
+      const pairs = clusters.flat();
+      const rho = spearmanOfPairs(pairs);
       if (!Number.isFinite(rho)) continue;
       const draws: number[] = [];
       for (let b = 0; b < resamples; b++) {
-        const sample = pairs.map(() => pairs[Math.floor(rng.next() * pairs.length)]);
-        const r = spearman(sample.map((p) => p[0]), sample.map((p) => p[1]));
+        const sample = clusters.flatMap(() => clusters[Math.floor(rng.next() * clusters.length)]);
+        const r = spearmanOfPairs(sample);
         if (Number.isFinite(r)) draws.push(r);
       }
       const sorted = Float64Array.from(draws).sort();
