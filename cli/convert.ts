@@ -8,6 +8,7 @@ import {
   basename,
   choiceFlag,
   defineCommand,
+  ensureOutFile,
   InputError,
   parseCommand,
   resolve,
@@ -46,6 +47,7 @@ export async function main(args: string[]): Promise<void> {
   const [input, output] = positionals;
   const dtype = choiceFlag("dtype", values.dtype, ["float32", "float16"] as const, "float32");
   if (resolve(input) === resolve(output)) throw new InputError(`Cannot convert ${input}: OUT is the same file as IN`);
+  await ensureOutFile(resolve(output), "OUT", [{ path: resolve(input), what: "the same file as IN" }]);
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(input);

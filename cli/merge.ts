@@ -4,7 +4,7 @@
  * `summary.csv`. Runs are identified by their config hash, so merging is idempotent.
  * @module
  */
-import { mergeSweepResults } from "../lib/experiments/mod.ts";
+import { checkSourceFolders, mergeSweepResults } from "../lib/experiments/mod.ts";
 import {
   acquireLock,
   defineCommand,
@@ -39,6 +39,7 @@ export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(COMMAND, args);
   if (!values.out) throw new InputError("Cannot merge: --out DIR is required");
   if (positionals.length === 0) throw new InputError("Cannot merge: give at least one shard results folder");
+  await checkSourceFolders(positionals); // before --out is created: a file given as a shard is named as given
   const out = resolve(values.out);
   await ensureOutDir(out);
   const lock = acquireLock(out, "merge");

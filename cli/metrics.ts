@@ -33,7 +33,7 @@ export const COMMAND = defineCommand({
     bootstrap: {
       type: "string",
       arg: "N",
-      description: "add 95 % stratified bootstrap intervals (N resamples)",
+      description: "add 95 % stratified bootstrap intervals (N resamples, at most 1,000,000)",
       default: 0,
     },
     seed: { type: "string", arg: "S", description: "bootstrap seed", default: 0 },
@@ -57,7 +57,7 @@ export async function main(args: string[]): Promise<void> {
   if (typeof file !== "string" || file === "") {
     throw new InputError(`Cannot compute metrics: --scores is required (${USAGE})`);
   }
-  const boots = numberFlag("bootstrap", values.bootstrap, 0, { min: 0, integer: true });
+  const boots = numberFlag("bootstrap", values.bootstrap, 0, { min: 0, max: 1_000_000, integer: true });
   const seed = numberFlag("seed", values.seed, 0, { integer: true });
 
   let text: string;

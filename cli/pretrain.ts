@@ -132,11 +132,12 @@ export const COMMAND = defineCommand({
       description: "data sets whose test split gets a zero-shot number in the card (reported only, never chosen on)",
       default: D.reportOn.join(","),
     },
-    fresh: { type: "boolean", description: "ignore an existing checkpoint" },
+    fresh: { type: "boolean", description: "ignore (and replace) an existing checkpoint, even of other settings" },
+    force: { type: "boolean", description: "replace a finished model in --out (refused otherwise)" },
     backend: { type: "string", arg: "B", description: "wasm, webgpu, cpu or tensorflow", default: "wasm" },
   },
   examples: [
-    "deno task pretrain",
+    "deno task pretrain --force   # retrains models/ppad-mini-cxr-real, replacing the committed model",
     "deno task pretrain --no-real --steps 800 --pool 4000 --targets clip --logit-scale-lr 1 --zeroshot-test 600 " +
     "--out models/my-synthetic-clip   # the recipe of models/ppad-mini-cxr-synthetic",
     "deno task pretrain --real /data/covid-radiography-224 --steps 1200 --out models/my-cxr-clip",
@@ -176,6 +177,7 @@ export function pretrainSettings(v: FlagValues<typeof COMMAND.flags>): PretrainS
     evalEvery: int("eval-every", D.evalEvery, 0),
     checkpointEvery: int("checkpoint-every", D.checkpointEvery, 1),
     fresh: Boolean(v.fresh),
+    force: Boolean(v.force),
     zeroShotCases: int("zeroshot-test", D.zeroShotCases, 0),
     benchmarkTest: !v["no-benchmark-test"],
     reportOn: v["report-on"] === undefined

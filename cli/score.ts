@@ -15,6 +15,7 @@ import { initBackend, requestedBackend } from "../lib/backend.ts";
 import { loadModelBundle, normalisationFromFlags } from "../lib/encoders/mod.ts";
 import { collectImagePaths, parseBadImagePolicy } from "../lib/data/mod.ts";
 import { overlayNames, overlayPng } from "../lib/report/mod.ts";
+import { promptCardPath } from "../lib/prompts/mod.ts";
 import { checkSavedPrompts, parseScoring, scoreSavedPrompts, SCORING_DESCRIPTIONS, SCORINGS } from "../lib/eval/mod.ts";
 import {
   basename,
@@ -24,6 +25,7 @@ import {
   ensureOutFile,
   InputError,
   join,
+  type NamedInput,
   numberFlag,
   parseCommand,
   Progress,
@@ -88,13 +90,27 @@ export async function main(args: string[]): Promise<void> {
   const batch = numberFlag("batch", values.batch, 16, { integer: true, min: 1 });
   choiceFlag("scoring", values.scoring, SCORINGS);
   const promptsPath = resolve(values.prompts);
-  // Outputs are checked before any work.
-  if (values.out !== undefined) await ensureOutFile(resolve(values.out), "--out");
-  if (values.overlays !== undefined) await ensureOutDir(resolve(values.overlays), "--overlays");
 
   // Fail fast, before loading weights: the card must exist and name this checkpoint.
-  const { card } = await checkSavedPrompts(promptsPath, values.model);
+  const { card, modelPath } = await checkSavedPrompts(promptsPath, values.model);
   const paths = await collectImagePaths(images, { action: "score images" });
+  // Outputs are checked before any work, and never land on an input.
+  const inputs: NamedInput[] = [
+    { path: promptsPath, what: "the --prompts file" },
+    { path: promptCardPath(promptsPath), what: "the prompts' card" },
+    { path: modelPath, what: "the --model checkpoint" },
+    ...(typeof values.tokenizer === "string"
+      ? [{ path: resolve(values.tokenizer), what: "the --tokenizer file" }]
+      : []),
+    ...paths.map((path) => ({ path, what: "an image to score" })),
+  ];
+  if (values.out !== undefined) await ensureOutFile(resolve(values.out), "--out", inputs);
+  const overlayDir = typeof values.overlays === "string" ? resolve(values.overlays) : null;
+  const names = new Map<string, string>(overlayDir ? overlayNames(paths).map((n, i) => [paths[i], n]) : []);
+  if (overlayDir) {
+    await ensureOutDir(overlayDir, "--overlays");
+    for (const name of names.values()) await ensureOutFile(join(overlayDir, name), "--overlays", inputs);
+  }
   const scoring = parseScoring((values.scoring as string | undefined) ?? card.spec.scoring ?? "paper");
 
   await initBackend(requestedBackend(values.backend as string | undefined), { quiet });
@@ -102,8 +118,6 @@ export async function main(args: string[]): Promise<void> {
     tokenizer: values.tokenizer as string | undefined,
     normalisation: normalisationFromFlags(values.preset as string | undefined),
   });
-  const overlayDir = typeof values.overlays === "string" ? resolve(values.overlays) : null;
-  const names = new Map<string, string>(overlayDir ? overlayNames(paths).map((n, i) => [paths[i], n]) : []);
   const bar = new Progress(paths.length, { label: "score", quiet });
   const result = await scoreSavedPrompts(bundle, promptsPath, card, paths, {
     scoring,

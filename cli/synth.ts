@@ -2,6 +2,8 @@
  * `deno task synth`: writes the procedural chest-radiograph benchmark, or measures the generator's speed.
  *
  *   deno task synth [--out DIR] [--seed N] [--train-normal N] [--test-normal N] [--test-abnormal N] [--size 256] [--force]
+ *
+ * An existing benchmark made with the same options is kept; one made with other options is refused unless --force.
  *   deno task synth --bench [--bench-count 200] [--size 256]
  *   deno task synth --gallery [PATH]
  * @module
@@ -24,9 +26,17 @@ import {
   FINDINGS,
   generateCase,
   isComplete,
+  readStamp,
   toUint8,
   writeBenchmark,
 } from "../lib/data/mod.ts";
+import {
+  cleanStaleScratch,
+  GENERATOR_VERSION,
+  MAX_BENCHMARK_SIZE,
+  MIN_BENCHMARK_SIZE,
+  stampDifferences,
+} from "../lib/data/synthetic/mod.ts";
 import { writeSyntheticGallery } from "../lib/report/mod.ts";
 
 /** The command's flags, help and examples. */
@@ -45,8 +55,17 @@ export const COMMAND = defineCommand({
       description: "abnormal test images, findings spread evenly",
       default: 390,
     },
-    size: { type: "string", arg: "N", description: "image side in pixels (32…4096)", default: 256 },
-    force: { type: "boolean", description: "regenerate even when the folder is already complete" },
+    size: {
+      type: "string",
+      arg: "N",
+      description: `image side in pixels (${MIN_BENCHMARK_SIZE}…${MAX_BENCHMARK_SIZE}; smaller images can lose the ` +
+        "smallest findings)",
+      default: 256,
+    },
+    force: {
+      type: "boolean",
+      description: "regenerate even when the folder is already complete, or replace one made with other options",
+    },
     quiet: { type: "boolean", description: "no progress bar" },
     bench: { type: "boolean", description: "measure generation speed instead (no files written)" },
     "bench-count": { type: "string", arg: "N", description: "images to time with --bench", default: 200 },
@@ -84,10 +103,23 @@ function bench(count: number, size: number): void {
   );
 }
 
+/** `--size` in MIN_BENCHMARK_SIZE…MAX_BENCHMARK_SIZE (every mode draws findings), saying why when below. */
+function sizeFlag(value: string | boolean | undefined): number {
+  try {
+    return numberFlag("size", value, 256, { min: MIN_BENCHMARK_SIZE, max: MAX_BENCHMARK_SIZE, integer: true });
+  } catch (err) {
+    if (!(err instanceof InputError) || !(Number(value) < MIN_BENCHMARK_SIZE)) throw err;
+    throw new InputError(
+      `${err.message} (below ${MIN_BENCHMARK_SIZE} px a small effusion or nodule can fall between pixels and leave ` +
+        "an empty mask)",
+    );
+  }
+}
+
 /** Runs `deno task synth` with `args`: writes the synthetic benchmark (or its gallery, or times the generator). */
 export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(COMMAND, args);
-  const size = numberFlag("size", values.size, 256, { min: 32, max: 4096, integer: true });
+  const size = sizeFlag(values.size);
   if (values.gallery) {
     if (positionals.length > 1) throw new InputError("Cannot render the gallery: give at most one PATH");
     const path = await writeSyntheticGallery(positionals[0] ? resolve(positionals[0]) : undefined, { size });
@@ -111,14 +143,33 @@ export async function main(args: string[]): Promise<void> {
     quiet: values.quiet === true,
   };
   await ensureOutDir(out); // after every flag is checked: a bad flag creates nothing
-  if (!values.force && await isComplete(out, opts)) {
-    console.error(`synth: ${out} is already complete for these options (use --force to regenerate)`);
-    console.log(out);
-    return;
+  // What a killed run left beside `out` (its hidden partial copy, or the old benchmark mid-swap) goes first.
+  for (const note of await cleanStaleScratch(out)) console.error(`synth: ${note}`);
+  const stamp = await readStamp(out);
+  if (stamp && !values.force) {
+    if (await isComplete(out, opts)) {
+      console.error(`synth: ${out} is already complete for these options (use --force to regenerate)`);
+      console.log(out);
+      return;
+    }
+    const differences = stampDifferences(stamp, opts);
+    if (differences.length > 0) {
+      throw new InputError(
+        `Cannot write the benchmark to ${out}: it holds one made with other options (${differences.join("; ")}); ` +
+          "use --force to replace it, or choose another --out",
+      );
+    }
+    console.error(
+      `synth: ${out} ${
+        stamp.version !== GENERATOR_VERSION
+          ? `was made by generator version ${stamp.version} (now ${GENERATOR_VERSION})`
+          : "is incomplete"
+      }; regenerating it with the same options`,
+    );
   }
   const t0 = performance.now();
-  const stamp = await writeBenchmark(out, opts);
-  const total = stamp.counts.trainNormal + stamp.counts.testNormal + stamp.counts.testAbnormal;
+  const written = await writeBenchmark(out, opts);
+  const total = written.counts.trainNormal + written.counts.testNormal + written.counts.testAbnormal;
   console.error(`synth: wrote ${total} images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(out);
 }

@@ -46,7 +46,12 @@ export const COMMAND = defineCommand({
       default: "results/backbones",
     },
     seed: { type: "string", arg: "N", description: "seed of the bootstrap resamples", default: "1" },
-    resamples: { type: "string", arg: "N", description: "bootstrap resamples per correlation", default: "1000" },
+    resamples: {
+      type: "string",
+      arg: "N",
+      description: "bootstrap resamples per correlation (at most 1,000,000)",
+      default: "1000",
+    },
   },
   examples: ["deno task transfer", "deno task transfer --resamples 200 --dir my-results"],
 });
@@ -66,8 +71,11 @@ function chartSubtitle(runs: number, correlations: readonly TransferCorrelation[
 export async function main(args: string[]): Promise<void> {
   const { values: v } = parseCommand(COMMAND, args);
   const dir = resolve(PROJECT_ROOT, v.dir ?? String(COMMAND.flags.dir.default));
+  if (!(await Deno.stat(dir).then((st) => st.isDirectory, () => false))) {
+    throw new InputError(`Cannot relate held-out to ZhangLab AUROC: --dir ${dir} is not a folder`);
+  }
   const seed = numberFlag("seed", v.seed, 1, { integer: true, min: 0 });
-  const resamples = numberFlag("resamples", v.resamples, 1000, { integer: true, min: 1 });
+  const resamples = numberFlag("resamples", v.resamples, 1000, { integer: true, min: 1, max: 1_000_000 });
   const points = await readTransferPoints(dir, join(PROJECT_ROOT, "models", DEFAULT_BACKBONE, "model.safetensors"));
   if (points.length < 3) {
     throw new InputError(`Cannot relate held-out to ZhangLab AUROC: ${points.length} networks with both in ${dir}`);

@@ -130,6 +130,24 @@ export const COMMAND = defineCommand({
   ],
 });
 
+/**
+ * A data folder flag's value checked before any work: a folder the user named must exist (else an InputError naming
+ * the flag); a default that is absent (a clone without ../shared) is skipped with one note, as `none`.
+ */
+async function inputFolder(flag: "real" | "data", given: string | undefined, fallback: string): Promise<string> {
+  const dir = given ?? fallback;
+  if (dir === "none") return dir;
+  const found = await Deno.stat(resolve(PROJECT_ROOT, dir)).then((st) => st.isDirectory, () => false);
+  if (found) return dir;
+  if (given !== undefined) {
+    throw new InputError(
+      `zeroshot: --${flag} ${given}: no such folder${flag === "real" ? " (--real none skips it)" : ""}`,
+    );
+  }
+  console.error(`zero-shot: skipping ${dir} (not found; the default --${flag})`);
+  return "none";
+}
+
 /** A comma-separated flag value as its non-empty, trimmed items. */
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 
@@ -137,8 +155,14 @@ const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 export async function main(args: string[]): Promise<void> {
   const { values: v } = parseCommand(COMMAND, args);
   const models = list(v.models ?? String(COMMAND.flags.models.default)).map((m) => resolve(PROJECT_ROOT, m));
-  const realDir = v.real ?? String(COMMAND.flags.real.default);
-  const datasets = list(v.data ?? String(COMMAND.flags.data.default)).map((d) => resolve(PROJECT_ROOT, d));
+  const scores = v.from === undefined && v["pixel-probe"] === undefined;
+  if (scores && models.length === 0) throw new InputError(`zeroshot: --models "${v.models}" names no checkpoint`);
+  const realDir = await inputFolder("real", v.real, String(COMMAND.flags.real.default));
+  const datasets: string[] = [];
+  for (const d of list(v.data ?? String(COMMAND.flags.data.default))) {
+    const dir = await inputFolder("data", v.data === undefined ? undefined : d, d);
+    if (dir !== "none") datasets.push(resolve(PROJECT_ROOT, dir));
+  }
   if (v.out !== undefined) await ensureOutFile(v.out, "--out");
   const chart = v.chart === undefined ? null : resolve(v.chart.replace(/\.(png|svg)$/, ""));
   if (chart) await ensureOutFile(`${chart}.png`, "--chart");

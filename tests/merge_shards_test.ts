@@ -14,7 +14,14 @@ import {
   shardStatus,
   writeShardManifest,
 } from "../lib/experiments/shards.ts";
-import { readRunRecords, type RunRecord, writeJson } from "../lib/experiments/store.ts";
+import {
+  paths,
+  readRunRecords,
+  type RunRecord,
+  type TrainedRecord,
+  writeJson,
+  writeScores,
+} from "../lib/experiments/store.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { join } from "../lib/util/path.ts";
 
@@ -52,11 +59,33 @@ function record(p: PlannedRun): RunRecord {
   };
 }
 
-/** Writes shard `index` of `count` into `dir`: its manifest and the records of its first `finished` runs (all). */
+/** The trained probabilities of `p`: 10 test images (5 abnormal), two regions, as the runner writes them. */
+function trained(p: PlannedRun): TrainedRecord {
+  const labels = [...Array(10).keys()].map((i) => (i < 5 ? 0 : 1));
+  return {
+    trainingId: p.trainingId,
+    regionNames: ["whole", "left"],
+    ids: labels.map((_, i) => `img${i}`),
+    labels,
+    probs: labels.map((l, i) => [0.1 + 0.05 * i + 0.2 * l, 0.3]),
+    losses: [],
+    seconds: 1,
+  };
+}
+
+/** Writes the finished run `p` into the results folder `dir`: trained probabilities, scores, then its record. */
+async function writeRun(dir: string, p: PlannedRun, rec: RunRecord = record(p)): Promise<void> {
+  const t = trained(p);
+  await writeJson(paths.trained(dir, p.trainingId), t);
+  await writeScores(paths.scores(dir, p.id), t, t.probs.map((row) => row[0]));
+  await writeJson(paths.run(dir, p.id), rec);
+}
+
+/** Writes shard `index` of `count` into `dir`: its manifest and the runs of its first `finished` runs (all). */
 async function writeShard(dir: string, index: number, count: number, finished?: number, plan = PLAN) {
   const mine = shardRuns(plan, { index, count });
   await writeShardManifest(dir, await shardManifest("test", { index, count }, plan, mine));
-  for (const p of mine.slice(0, finished ?? mine.length)) await writeJson(join(dir, "runs", `${p.id}.json`), record(p));
+  for (const p of mine.slice(0, finished ?? mine.length)) await writeRun(dir, p);
 }
 
 async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -141,12 +170,18 @@ Deno.test("merge: an empty shard (more shards than runs) is complete; folders wi
     assertEquals((await shardStatus(dirs)).complete, [0, 1, 2, 3, 4, 5]);
     assertEquals(await mergeSweepResults(dirs, join(dir, "out")), 5);
     // Plain results folders (no shard.json): merged as they are; an empty one is still an error.
-    await writeJson(join(dir, "plain", "runs", "r0.json"), record(PLAN[0]));
+    await writeRun(join(dir, "plain"), PLAN[0]);
     assertEquals(await mergeSweepResults([join(dir, "plain")], join(dir, "out2")), 1);
+    await Deno.mkdir(join(dir, "empty", "runs"), { recursive: true });
     await assertRejects(
       () => mergeSweepResults([join(dir, "empty")], join(dir, "out3")),
       InputError,
       "no finished runs",
+    );
+    await assertRejects(
+      () => mergeSweepResults([join(dir, "nowhere")], join(dir, "out3")),
+      InputError,
+      `Cannot merge ${join(dir, "nowhere")}: no such folder`,
     );
   }));
 

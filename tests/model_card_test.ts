@@ -1,5 +1,6 @@
 /** The model card factory: `model.json`'s field order, its defaults, and what it refuses; a card reads back as written. */
-import { assertEquals, assertThrows } from "./assert.ts";
+import { assertEquals, assertRejects, assertThrows } from "./assert.ts";
+import { InputError } from "../lib/util/mod.ts";
 import { CLIP_ARCHS } from "../lib/encoders/clip/mod.ts";
 import { makeModelCard, readModelCard } from "../lib/encoders/model_card.ts";
 import { NORMALISATION } from "../lib/data/preprocess.ts";
@@ -43,6 +44,16 @@ Deno.test("makeModelCard: a written card reads back equal", async () => {
     const card = makeModelCard("tiny", ARCH, { training: { steps: 3 } });
     await Deno.writeTextFile(join(dir, "model.json"), JSON.stringify(card));
     assertEquals(await readModelCard(join(dir, "model.safetensors")), card);
+    for (
+      const [normalisation, message] of [
+        [{ mean: [0.5, 0.5, 0.5], std: [0, 0, 0] }, "normalisation.std is not three positive numbers"],
+        [{ mean: [0.5, null, 0.5], std: [1, 1, 1] }, "normalisation.mean is not three finite numbers"],
+        [undefined, "normalisation is missing"],
+      ] as const
+    ) {
+      await Deno.writeTextFile(join(dir, "model.json"), JSON.stringify({ ...card, normalisation }));
+      await assertRejects(() => readModelCard(join(dir, "model.safetensors")), InputError, `model.json: ${message}`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -160,6 +160,23 @@ Deno.test("prepare CLI: builds, reports JSON, keeps an up-to-date cache, fails i
     assertEquals(JSON.parse(again.stdout).status, "up to date");
     const text = await run("--data", fake.root, "--resolution", "20", "--on-bad-image", "skip", "--force");
     assert(text.stdout.includes("split   normal  abnormal") && text.stdout.includes("built"), text.stdout);
+    // A cache replaces an older cache, never another file, even with --force.
+    const manifest = join(dir, "manifest.csv");
+    await Deno.writeTextFile(manifest, "path,label\n");
+    const onManifest = await run(
+      "--data",
+      fake.root,
+      "--resolution",
+      "20",
+      "--on-bad-image",
+      "skip",
+      "--out",
+      manifest,
+      "--force",
+    );
+    assertEquals(onManifest.code, 2);
+    assert(onManifest.stderr.includes(`${manifest}: it holds another file, not a PPAD cache`), onManifest.stderr);
+    assertEquals(await Deno.readTextFile(manifest), "path,label\n");
     const missing = await run("--data", join(dir, "nowhere"));
     assertEquals(missing.code, 2);
     assert(missing.stderr.includes("no such folder"), missing.stderr);

@@ -173,6 +173,33 @@ Deno.test({
       }).output();
       assertEquals(bad.code, 2);
       assertEquals(new TextDecoder().decode(bad.stderr).trim().split("\n").length, 1);
+
+      // What the folder holds is never replaced by accident: a finished model needs --force, the checkpoint of other
+      // settings --fresh; both refused before any work, in one line, the folder left as it was.
+      const before = await Promise.all(
+        ["model.safetensors", "bpe.txt", "model.json"].map((f) => Deno.readFile(join(out, f))),
+      );
+      const refused = async (extra: string[], message: string) => {
+        const r = await new Deno.Command(Deno.execPath(), {
+          args: [...args, ...extra],
+          stdout: "piped",
+          stderr: "piped",
+        })
+          .output();
+        const stderr = new TextDecoder().decode(r.stderr).trim();
+        assertEquals(r.code, 2, stderr);
+        assertEquals(stderr.split("\n").length, 1, stderr);
+        assert(stderr.includes(message), stderr);
+      };
+      await refused([], `it holds a finished model (${join(out, "model.safetensors")}); pass --force`);
+      await Deno.writeTextFile(join(out, "checkpoint.json"), JSON.stringify({ key: { steps: 99 }, stepsDone: 5 }));
+      await refused(["--force"], "the checkpoint of a pretraining with other settings (5 steps done)");
+      await Deno.remove(join(out, "checkpoint.json"));
+      await refused(["--force", "--real", join(out, "no-corpus")], "no-corpus");
+      const after = await Promise.all(
+        ["model.safetensors", "bpe.txt", "model.json"].map((f) => Deno.readFile(join(out, f))),
+      );
+      assertEquals(after, before);
     } finally {
       await Deno.remove(out, { recursive: true });
     }

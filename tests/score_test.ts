@@ -100,6 +100,14 @@ Deno.test("score: CSV rows, overlay names, and the card's checks", async () => {
     await assertRejects(() => readPromptCard(p), InputError, "invalid JSON");
     await Deno.writeTextFile(join(dir, "p.json"), JSON.stringify({ kind: "ppad-prompts", modelHash: "h" }));
     await assertRejects(() => readPromptCard(p), InputError, "spec is missing");
+    // A zero std would turn every image into NaN.
+    const spec = { variant: "ppad", regions: "ppad5", nCtx: 4, classWords: ["normal", "pneumonia"] };
+    const normalisation = { mean: [0.5, 0.5, 0.5], std: [0.2, 0, 0.2] };
+    await Deno.writeTextFile(
+      join(dir, "p.json"),
+      JSON.stringify({ kind: "ppad-prompts", modelHash: "h", spec, regions: [], normalisation }),
+    );
+    await assertRejects(() => readPromptCard(p), InputError, "p.json: normalisation.std is not three positive numbers");
   });
   const card = { modelHash: "aaaa", spec: { model: "chexzero.pt" } } as unknown as PromptCard;
   requireSameModel(card, "aaaa", "m.pt", "p.safetensors");
@@ -205,11 +213,22 @@ Deno.test({
         // A figure (image, outlined regions, score, decision, legend), not a bare 224² tinted image.
         assert(png.width > 224 * 2 && png.height > 224, `${png.width}×${png.height}`);
 
+        // An output never lands on an input: the prompts file, or an image through an overlay of the same name.
+        const promptBytes = await Deno.readFile(prompts);
+        const onPrompts = await score([...common, "--images", testDir, "--out", prompts]);
+        const image = join(dir, "own.png");
+        await Deno.copyFile(join(overlays, pngs[0]), image);
+        const imageBytes = await Deno.readFile(image);
+        const onImage = await score([...common, "--images", image, "--overlays", dir]);
+        assertEquals(await Deno.readFile(prompts), promptBytes);
+        assertEquals(await Deno.readFile(image), imageBytes);
         for (
           const [r, msg] of [
             [failBad, `Cannot decode ${fake.corruptPath}`],
             [other, `they were trained on model ${bundle.hash}`],
             [noCard, "Cannot read the prompts card"],
+            [onPrompts, `Cannot write to --out ${prompts}: it is the --prompts file`],
+            [onImage, `Cannot write to --overlays ${image}: it is an image to score`],
           ] as const
         ) {
           assertEquals(r.code, 2, r.stderr);

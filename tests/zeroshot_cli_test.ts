@@ -70,6 +70,20 @@ Deno.test({
         stderr: "piped",
       }).output();
       assertEquals(bad.code, 2);
+      // A folder the user named must exist; an empty --models names nothing: one line, exit 2, before any work.
+      for (
+        const [args, message] of [
+          [["--real", join(dir, "nope")], `--real ${join(dir, "nope")}: no such folder`],
+          [["--real", "none", "--data", join(dir, "nope")], `--data ${join(dir, "nope")}: no such folder`],
+          [["--models", ""], "names no checkpoint"],
+        ] as const
+      ) {
+        const r = await zeroshot(...args);
+        const stderr = new TextDecoder().decode(r.stderr).trim();
+        assertEquals(r.code, 2, stderr);
+        assertEquals(stderr.split("\n").length, 1, stderr);
+        assert(stderr.includes(message), stderr);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -97,6 +97,7 @@ export async function buildCache(ds: Dataset, opts: BuildCacheOptions): Promise<
     throw new InputError(`Cannot prepare ${ds.root}: resolution ${resolution} must be an integer in 1–4096`);
   }
   const path = opts.path ?? defaultCachePath(ds, resolution);
+  await refuseToOverwriteOtherFile(path);
   const policy = opts.onBadImage ?? "fail";
   const bar = opts.progress === false ? null : new Progress(ds.samples.length, { label: `prepare ${resolution}px` });
   const entries: CacheEntry[] = [];
@@ -129,6 +130,31 @@ export async function buildCache(ds: Dataset, opts: BuildCacheOptions): Promise<
   };
   await writeFileAtomic(path, encodeCache(header, images));
   return { path, header };
+}
+
+/**
+ * Refuses, before any work, a cache path that holds a file other than a PPAD cache (a manifest, an image, anything
+ * else): a cache may replace an older cache, never another file.
+ */
+async function refuseToOverwriteOtherFile(path: string): Promise<void> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch {
+    return; // nothing there (or unreadable: the write will say why)
+  }
+  try {
+    if ((await file.stat()).isDirectory) throw new InputError(`Cannot write the cache to ${path}: it is a folder`);
+    const head = new Uint8Array(MAGIC.length);
+    const n = await file.read(head);
+    if (n !== MAGIC.length || new TextDecoder().decode(head) !== MAGIC) {
+      throw new InputError(
+        `Cannot write the cache to ${path}: it holds another file, not a PPAD cache (left as it is)`,
+      );
+    }
+  } finally {
+    file.close();
+  }
 }
 
 /** Serialises a header and its images (each `resolution²`, values in [0, 1]) into cache-file bytes. */

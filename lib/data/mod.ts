@@ -52,6 +52,7 @@ export {
   NORMALISATION,
   type Normalisation,
   normalisationPreset,
+  normalisationProblem,
   type NormaliseArithmetic,
   normaliseGrayInto,
   prepareImage,

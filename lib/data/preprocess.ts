@@ -51,6 +51,20 @@ export function uniformNormalisation(mean: number, std: number): Normalisation {
   return { mean: [mean, mean, mean], std: [std, std, std] };
 }
 
+/**
+ * What is wrong with a normalisation read from a file, or null: it needs three finite means and three finite, positive
+ * stds (a zero std would turn every image into NaN).
+ */
+export function normalisationProblem(norm: unknown): string | null {
+  const n = norm as { mean?: unknown; std?: unknown } | null;
+  const three = (xs: unknown, ok: (x: number) => boolean) =>
+    Array.isArray(xs) && xs.length === 3 && xs.every((x) => typeof x === "number" && ok(x));
+  if (!n || typeof n !== "object") return "normalisation is missing";
+  if (!three(n.mean, Number.isFinite)) return "normalisation.mean is not three finite numbers";
+  if (!three(n.std, (x) => Number.isFinite(x) && x > 0)) return "normalisation.std is not three positive numbers";
+  return null;
+}
+
 function resolveNorm(norm: Normalisation | NormalisationName): Normalisation {
   return typeof norm === "string" ? normalisationPreset(norm) : norm;
 }

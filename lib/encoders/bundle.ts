@@ -34,10 +34,34 @@ export interface LoadBundleOptions {
   trainable?: boolean;
 }
 
-/** Resolves a user path against the working directory, or the default model against the project root. */
+/** The checkpoint files a model folder may hold, in the order they are looked for. */
+const MODEL_FILES = ["model.safetensors", "model.pt"] as const;
+
+/**
+ * Resolves a user path against the working directory, or the default model against the project root. A model folder
+ * (e.g. `models/ppad-mini-cxr-real`) stands for the checkpoint inside it: its `model.safetensors`, else its
+ * `model.pt`; a folder with neither is an {@link InputError}. A path that does not exist is returned as it is, for
+ * the reader to report.
+ */
 export function resolveModelPath(path?: string): string {
   if (!path) return join(PROJECT_ROOT, DEFAULT_MODEL_PATH);
-  return isAbsolute(path) ? path : join(Deno.cwd(), path);
+  const resolved = isAbsolute(path) ? path : join(Deno.cwd(), path);
+  if (!isDirectory(resolved)) return resolved;
+  for (const file of MODEL_FILES) {
+    if (isFile(join(resolved, file))) return join(resolved, file);
+  }
+  throw new InputError(`Cannot read model ${resolved}: a folder without ${MODEL_FILES.join(" or ")}`);
+}
+
+const isDirectory = (path: string) => statOrNull(path)?.isDirectory ?? false;
+const isFile = (path: string) => statOrNull(path)?.isFile ?? false;
+
+function statOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** SHA-256 of bytes, hex, first 16 digits. */

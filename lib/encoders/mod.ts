@@ -7,7 +7,7 @@
 export { saveMerges, trainBpe } from "./bpe_train.ts";
 export { loadModelBundle, type ModelBundle, normalisationFromFlags, resolveModelPath, shortHash } from "./bundle.ts";
 export { embed, EMBED_IMAGE_CHUNK, type EmbedResult } from "./embed.ts";
-export { openaiToHf, parseStateDict, readSafetensors, writeSafetensors } from "./checkpoint/mod.ts";
+export { openaiToHf, parseStateDict, readSafetensors, requireFinite, writeSafetensors } from "./checkpoint/mod.ts";
 export {
   CLIP_ARCHS,
   type ClipArchName,

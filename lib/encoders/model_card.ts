@@ -5,7 +5,7 @@
  * @module
  */
 import type { ClipConfig } from "./clip/config.ts";
-import { NORMALISATION, type Normalisation } from "../data/mod.ts";
+import { NORMALISATION, type Normalisation, normalisationProblem } from "../data/mod.ts";
 import { basename, dirname, InputError, join } from "../util/mod.ts";
 
 /** The JSON card written beside a platform-trained checkpoint. */
@@ -72,9 +72,9 @@ export async function readModelCard(modelPath: string): Promise<ModelCard | null
   }
   try {
     const card = JSON.parse(text) as ModelCard;
-    if (typeof card.tokenizer !== "string" || !card.normalisation?.mean || !card.normalisation?.std) {
-      throw new Error("needs tokenizer and normalisation.mean/std");
-    }
+    if (typeof card.tokenizer !== "string") throw new Error("needs tokenizer and normalisation.mean/std");
+    const problem = normalisationProblem(card.normalisation);
+    if (problem) throw new Error(problem);
     return card;
   } catch (err) {
     throw new InputError(`Cannot read model card ${cardPath}: ${(err as Error).message}`);

@@ -8,13 +8,23 @@ import type * as Plot from "@observablehq/plot";
 import {
   listChartFiles,
   type LossRow,
-  readCsvTable,
   type ZeroShotBand,
   zeroShotChart,
   type ZeroShotPoint,
   type ZeroShotReference,
 } from "../report/mod.ts";
-import { basename, dirname, extname, InputError, join, pathExists } from "../util/mod.ts";
+import {
+  basename,
+  csvNumber,
+  type CsvNumberOptions,
+  dirname,
+  extname,
+  InputError,
+  join,
+  parseDecimal,
+  pathExists,
+  readCsvRecords,
+} from "../util/mod.ts";
 import { PAPER_RESULTS, type PaperDataset } from "./paper_numbers.ts";
 
 /** A backbone's short name: the folder of a `model.*` or `checkpoint.*` file, else the file name without extension. */
@@ -57,6 +67,7 @@ export function heldOutAndZhangLab(
  * backbone × panel (× probe, for the rows of `deno task zeroshot --probe`, as the point's series) in order of
  * appearance. A backbone is named by {@link backboneName}, or by its path (and hash)
  * where two different checkpoints would share that name; the same checkpoint in two tables keeps its first value.
+ * A row whose value is neither a finite number nor a decimal string (null, empty, `n/a`) is an `InputError`.
  */
 export function zeroShotPoints(rows: readonly Record<string, unknown>[]): ZeroShotPoint[] {
   const sourcesOf = new Map<string, Set<string>>();
@@ -76,8 +87,14 @@ export function zeroShotPoints(rows: readonly Record<string, unknown>[]): ZeroSh
   const points = new Map<string, ZeroShotPoint>();
   for (const r of rows) {
     const model = nameOf(r), role = zeroShotPanel(String(r.role), String(r.data));
-    const value = 100 * Number(r.value);
-    if (!Number.isFinite(value)) throw new InputError(`Zero-shot row of ${r.model} has no numeric value: ${r.value}`);
+    const value = 100 * rowNumber(r.value);
+    if (!Number.isFinite(value)) {
+      throw new InputError(
+        `Zero-shot row of ${r.model} (${r.role}, ${r.metric}) has no numeric value: ${
+          JSON.stringify(r.value) ?? "none"
+        }`,
+      );
+    }
     const series = r.probe === undefined ? undefined : String(r.probe);
     const key = `${model}\u0000${role}\u0000${series ?? ""}`;
     const p = points.get(key) ?? { model, role, auroc: NaN, ...(series === undefined ? {} : { series }) };
@@ -89,9 +106,21 @@ export function zeroShotPoints(rows: readonly Record<string, unknown>[]): ZeroSh
   return [...points.values()].filter((p) => Number.isFinite(p.auroc));
 }
 
+/** A row's value as a number: a number as is, a decimal string parsed; anything else (null, "", "n/a") NaN. */
+function rowNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  return typeof value === "string" ? parseDecimal(value) : NaN;
+}
+
+/** The columns of a zero-shot table whose cells are numbers, each row's: the AUROC (or its bound) and the count. */
+const ZERO_SHOT_NUMBERS: Readonly<Record<string, CsvNumberOptions>> = { value: {}, n: { integer: true, min: 0 } };
+
 /**
- * Reads tidy zero-shot tables that `deno task zeroshot --out` wrote, in order, for {@link backboneChart}. A file that
- * is not such a table is refused naming it ({@link InputError}); with `skipMissing`, absent files are left out.
+ * Reads tidy zero-shot tables that `deno task zeroshot --out` wrote, in order, for {@link backboneChart}: one row per
+ * record, every cell text except `value` and `n` (where the table has it), which are numbers. A file that is not such
+ * a table is refused naming it ({@link InputError}), and so is a record with too few or too many cells or a `value`
+ * or `n` that is empty or not a finite number, naming the line and column; with `skipMissing`, absent files are
+ * left out.
  */
 export async function readZeroShotTables(
   files: readonly string[],
@@ -100,12 +129,19 @@ export async function readZeroShotTables(
   const rows: Record<string, unknown>[] = [];
   for (const file of files) {
     if (options.skipMissing && !(await pathExists(file))) continue;
-    const table = await readCsvTable(file);
-    const missing = ["model", "data", "role", "metric", "value"].filter((c) => !table.columnNames().includes(c));
+    const table = await readCsvRecords(file);
+    const missing = ["model", "data", "role", "metric", "value"].filter((c) => !table.columns.includes(c));
     if (missing.length > 0) {
       throw new InputError(`Cannot draw ${file}: not a zero-shot table (no column ${missing.join(", ")})`);
     }
-    rows.push(...(table.objects() as Record<string, unknown>[]));
+    for (const record of table.records) {
+      rows.push(Object.fromEntries(table.columns.map((column, k) => [
+        column,
+        Object.hasOwn(ZERO_SHOT_NUMBERS, column)
+          ? csvNumber(table, record, column, ZERO_SHOT_NUMBERS[column])
+          : record.cells[k],
+      ])));
+    }
   }
   return rows;
 }
@@ -230,15 +266,19 @@ export function backboneChart(rows: readonly Record<string, unknown>[], title?: 
 
 /**
  * One pretraining run's held-out checks (`heldout.csv` as `deno task pretrain` writes it: `step,auroc,logit_scale`)
- * as curve rows for `lossCurve`: step, AUROC in percent (`loss`) and `run`, in the file's row order.
+ * as curve rows for `lossCurve`: step, AUROC in percent (`loss`) and `run`, in the file's row order. A step or AUROC
+ * cell that is empty or not a number, or a ragged record, is an `InputError` naming the file, line and column.
  */
 export async function readHeldOutCurve(file: string, run: string): Promise<LossRow[]> {
-  const table = await readCsvTable(file);
-  if (!table.columnNames().includes("step") || !table.columnNames().includes("auroc")) {
+  const table = await readCsvRecords(file);
+  if (!table.columns.includes("step") || !table.columns.includes("auroc")) {
     throw new InputError(`Cannot read ${file}: not a held-out curve (columns step, auroc)`);
   }
-  return (table.objects() as { step: number; auroc: number }[])
-    .map((r) => ({ step: Number(r.step), loss: 100 * Number(r.auroc), run }));
+  return table.records.map((r) => ({
+    step: csvNumber(table, r, "step", { integer: true, min: 0 }),
+    loss: 100 * csvNumber(table, r, "auroc"),
+    run,
+  }));
 }
 
 /**

@@ -18,7 +18,7 @@ export {
 export { makeRunSpec, type MethodSpec, PAPER_METHOD, parseShard, type SweepConfig, trainingId } from "./config.ts";
 export { ExperimentData } from "./data.ts";
 export { diagnosticsByConfig, diagnosticsDiscussion, diagnosticsTableRows } from "./diagnostics_report.ts";
-export { mergeSweepResults } from "./merge.ts";
+export { checkSourceFolders, mergeSweepResults } from "./merge.ts";
 export {
   compareWithPaper,
   comparisonCsv,

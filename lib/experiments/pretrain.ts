@@ -28,12 +28,15 @@ import {
   BORDER_SWAP_WIDTH,
   type CaptionStyle,
   captionVocabulary,
+  checkpointFiles,
+  type CheckpointState,
   corpusImage,
   corpusLabels,
   type CorpusPart,
   describeAugmentPreset,
   LESION_SIZE,
   type LesionGroup,
+  listCorpus,
   loadCheckpoint,
   loadRealCorpus,
   makePairPool,
@@ -112,6 +115,8 @@ export interface PretrainSettings {
   checkpointEvery: number;
   /** Ignore an existing checkpoint. */
   fresh: boolean;
+  /** Replace a finished model in `out` (otherwise refused before any work). */
+  force: boolean;
   /** Fresh synthetic cases of the per-finding zero-shot check (0: skip). */
   zeroShotCases: number;
   /** Evaluate zero-shot on the synthetic benchmark's test split. */
@@ -148,6 +153,7 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainSettings, "out"> = {
   evalEvery: 100,
   checkpointEvery: 25,
   fresh: false,
+  force: false,
   zeroShotCases: 600,
   benchmarkTest: true,
   reportOn: ["../shared/data/zhanglab-224"],
@@ -324,16 +330,70 @@ export async function executePretraining(
   if (s.real === null && s.syntheticPairs === 0) {
     throw new InputError("Cannot pretrain with --no-real and --pool 0: there is no data");
   }
+  if (s.real !== null) listCorpus(s.real); // a missing or unreadable corpus fails here, before any work
   await ensureOutDir(s.out);
   const lock = acquireLock(s.out, "pretrain");
   try {
     const note = staleLockNote(lock);
     if (note) console.error(note);
+    await refuseToReplace(s);
     const backend = await initBackend(requestedBackend(options.backend));
     return await runPretraining(s, backend.description);
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Refuses, before any work, a pretraining that would destroy what `s.out` holds: the checkpoint of a run with other
+ * settings (unless `s.fresh`), or a finished model (unless `s.force`, or a checkpoint of this very run is resumed).
+ */
+async function refuseToReplace(s: PretrainSettings): Promise<void> {
+  const files = checkpointFiles(s.out);
+  const text = await Deno.readTextFile(files.state).catch(() => null);
+  if (text !== null && !s.fresh) {
+    let state: CheckpointState<ReturnType<typeof runKey>, HeldOutEval> | null = null;
+    try {
+      state = JSON.parse(text);
+    } catch { /* reported below */ }
+    const vocabSize = state?.key?.config?.vocabSize;
+    if (
+      typeof vocabSize === "number" &&
+      JSON.stringify(state!.key) === JSON.stringify(runKey(s, clipConfig(s, vocabSize)))
+    ) {
+      return; // this run's own checkpoint: resumed
+    }
+    const what = state && typeof state.stepsDone === "number"
+      ? `the checkpoint of a pretraining with other settings (${state.stepsDone} steps done)`
+      : "a checkpoint it cannot read";
+    throw new InputError(
+      `Cannot pretrain into ${s.out}: it holds ${what}, ${files.state}; pass --fresh to discard it, or --out DIR`,
+    );
+  }
+  const model = join(s.out, "model.safetensors");
+  if (!s.force && await Deno.stat(model).then((st) => st.isFile, () => false)) {
+    throw new InputError(
+      `Cannot pretrain into ${s.out}: it holds a finished model (${model}); pass --force to replace it, or --out DIR`,
+    );
+  }
+}
+
+/** The CLIP geometry of a pretraining: ViT-B/32's 7×7 patch grid (224 px, patch 32), the settings' widths. */
+function clipConfig(s: PretrainSettings, vocabSize: number): ClipConfig {
+  return {
+    embedDim: s.embed,
+    imageResolution: 224,
+    visionWidth: s.visionWidth,
+    visionLayers: s.visionLayers,
+    visionHeads: Math.max(1, Math.round(s.visionWidth / 64)),
+    patchSize: 32,
+    grid: 7,
+    contextLength: 77,
+    vocabSize,
+    textWidth: s.textWidth,
+    textHeads: Math.max(1, Math.round(s.textWidth / 64)),
+    textLayers: s.textLayers,
+  };
 }
 
 /** Runs (or resumes) a pretraining and writes the model folder. Logs go to stderr. */
@@ -344,16 +404,17 @@ export async function runPretraining(settings: PretrainSettings, backend: string
   const resolution = 224;
   const normalisation = NORMALISATION.chexzero;
 
-  // 1. Data: synthetic image–report pairs (position and finding words) and the real corpus.
+  // 1. Data: the real corpus (read first: a bad folder fails before any work) and synthetic image–report pairs
+  // (position and finding words).
+  const real: RealCorpus | null = s.real === null ? null : await loadRealCorpus(s.real, resolution, {
+    heldOut: s.heldOut,
+    limit: s.realLimit ?? undefined,
+  });
   const synthetic: PairPool | null = s.syntheticPairs > 0
     ? makePairPool(new Rng(streamSeed(s.seed, "pretrainPairs")), s.syntheticPairs, resolution, {
       label: "synthetic pairs",
     })
     : null;
-  const real: RealCorpus | null = s.real === null ? null : await loadRealCorpus(s.real, resolution, {
-    heldOut: s.heldOut,
-    limit: s.realLimit ?? undefined,
-  });
   if (!synthetic && !real) throw new RangeError("Cannot pretrain: no real corpus and no synthetic pairs");
   if (real) {
     const count = (p: CorpusPart, l: string) => p.entries.filter((e) => e.label === l).length;
@@ -382,26 +443,14 @@ export async function runPretraining(settings: PretrainSettings, backend: string
       for (const c of captionVocabulary(label)) for (let k = 0; k < 40; k++) corpus.push(c);
     }
   }
-  const mergesPath = join(out, "bpe.txt");
+  // Beside the checkpoint while training; bpe.txt is replaced only with the finished weights.
+  const mergesPath = checkpointFiles(out).merges;
   await saveMerges(mergesPath, trainBpe(corpus, s.merges));
   const tokenizer = await BpeTokenizer.fromFile(mergesPath);
   console.error(`tokenizer: vocab ${tokenizer.vocabSize}`);
 
   // 3. Model: ViT-B/32's 7×7 patch grid (224 px, patch 32), small widths.
-  const config: ClipConfig = {
-    embedDim: s.embed,
-    imageResolution: resolution,
-    visionWidth: s.visionWidth,
-    visionLayers: s.visionLayers,
-    visionHeads: Math.max(1, Math.round(s.visionWidth / 64)),
-    patchSize: 32,
-    grid: 7,
-    contextLength: 77,
-    vocabSize: tokenizer.vocabSize,
-    textWidth: s.textWidth,
-    textHeads: Math.max(1, Math.round(s.textWidth / 64)),
-    textLayers: s.textLayers,
-  };
+  const config = clipConfig(s, tokenizer.vocabSize);
   const key = runKey(s, config);
   const optimizer = pretrainOptimizer({ lr: s.lr, weightDecay: s.weightDecay, logitScaleLr: s.logitScaleLr });
   const { model, losses, evals, startStep, seconds } = await resumeOrStart(s, config, optimizer);
@@ -483,6 +532,7 @@ export async function runPretraining(settings: PretrainSettings, backend: string
   const modelPath = join(out, "model.safetensors");
   const commit = await gitCommit();
   const name = basename(out);
+  await writeFileAtomic(join(out, "bpe.txt"), await Deno.readTextFile(mergesPath));
   await writeSafetensors(modelPath, model.toStateDict(), { metadata: { format: "pt", name, git_commit: commit } });
   const card = pretrainCard(s, {
     name,

@@ -32,6 +32,7 @@ import type { ExperimentData } from "./data.ts";
 import {
   paths,
   readJsonOrNull,
+  readRunRecord,
   readRunRecords,
   type RunRecord,
   type TrainedRecord,
@@ -201,6 +202,7 @@ function warmUp(bundle: ModelBundle): void {
 /** Runs every planned run not already finished in `out`; returns all records in `out` afterwards. */
 export async function runSweep(runs: readonly PlannedRun[], options: RunSweepOptions): Promise<RunRecord[]> {
   const { out, bundle } = options;
+  await readRunRecords(out); // a malformed record already in the folder fails here, naming its file, before any work
   warmUp(bundle);
   const cache = options.cache === false
     ? null
@@ -235,7 +237,7 @@ async function runAll(
   const { out, bundle, data } = options;
   const bar = new Progress(runs.length, { label: "runs", quiet: options.quiet });
   for (const run of runs) {
-    const existing = await readJsonOrNull<RunRecord>(paths.run(out, run.id));
+    const existing = await readRunRecord(paths.run(out, run.id));
     if (existing) {
       // The same run planned by another question (e.g. a later `--questions` call): record that it answers it too.
       const missing = run.questions.filter((q) => !existing.questions.includes(q));

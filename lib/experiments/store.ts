@@ -6,7 +6,7 @@
  * by runs that differ only in scoring), `prompts/<trainingId>.safetensors` + `.json`, `runs.csv`, `summary.csv`, `charts/`.
  * @module
  */
-import { csvField, InputError, join, writeFileAtomic } from "../util/mod.ts";
+import { basename, csvField, InputError, join, writeFileAtomic } from "../util/mod.ts";
 import { summarise, toTidy, writeCsvAtomic } from "../report/mod.ts";
 import type { TrainingDiagnostics } from "../eval/mod.ts";
 import type { RunSpec } from "./config.ts";
@@ -94,18 +94,138 @@ export function promptsStem(spec: PromptsNameSpec, tid: string): string {
   return `${safe(spec.variant)}_${safe(spec.regions)}_${safe(spec.synthesis)}_seed${spec.seed}_${tid}`;
 }
 
-/** All finished run records in `out/runs/`, sorted by id. */
+/**
+ * Why `name` (an id read from a file, used as a file name) is not one safe path component, or null when it is one:
+ * an empty name, a slash or backslash, `.`/`..` or a NUL character could name a file outside its folder.
+ */
+export function unsafeFileNameReason(name: string): string | null {
+  if (name === "") return "is empty";
+  if (name.includes("\0")) return "contains a NUL character";
+  if (name.includes("/") || name.includes("\\")) return "contains a path separator (/ or \\)";
+  if (name === "." || name.includes("..")) return 'contains "." or ".."';
+  return null;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A value as it appears in the file, short enough for a one-line message. */
+function shown(v: unknown): string {
+  const s = v === undefined ? "nothing" : JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+}
+
+const isNumberOrNull = (v: unknown) => typeof v === "number" || v === null;
+const isCount = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Checks that `value` (parsed from the run record `file`) has a run record's shape: every required field with its
+ * type, and `id`/`trainingId` that are single safe file names (they name the run's files). Metric values, losses and
+ * diagnostics may be null (a NaN written as JSON). Returns it typed; otherwise throws a one-line `InputError` naming
+ * `file` and the field.
+ */
+export function validateRunRecord(value: unknown, file: string): RunRecord {
+  const fail = (what: string): never => {
+    throw new InputError(`Cannot read run record ${file}: ${what}`);
+  };
+  if (!isObject(value)) return fail(`expected a JSON object, got ${shown(value)}`);
+  const field = (obj: JsonObject, name: string, prefix: string, ok: (v: unknown) => boolean, expected: string) => {
+    const v = obj[name];
+    if (v === undefined) fail(`${prefix}${name} is missing`);
+    if (!ok(v)) fail(`${prefix}${name} must be ${expected}, got ${shown(v)}`);
+  };
+  const optional = (obj: JsonObject, name: string, prefix: string, ok: (v: unknown) => boolean, expected: string) => {
+    if (obj[name] !== undefined) field(obj, name, prefix, ok, expected);
+  };
+  const isString = (v: unknown) => typeof v === "string";
+  for (const name of ["id", "trainingId"]) {
+    field(value, name, "", isString, "a string");
+    const why = unsafeFileNameReason(value[name] as string);
+    if (why) fail(`${name} ${shown(value[name])} ${why}; it must be a single file name`);
+  }
+  field(value, "spec", "", isObject, "an object");
+  const spec = value.spec as JsonObject;
+  for (
+    const name of ["variant", "regions", "synthesis", "scoring", "model", "modelHash", "data", "dataset", "backend"]
+  ) {
+    field(spec, name, "spec.", isString, "a string");
+  }
+  field(spec, "seed", "spec.", (v) => Number.isSafeInteger(v), "an integer");
+  for (const name of ["shots", "steps", "nCtx"]) field(spec, name, "spec.", isCount, "an integer ≥ 0");
+  for (const name of ["lr", "momentum"]) field(spec, name, "spec.", (v) => Number.isFinite(v), "a number");
+  field(
+    spec,
+    "classWords",
+    "spec.",
+    (v) => Array.isArray(v) && v.length === 2 && v.every(isString),
+    "two words",
+  );
+  optional(spec, "sides", "spec.", isString, "a string");
+  optional(spec, "testLimit", "spec.", (v) => v === null || isCount(v), "an integer ≥ 0 or null");
+  field(value, "questions", "", (v) => Array.isArray(v) && v.every(isString), "a list of strings");
+  const numbers = (v: unknown) => isObject(v) && Object.values(v).every(isNumberOrNull);
+  field(value, "metrics", "", numbers, "an object of numbers");
+  field(value, "nTest", "", isCount, "an integer ≥ 0");
+  field(value, "positives", "", isCount, "an integer ≥ 0");
+  optional(value, "nTrainNormal", "", isCount, "an integer ≥ 0");
+  field(value, "seconds", "", (v) => typeof v === "number", "a number");
+  field(value, "losses", "", (v) => Array.isArray(v) && v.every(isNumberOrNull), "a list of numbers");
+  optional(value, "diagnostics", "", numbers, "an object of numbers");
+  field(value, "finishedAt", "", isString, "a string");
+  return value as unknown as RunRecord;
+}
+
+/**
+ * Reads and validates one run record (see {@link validateRunRecord}; its `id` must also match the file name
+ * `<id>.json`), or null when the file does not exist. Invalid JSON or a wrong shape is a one-line `InputError`.
+ */
+export async function readRunRecord(path: string): Promise<RunRecord | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw new InputError(`Cannot read run record ${path}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`Cannot read run record ${path}: invalid JSON (${(err as Error).message.split("\n")[0]})`);
+  }
+  const record = validateRunRecord(value, path);
+  const name = basename(path);
+  if (name.endsWith(".json") && name !== `${record.id}.json`) {
+    throw new InputError(`Cannot read run record ${path}: id ${shown(record.id)} does not match the file name ${name}`);
+  }
+  return record;
+}
+
+/**
+ * All finished run records in `out/runs/`, sorted by id, each validated (see {@link readRunRecord}): a malformed one
+ * is a one-line `InputError` naming its file and field. No `runs/` folder means no records.
+ */
 export async function readRunRecords(out: string): Promise<RunRecord[]> {
   const dir = join(out, "runs");
-  const records: RunRecord[] = [];
+  const names: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (!e.isFile || !e.name.endsWith(".json")) continue;
-      const r = await readJsonOrNull<RunRecord>(join(dir, e.name));
-      if (r) records.push(r);
+      if (e.isFile && e.name.endsWith(".json")) names.push(e.name);
     }
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (err instanceof Deno.errors.NotFound) return [];
+    if (err instanceof Deno.errors.NotADirectory) {
+      throw new InputError(`Cannot read the runs of ${out}: ${out} or ${dir} is not a folder`);
+    }
+    throw err;
+  }
+  const records: RunRecord[] = [];
+  for (const name of names.sort()) {
+    const r = await readRunRecord(join(dir, name));
+    if (r) records.push(r);
   }
   return records.sort((a, b) => (a.id < b.id ? -1 : 1));
 }

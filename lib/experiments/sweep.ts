@@ -2,11 +2,23 @@
  * The sweep driver `ablate` and `reproduce` share: load the model and data, plan (and shard) the sweep, run it, then
  * write its tables and charts (ablation charts, the SAS gallery, `test-set.json`, the per-finding table). The commands
  * parse their flags into {@link SweepSettings} (cli/sweep_flags.ts) and call {@link executeSweep}.
+ *
+ * A results folder is shared by every sweep run into it (a partial `--variants`/`--questions` sweep adds to it), so
+ * its shared outputs (tables, charts, `test-set.json`, the per-finding table) are written from every run it holds,
+ * not only the ones this sweep planned; and a sweep whose test set differs from the one the folder's runs were scored
+ * on (another `--test-limit`, data set, or other test images) is refused before any work, so that no table or chart
+ * mixes runs scored on different images.
  * @module
  */
 import { type BackendName, initBackend, requestedBackend } from "../backend.ts";
 import { loadModelBundle, type ModelBundle } from "../encoders/mod.ts";
-import { type BadImagePolicy, benchmarkCases, ensureBenchmark, type Normalisation } from "../data/mod.ts";
+import {
+  type BadImagePolicy,
+  benchmarkCases,
+  DEFAULT_BENCHMARK_DIR,
+  ensureBenchmark,
+  type Normalisation,
+} from "../data/mod.ts";
 import {
   acquireLock,
   ensureOutDir,
@@ -26,6 +38,13 @@ import { shardManifest, writeShardManifest } from "./shards.ts";
 import { runSweep } from "./runner.ts";
 import { writeSweepCharts } from "./charts.ts";
 import type { RunRecord } from "./store.ts";
+import {
+  readFolderTestSet,
+  refuseOtherTestImages,
+  refuseOtherTestSet,
+  sweepTestSet,
+  type TestSetReport,
+} from "./test_set_guard.ts";
 import { sasGallery } from "../synthesis/mod.ts";
 import { perFindingAuroc, writePerFinding } from "./per_finding.ts";
 
@@ -79,6 +98,7 @@ export interface SweepSettings {
 
 /** Everything a sweep ran with. */
 export interface SweepOutcome {
+  /** The finished runs this sweep planned (the folder's tables and charts describe all of its runs). */
   records: RunRecord[];
   planned: PlannedRun[];
   bundle: ModelBundle;
@@ -92,8 +112,9 @@ export interface SweepOutcome {
 }
 
 /**
- * Locks `s.out`, loads the model and data, plans (and shards) the sweep, runs it, and writes its tables and charts.
- * `command` names the lock's holder (e.g. `ablate`).
+ * Locks `s.out`, loads the model and data, plans (and shards) the sweep, runs it, and writes the folder's tables and
+ * charts from every run it then holds. Refuses (`InputError`, before any run) a test set other than the one the
+ * folder's runs were scored on. `command` names the lock's holder (e.g. `ablate`).
  */
 export async function executeSweep(s: SweepSettings, command = "sweep"): Promise<SweepOutcome> {
   const start = performance.now();
@@ -110,6 +131,10 @@ export async function executeSweep(s: SweepSettings, command = "sweep"): Promise
 }
 
 async function sweepLocked(s: SweepSettings, start: number): Promise<SweepOutcome> {
+  // The folder may already hold runs of earlier sweeps: this one must score the same test set, checked first with
+  // what the flags say (test limit, data folder, a named data set), then with the loaded data, before any run.
+  const folder = await readFolderTestSet(s.out);
+  refuseOtherTestSet(s.out, folder, sweepTestSet(s, s.data ? resolve(s.data) : DEFAULT_BENCHMARK_DIR));
   const backend = await initBackend(requestedBackend(s.backend), { quiet: s.quiet });
   const bundle = await loadModelBundle(s.model, { tokenizer: s.tokenizer, normalisation: s.normalisation });
   const dataRoot = s.data ? resolve(s.data) : await ensureBenchmark();
@@ -121,6 +146,8 @@ async function sweepLocked(s: SweepSettings, start: number): Promise<SweepOutcom
     onBadImage: s.onBadImage,
     quiet: s.quiet,
   });
+  refuseOtherTestSet(s.out, folder, sweepTestSet(s, dataRoot, data));
+  await refuseOtherTestImages(s.out, folder, data);
   const planned = await planRuns(s, bundle, dataRoot, data.dataset.name, backend.name);
   if (!s.quiet) {
     const c = data.dataset.counts();
@@ -132,6 +159,8 @@ async function sweepLocked(s: SweepSettings, start: number): Promise<SweepOutcom
     console.error(`plan: ${planned.length} runs → ${s.out}`);
   }
   let reused = 0, computed = 0;
+  // Every run in the folder afterwards (earlier sweeps' too): what runs.csv and summary.csv describe, and so what
+  // the charts, the per-finding table and test-set.json describe.
   const records = await runSweep(planned, {
     out: s.out,
     bundle,
@@ -143,20 +172,22 @@ async function sweepLocked(s: SweepSettings, start: number): Promise<SweepOutcom
   const mine = records.filter((r) => planned.some((p) => p.id === r.id));
   const charts: string[] = [];
   if (s.charts) {
+    const { model, modelHash, backend: backendName } = planned[0].spec;
     charts.push(
-      ...await writeSweepCharts(s.out, mine, {
+      ...await writeSweepCharts(s.out, records, {
         base: { ...s.sweep.base, ...s.overrides },
         questions: s.sweep.questions,
+        context: { model, modelHash, backend: backendName },
       }, {
         testImages: data.test.images,
         resolution: bundle.clip.config.imageResolution,
       }),
     );
-    if (planned.some((p) => p.spec.shots > 0)) charts.push(await writeSasGallery(s.out, data));
+    if (records.some((r) => r.spec.shots > 0)) charts.push(await writeSasGallery(s.out, data));
   }
   await writeTestSetReport(s.out, data);
   if (data.test.shortfall > 0) console.error(`warning: ${testSetNote(data)}`);
-  await writePerFindingTable(s.out, dataRoot, mine);
+  await writePerFindingTable(s.out, dataRoot, records);
   return {
     records: mine,
     planned,
@@ -211,10 +242,13 @@ async function writeSasGallery(out: string, data: ExperimentData): Promise<strin
   return path;
 }
 
-/** `test-set.json`: what was scored against what was asked for, so a shortfall is part of the results, not the log. */
+/**
+ * `test-set.json`: what was scored against what was asked for, so a shortfall is part of the results, not the log.
+ * It describes every run of the folder: a sweep on another test set is refused before it runs.
+ */
 async function writeTestSetReport(out: string, data: ExperimentData): Promise<void> {
   const t = data.test;
-  const report = {
+  const report: TestSetReport = {
     requested: t.requested,
     scored: t.labels.length,
     skipped: t.skipped,
@@ -224,7 +258,10 @@ async function writeTestSetReport(out: string, data: ExperimentData): Promise<vo
   await writeFileAtomic(join(out, "test-set.json"), JSON.stringify(report, null, 1) + "\n");
 }
 
-/** `per_finding.csv`, when the data set is the synthetic benchmark (its manifest names each image's finding). */
+/**
+ * `per_finding.csv` of `records` (every run of the folder), when the data set is the synthetic benchmark (its manifest
+ * names each image's finding).
+ */
 async function writePerFindingTable(out: string, dataRoot: string, records: readonly RunRecord[]): Promise<void> {
   const cases = await benchmarkCases(dataRoot);
   if (cases.size) await writePerFinding(out, await perFindingAuroc(out, records, cases));

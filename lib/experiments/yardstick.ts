@@ -7,8 +7,8 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import { BASE_STYLE, listChartFiles, readCsvTable, type ZeroShotPoint } from "../report/mod.ts";
-import { InputError, join } from "../util/mod.ts";
+import { BASE_STYLE, listChartFiles, type ZeroShotPoint } from "../report/mod.ts";
+import { csvNumber, type CsvRecord, csvText, InputError, join, readCsvRecords } from "../util/mod.ts";
 import { heldOutAndZhangLab } from "./backbone_report.ts";
 
 /** The two sets the yardstick is scored on, as its tables name them. */
@@ -38,29 +38,34 @@ export interface YardstickRow {
 
 /**
  * Reads yardstick tables (`recipe, machine, seed, epoch, role, metric, value`) into AUROC rows in percent; the
- * `wall_s` rows are left out. Throws an `InputError` naming the file when a column, role or value is wrong.
+ * `wall_s` rows are left out (their blank role stays accepted). Throws an `InputError` naming the file when a column,
+ * role or value is wrong; a record with too few or too many cells, or an AUROC row whose seed, epoch or value is empty
+ * or not a number, is refused naming the file, line and column.
  */
 export async function readYardstickTables(files: readonly string[]): Promise<YardstickRow[]> {
   const rows: YardstickRow[] = [];
   for (const file of files) {
-    const table = await readCsvTable(file);
+    const table = await readCsvRecords(file);
     const need = ["recipe", "seed", "epoch", "role", "metric", "value"];
-    const missing = need.filter((c) => !table.columnNames().includes(c));
+    const missing = need.filter((c) => !table.columns.includes(c));
     if (missing.length > 0) throw new InputError(`Cannot read ${file}: not a yardstick table (missing ${missing})`);
-    for (const r of table.objects() as Record<string, unknown>[]) {
-      if (r.metric !== "auroc") continue;
-      const role = String(r.role);
+    const cell = (r: CsvRecord, column: string) => csvText(table, r, column) ?? "";
+    for (const r of table.records) {
+      if (cell(r, "metric") !== "auroc") continue;
+      const role = cell(r, "role");
       const set = Object.hasOwn(YARDSTICK_SETS, role) ? YARDSTICK_SETS[role as keyof typeof YARDSTICK_SETS] : undefined;
-      const recipe = String(r.recipe);
+      const recipe = cell(r, "recipe");
       const variant = /, AdamW [^,]+, (.+)$/.exec(recipe)?.[1];
       const network = recipe.split(" ")[0] + (variant ? `, ${variant}` : "");
       const epochs = Number(/(\d+) epochs/.exec(recipe)?.[1]);
-      const [seed, epoch, value] = [Number(r.seed), Number(r.epoch), Number(r.value)];
-      const counts = [epochs, seed, epoch].every(Number.isInteger) && epoch >= 1 && epoch <= epochs;
-      if (set === undefined || !counts) {
-        throw new InputError(`Cannot read ${file}: row of seed ${r.seed}, epoch ${r.epoch} is not a yardstick row`);
+      const seed = csvNumber(table, r, "seed", { integer: true });
+      const epoch = csvNumber(table, r, "epoch", { integer: true });
+      const value = csvNumber(table, r, "value", { min: 0, max: 1 });
+      if (set === undefined || !Number.isInteger(epochs) || epoch < 1 || epoch > epochs) {
+        throw new InputError(
+          `Cannot read ${file} line ${r.line}: row of seed ${seed}, epoch ${epoch} is not a yardstick row`,
+        );
       }
-      if (!(value >= 0 && value <= 1)) throw new InputError(`Cannot read ${file}: AUROC ${r.value} is not in [0, 1]`);
       rows.push({ recipe, network, epochs, seed, epoch, set, auroc: 100 * value });
     }
   }

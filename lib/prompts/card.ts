@@ -7,8 +7,8 @@
  * name with `.json` (the card); results from before the readable names use `<trainingId>` alone, and load the same.
  * @module
  */
-import { type ModelBundle, readSafetensors } from "../encoders/mod.ts";
-import type { Normalisation } from "../data/mod.ts";
+import { type ModelBundle, readSafetensors, requireFinite } from "../encoders/mod.ts";
+import { type Normalisation, normalisationProblem } from "../data/mod.ts";
 import { InputError, Rng, writeFileAtomic } from "../util/mod.ts";
 import { PromptModel } from "./prompt_model.ts";
 import { regionSet, type Sides } from "./regions.ts";
@@ -94,6 +94,8 @@ export async function readPromptCard(promptsPath: string): Promise<PromptCard> {
     ? "spec.classWords is not two words"
     : !Array.isArray(card.regions)
     ? "regions is missing"
+    : card.normalisation !== undefined
+    ? normalisationProblem(card.normalisation)
     : null;
   if (problem) throw new InputError(`Cannot read the prompts card ${path}: ${problem}`);
   return card;
@@ -164,6 +166,7 @@ export async function loadPromptModel(
   const c = card ?? await readPromptCard(promptsPath);
   requireSameModel(c, bundle.hash, bundle.path, promptsPath);
   const file = await readSafetensors(promptsPath);
+  requireFinite(file.tensors, promptsPath);
   const metaHash = file.metadata.model_hash;
   if (metaHash !== undefined && metaHash !== bundle.hash) {
     throw new InputError(

@@ -26,7 +26,13 @@ export {
   pretrainOptimizer,
   type PretrainOptimizerOptions,
 } from "./pretrain.ts";
-export { loadCheckpoint, removeCheckpoint, saveCheckpoint } from "./pretrain_checkpoint.ts";
+export {
+  checkpointFiles,
+  type CheckpointState,
+  loadCheckpoint,
+  removeCheckpoint,
+  saveCheckpoint,
+} from "./pretrain_checkpoint.ts";
 export { makePairPool, zeroShotReport, type ZeroShotResult } from "./pretrain_data.ts";
 export { mixedSource } from "./pretrain_mix.ts";
 export { BORDER_SWAP_WIDTH, drawBorderSwap, frameIndices, swapBorder } from "./border_swap.ts";
@@ -44,6 +50,7 @@ export {
   corpusImage,
   corpusLabels,
   type CorpusPart,
+  listCorpus,
   loadRealCorpus,
   type RealCorpus,
 } from "./real_corpus.ts";

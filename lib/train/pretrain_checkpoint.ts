@@ -20,12 +20,16 @@ export interface CheckpointState<K, E> {
   seconds: number;
 }
 
-/** The three files of a checkpoint in `dir`. */
-export function checkpointFiles(dir: string): { model: string; optimizer: string; state: string } {
+/**
+ * The files of a checkpoint in `dir`: weights, optimizer moments, state, and the run's BPE merges (moved to
+ * `bpe.txt` with the finished weights).
+ */
+export function checkpointFiles(dir: string): { model: string; optimizer: string; state: string; merges: string } {
   return {
     model: join(dir, "checkpoint.safetensors"),
     optimizer: join(dir, "checkpoint-optimizer.safetensors"),
     state: join(dir, "checkpoint.json"),
+    merges: join(dir, "checkpoint-bpe.txt"),
   };
 }
 

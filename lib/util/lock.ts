@@ -43,10 +43,28 @@ export async function ensureOutDir(dir: string, flag = "--out"): Promise<void> {
   }
 }
 
-/** Refuses an output file path that is a folder, or whose parent is a file (before the work starts). */
-export async function ensureOutFile(path: string, flag: string): Promise<void> {
+/** An input file of a command, for {@link ensureOutFile} to keep its output off it. */
+export interface NamedInput {
+  path: string;
+  /** What the file is, for the message, e.g. `the --prompts file`. */
+  what: string;
+}
+
+/**
+ * Refuses an output file path that is a folder, whose parent is a file, or that is one of the command's `inputs` (the
+ * same file under any name: symbolic links and relative paths resolved), before the work starts.
+ */
+export async function ensureOutFile(path: string, flag: string, inputs: readonly NamedInput[] = []): Promise<void> {
   const stat = await Deno.stat(path).catch(() => null);
   if (stat?.isDirectory) throw new InputError(`Cannot write to ${flag} ${path}: it is a folder, not a file`);
+  if (stat) {
+    const real = await Deno.realPath(path);
+    for (const input of inputs) {
+      if (await Deno.realPath(input.path).catch(() => null) === real) {
+        throw new InputError(`Cannot write to ${flag} ${path}: it is ${input.what} (left as it is)`);
+      }
+    }
+  }
   const parent = join(path, "..");
   const pstat = await Deno.stat(parent).catch(() => null);
   if (pstat && !pstat.isDirectory) throw new InputError(`Cannot write to ${flag} ${path}: ${parent} is a file`);

@@ -16,11 +16,22 @@ export {
   requireFlag,
   usageLine,
 } from "./cli.ts";
-export { csvField, splitCsvLine } from "./csv.ts";
+export {
+  csvField,
+  csvNumber,
+  type CsvNumberOptions,
+  type CsvRecord,
+  type CsvRecords,
+  csvText,
+  parseCsvRecords,
+  parseDecimal,
+  readCsvRecords,
+  splitCsvLine,
+} from "./csv.ts";
 export { envNumber, envPath, envString } from "./env.ts";
 export { InputError, runMain } from "./errors.ts";
 export { gitCommit } from "./git.ts";
-export { acquireLock, ensureOutDir, ensureOutFile, staleLockNote } from "./lock.ts";
+export { acquireLock, ensureOutDir, ensureOutFile, type NamedInput, staleLockNote } from "./lock.ts";
 export { machineDescription } from "./machine.ts";
 export {
   basename,

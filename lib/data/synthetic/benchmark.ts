@@ -19,7 +19,7 @@ import {
   Rng,
 } from "../../util/mod.ts";
 import { type FindingKind, FINDINGS } from "./findings.ts";
-import { generateCase, type SyntheticCase } from "./generate.ts";
+import { generateCase, MIN_FINDING_SIZE, type SyntheticCase } from "./generate.ts";
 import { encodePng } from "../png.ts";
 import { toUint8 } from "./raster.ts";
 
@@ -33,6 +33,10 @@ export const DEFAULT_SEED = 2024;
 export const DEFAULT_BENCHMARK_DIR: string = join(PROJECT_ROOT, "data", "synthetic-cxr-v1");
 /** Stamp file, written last: its presence and content mark a complete benchmark. */
 export const STAMP_FILE = "benchmark.json";
+/** Smallest image side of a benchmark: below it some findings can have an empty mask (see `MIN_FINDING_SIZE`). */
+export const MIN_BENCHMARK_SIZE = MIN_FINDING_SIZE;
+/** Largest image side of a benchmark. */
+export const MAX_BENCHMARK_SIZE = 4096;
 
 /** Sizes and seed of a benchmark. */
 export interface BenchmarkOptions {
@@ -100,7 +104,11 @@ export function resolveOptions(opts: BenchmarkOptions = {}): Required<BenchmarkO
       throw new InputError(`Cannot plan the benchmark: ${k} must be a non-negative integer, got ${v}`);
     }
   }
-  if (r.size < 32 || r.size > 4096) throw new InputError(`Cannot plan the benchmark: size must be in [32, 4096]`);
+  if (r.size < MIN_BENCHMARK_SIZE || r.size > MAX_BENCHMARK_SIZE) {
+    throw new InputError(
+      `Cannot plan the benchmark: size must be in [${MIN_BENCHMARK_SIZE}, ${MAX_BENCHMARK_SIZE}], got ${r.size}`,
+    );
+  }
   if (r.seed > 0xffffffff) throw new InputError(`Cannot plan the benchmark: seed must be below 2^32`);
   return r;
 }
@@ -242,22 +250,155 @@ export async function isComplete(dir: string, opts: BenchmarkOptions = {}): Prom
   return true;
 }
 
+/**
+ * How the options recorded in `stamp` differ from `opts`, one item per flag (`--seed 2024, not 7`); empty when the
+ * stamp was made with these options. The generator version is not an option and is not compared.
+ */
+export function stampDifferences(stamp: BenchmarkStamp, opts: BenchmarkOptions = {}): string[] {
+  const o = resolveOptions(opts);
+  const had: [string, unknown, number][] = [
+    ["--seed", stamp.seed, o.seed],
+    ["--size", stamp.size, o.size],
+    ["--train-normal", stamp.counts?.trainNormal, o.trainNormal],
+    ["--test-normal", stamp.counts?.testNormal, o.testNormal],
+    ["--test-abnormal", stamp.counts?.testAbnormal, o.testAbnormal],
+  ];
+  return had.filter(([, was, want]) => was !== want).map(([flag, was, want]) =>
+    `${flag} ${typeof was === "number" ? was : "unrecorded"}, not ${want}`
+  );
+}
+
 /** True when `dir` may be replaced: absent, empty, or a (possibly outdated) synthetic benchmark. */
 async function replaceable(dir: string): Promise<boolean> {
   if (!(await pathExists(dir))) return true;
   if (!(await Deno.stat(dir)).isDirectory) return false;
   if (await readStamp(dir)) return true;
-  for await (const _ of Deno.readDir(dir)) return false;
-  return true;
+  return await isEmptyDir(dir);
+}
+
+async function isEmptyDir(dir: string): Promise<boolean> {
+  try {
+    for await (const _ of Deno.readDir(dir)) return false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** This host's name as it appears in scratch folder names (letters, digits, `.`, `_` and `-` only). */
+function hostTag(): string {
+  let host = "unknown";
+  try {
+    host = Deno.hostname();
+  } catch { /* not permitted: keep "unknown" */ }
+  return host.replace(/[^A-Za-z0-9._-]/g, "_") || "unknown";
+}
+
+/**
+ * The hidden sibling folder a run of {@link writeBenchmark} for `dir` uses: `.NAME.partial-PID-HOST` while writing,
+ * `.NAME.old-PID-HOST` for the replaced benchmark during the final swap.
+ */
+function scratchPath(dir: string, kind: "partial" | "old"): string {
+  return join(dirname(dir), `.${basename(dir)}.${kind}-${Deno.pid}-${hostTag()}`);
+}
+
+/** A scratch folder of a run for the same target, parsed from its name. */
+interface Scratch {
+  path: string;
+  kind: "partial" | "old";
+  pid: number;
+  /** Host tag; null for the names of earlier versions (`.NAME.partial-PID`), taken as this host. */
+  host: string | null;
+}
+
+async function listScratch(dir: string): Promise<Scratch[]> {
+  const escaped = basename(dir).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`^\\.${escaped}\\.(partial|old)-(\\d+)(?:-(.+))?$`);
+  const out: Scratch[] = [];
+  try {
+    for await (const e of Deno.readDir(dirname(dir))) {
+      const m = e.isDirectory ? re.exec(e.name) : null;
+      if (m) {
+        out.push({
+          path: join(dirname(dir), e.name),
+          kind: m[1] as "partial" | "old",
+          pid: Number(m[2]),
+          host: m[3] ?? null,
+        });
+      }
+    }
+  } catch {
+    return []; // no parent folder (or not a folder): nothing to clean
+  }
+  return out.sort((x, y) => x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+}
+
+/**
+ * Whether the run that owns `s` is certainly gone: same host, and (Linux) no `/proc/PID`. Anything uncertain (another
+ * host, another OS, this process) counts as alive, so a folder a live process is writing is never touched.
+ */
+function ownerGone(s: Scratch): boolean {
+  if (s.host !== null && s.host !== hostTag()) return false;
+  if (s.pid === Deno.pid || Deno.build.os !== "linux") return false;
+  try {
+    Deno.statSync(`/proc/${s.pid}`);
+    return false;
+  } catch (err) {
+    return err instanceof Deno.errors.NotFound;
+  }
+}
+
+/**
+ * Cleans up after killed runs of {@link writeBenchmark} for `dir` on this host: a hidden `.NAME.partial-PID…` folder
+ * whose process is gone is deleted; a `.NAME.old-PID…` folder (the benchmark being replaced when the run was killed
+ * mid-swap) is moved back to `dir` when `dir` is absent or empty, deleted when `dir` holds a benchmark, and left
+ * alone otherwise. Folders of live processes, or of other hosts, are never touched. Returns one line per action.
+ */
+export async function cleanStaleScratch(dir: string): Promise<string[]> {
+  const notes: string[] = [];
+  const stale = (await listScratch(dir)).filter(ownerGone);
+  const quietly = async (what: () => Promise<void>) => {
+    try {
+      await what();
+      return true;
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return false; // another run cleaned it first
+      throw err;
+    }
+  };
+  // Old copies first: one may have to go back into place before the partial copies are deleted.
+  for (const s of stale.filter((x) => x.kind === "old")) {
+    const stat = await Deno.stat(dir).catch(() => null);
+    if (!stat || (stat.isDirectory && await isEmptyDir(dir))) {
+      if (stat) await Deno.remove(dir);
+      if (await quietly(() => Deno.rename(s.path, dir))) {
+        notes.push(`restored ${dir} from ${s.path}, left by pid ${s.pid} (killed while replacing it)`);
+      }
+    } else if (stat.isDirectory && await readStamp(dir)) {
+      if (await quietly(() => Deno.remove(s.path, { recursive: true }))) {
+        notes.push(`removed ${s.path}, the replaced benchmark left by pid ${s.pid} (no longer running)`);
+      }
+    } else {
+      notes.push(`left ${s.path} (a benchmark pid ${s.pid} was replacing when it stopped): ${dir} is not a benchmark`);
+    }
+  }
+  for (const s of stale.filter((x) => x.kind === "partial")) {
+    if (await quietly(() => Deno.remove(s.path, { recursive: true }))) {
+      notes.push(`removed ${s.path}, a partial benchmark left by pid ${s.pid} (no longer running)`);
+    }
+  }
+  return notes;
 }
 
 /**
  * Writes a complete benchmark to `dir`: everything goes to a sibling temporary folder first (stamp last), which is
- * then renamed into place, so a killed run never leaves a folder that looks complete. An existing `dir` is replaced
- * only if it is empty or a synthetic benchmark (it has our `benchmark.json`); anything else is refused.
+ * then renamed into place, so a killed run never leaves a folder that looks complete; what a killed run left behind
+ * is cleaned up first ({@link cleanStaleScratch}, each action noted on stderr). An existing `dir` is replaced only if
+ * it is empty or a synthetic benchmark (it has our `benchmark.json`); anything else is refused.
  */
 export async function writeBenchmark(dir: string, opts: BenchmarkOptions = {}): Promise<BenchmarkStamp> {
   const o = resolveOptions(opts);
+  for (const note of await cleanStaleScratch(dir)) console.error(`note: ${note}`);
   if (!(await replaceable(dir))) {
     throw new InputError(
       `Cannot write the benchmark to ${dir}: the folder exists and is not a synthetic benchmark (no ${STAMP_FILE}); choose another --out`,
@@ -265,7 +406,7 @@ export async function writeBenchmark(dir: string, opts: BenchmarkOptions = {}): 
   }
   const parent = dirname(dir);
   await Deno.mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.partial-${Deno.pid}`);
+  const tmp = scratchPath(dir, "partial");
   await Deno.remove(tmp, { recursive: true }).catch(() => {});
   const entries = planBenchmark(o);
   const progress = new Progress(entries.length, { label: "synth", quiet: o.quiet });
@@ -289,11 +430,17 @@ export async function writeBenchmark(dir: string, opts: BenchmarkOptions = {}): 
     await Deno.writeTextFile(join(tmp, "manifest.csv"), lines.join("\n") + "\n");
     const stamp = stampFor(o);
     await Deno.writeTextFile(join(tmp, STAMP_FILE), JSON.stringify(stamp, null, 2) + "\n");
-    // Swap into place: move any old benchmark aside, rename, then delete the old one.
-    const old = join(parent, `.${basename(dir)}.old-${Deno.pid}`);
+    // Swap into place: move any old benchmark aside, rename, then delete the old one. Should the rename fail, the old
+    // one goes back; should the process die in between, the next run puts it back (cleanStaleScratch).
+    const old = scratchPath(dir, "old");
     const had = await pathExists(dir);
     if (had) await Deno.rename(dir, old);
-    await Deno.rename(tmp, dir);
+    try {
+      await Deno.rename(tmp, dir);
+    } catch (err) {
+      if (had) await Deno.rename(old, dir).catch(() => {});
+      throw err;
+    }
     if (had) await Deno.remove(old, { recursive: true });
     return stamp;
   } catch (err) {

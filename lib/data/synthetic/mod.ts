@@ -4,7 +4,14 @@
  * manifest back (finding, side and zone per image; finding sizes). See docs/benchmark.md.
  * @module
  */
-export { type BBox, type CaseOptions, generateCase, maskBBox, type SyntheticCase } from "./generate.ts";
+export {
+  type BBox,
+  type CaseOptions,
+  generateCase,
+  maskBBox,
+  MIN_FINDING_SIZE,
+  type SyntheticCase,
+} from "./generate.ts";
 export { type FindingDetails, type FindingKind, FINDINGS, type Zone, ZONES } from "./findings.ts";
 export { type ImageSide, patientSide, writeReport } from "./reports.ts";
 export { toUint8 } from "./raster.ts";
@@ -15,6 +22,7 @@ export {
   type BenchmarkOptions,
   type BenchmarkStamp,
   caseSeed,
+  cleanStaleScratch,
   DEFAULT_BENCHMARK_DIR,
   DEFAULT_SEED,
   ensureBenchmark,
@@ -24,7 +32,10 @@ export {
   GROUPS,
   isComplete,
   MANIFEST_COLUMNS,
+  MAX_BENCHMARK_SIZE,
+  MIN_BENCHMARK_SIZE,
   planBenchmark,
   readStamp,
+  stampDifferences,
   writeBenchmark,
 } from "./benchmark.ts";

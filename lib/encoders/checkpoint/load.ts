@@ -57,7 +57,10 @@ export function requireFloatDtypes(dtypes: ReadonlyMap<string, StorageDtype>, so
   }
 }
 
-/** Refuses a checkpoint holding NaN or ±Inf in any tensor, naming the tensor, the first bad index and the count. */
+/**
+ * Refuses a state dict (a checkpoint's, or saved prompts') holding NaN or ±Inf in any tensor, naming the file, the
+ * tensor, the first bad index and the count.
+ */
 export function requireFinite(sd: StateDict, source: string): void {
   for (const [name, t] of sd) {
     const data = t.data;
@@ -69,7 +72,7 @@ export function requireFinite(sd: StateDict, source: string): void {
         throw new InputError(
           `Cannot load ${source}: tensor ${name} holds ${v} at index ${i} (${count} non-finite value${
             count > 1 ? "s" : ""
-          }); the checkpoint is corrupt`,
+          }); the file is corrupt`,
         );
       }
     }

@@ -16,6 +16,7 @@ export {
   detectCheckpointFormat,
   loadStateDict,
   parseStateDict,
+  requireFinite,
   requireKeys,
   stripModulePrefix,
   toOpenaiKeys,

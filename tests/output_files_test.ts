@@ -1,0 +1,46 @@
+import { assertEquals, assertRejects, assertThrows } from "./assert.ts";
+import { ensureOutFile, InputError, join, writeFileAtomic } from "../lib/util/mod.ts";
+import { writeFileAtomicSync } from "../lib/util/atomic.ts";
+
+Deno.test("ensureOutFile: refuses an output that is one of the command's inputs, under any name", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const input = join(dir, "prompts.safetensors");
+    await Deno.writeTextFile(input, "x");
+    await Deno.symlink(input, join(dir, "link.safetensors"));
+    const inputs = [{ path: input, what: "the --prompts file" }];
+    for (const out of [input, join(dir, "link.safetensors"), join(dir, "sub", "..", "prompts.safetensors")]) {
+      await Deno.mkdir(join(dir, "sub"), { recursive: true });
+      await assertRejects(
+        () => ensureOutFile(out, "--out", inputs),
+        InputError,
+        "it is the --prompts file (left as it is)",
+      );
+    }
+    await ensureOutFile(join(dir, "scores.csv"), "--out", inputs); // a new file
+    assertEquals(await Deno.readTextFile(input), "x");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writeFileAtomic: an operating-system error names the target, not its temporary file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "a-file");
+    await Deno.writeTextFile(file, "keep");
+    // Its parent is a file; the target is a folder.
+    await assertRejects(
+      () => writeFileAtomic(join(file, "x.csv"), "a"),
+      InputError,
+      `Cannot write ${join(file, "x.csv")}:`,
+    );
+    assertThrows(() => writeFileAtomicSync(join(file, "x.csv"), "a"), InputError, "(os error");
+    const err = await assertRejects(() => writeFileAtomic(dir, "a"), InputError, `Cannot write ${dir}: `);
+    assertEquals(/\.tmp/.test((err as Error).message), false, (err as Error).message);
+    assertEquals(await Deno.readTextFile(file), "keep");
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["a-file"]); // no temporary file left
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
