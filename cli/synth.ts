@@ -2,10 +2,10 @@
  * `deno task synth`: writes the procedural chest-radiograph benchmark, or measures the generator's speed.
  *
  *   deno task synth [--out DIR] [--seed N] [--train-normal N] [--test-normal N] [--test-abnormal N] [--size 256] [--force]
- *
- * An existing benchmark made with the same options is kept; one made with other options is refused unless --force.
  *   deno task synth --bench [--bench-count 200] [--size 256]
  *   deno task synth --gallery [PATH]
+ *
+ * An existing benchmark made with the same options is kept; one made with other options is refused unless --force.
  * @module
  */
 import {
@@ -20,23 +20,21 @@ import {
   runMain,
 } from "../lib/util/mod.ts";
 import {
+  cleanStaleScratch,
   DEFAULT_BENCHMARK_DIR,
   DEFAULT_SEED,
   encodePng,
   FINDINGS,
   generateCase,
+  GENERATOR_VERSION,
   isComplete,
+  MAX_BENCHMARK_SIZE,
+  MIN_BENCHMARK_SIZE,
   readStamp,
+  stampDifferences,
   toUint8,
   writeBenchmark,
 } from "../lib/data/mod.ts";
-import {
-  cleanStaleScratch,
-  GENERATOR_VERSION,
-  MAX_BENCHMARK_SIZE,
-  MIN_BENCHMARK_SIZE,
-  stampDifferences,
-} from "../lib/data/synthetic/mod.ts";
 import { writeSyntheticGallery } from "../lib/report/mod.ts";
 
 /** The command's flags, help and examples. */

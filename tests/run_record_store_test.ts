@@ -4,7 +4,8 @@
  * not single safe file names (they name the run's files) are refused; records written by the runner, including ones
  * with NaN metrics (stored as null) and older ones without the later optional fields, still read.
  */
-import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "./assert.ts";
+import { readCsvTable } from "../lib/report/mod.ts";
 import {
   paths,
   readRunRecord,
@@ -12,6 +13,7 @@ import {
   unsafeFileNameReason,
   validateRunRecord,
   writeJson,
+  writeTables,
 } from "../lib/experiments/store.ts";
 import { InputError } from "../lib/util/errors.ts";
 import { join } from "../lib/util/path.ts";
@@ -110,3 +112,21 @@ Deno.test("validateRunRecord: returns the value typed, or names the source and t
   assertEquals<unknown>(validateRunRecord(ok, "x.json"), ok);
   assertThrows(() => validateRunRecord({ ...ok, positives: 1.5 }, "x.json"), InputError, "x.json: positives");
 });
+
+Deno.test("writeTables: summary.csv never averages runs that differ in more than the seed (e.g. the learning rate)", () =>
+  withTemp(async (dir) => {
+    const records = [
+      runRecord("a", { lr: 0.001 }, { seed: 0, auroc: 0.6 }),
+      runRecord("b", { lr: 0.001 }, { seed: 1, auroc: 0.7 }),
+      runRecord("c", { lr: 0.1 }, { seed: 0, auroc: 0.9 }),
+    ];
+    await writeTables(dir, records);
+    const runs = (await Deno.readTextFile(join(dir, "runs.csv"))).split("\n");
+    assert(runs[0].includes(",n_ctx,lr,momentum,class_words,"), runs[0]);
+    const summary = (await readCsvTable(join(dir, "summary.csv"))).objects() as Record<string, unknown>[];
+    const auroc = summary.filter((r) => r.metric === "auroc").map((r) => [r.lr, r.n, r.mean]);
+    assertEquals(auroc.length, 2);
+    assertEquals(auroc.find((r) => r[0] === 0.001)?.[1], 2);
+    assertAlmostEquals(Number(auroc.find((r) => r[0] === 0.001)?.[2]), 0.65, 1e-12);
+    assertEquals(auroc.find((r) => r[0] === 0.1)?.slice(1), [1, 0.9]);
+  }));

@@ -29,6 +29,7 @@ export {
 export {
   benchmarkCases,
   type CaseInfo,
+  cleanStaleScratch,
   DEFAULT_BENCHMARK_DIR,
   DEFAULT_SEED,
   ensureBenchmark,
@@ -36,10 +37,14 @@ export {
   findingAreas,
   FINDINGS,
   generateCase,
+  GENERATOR_VERSION,
   isComplete,
+  MAX_BENCHMARK_SIZE,
+  MIN_BENCHMARK_SIZE,
   patientSide,
   readBenchmarkManifest,
   readStamp,
+  stampDifferences,
   toUint8,
   writeBenchmark,
 } from "./synthetic/mod.ts";

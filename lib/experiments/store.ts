@@ -248,6 +248,9 @@ export function tidyRows(records: readonly RunRecord[]): Record<string, string |
         shots: s.shots,
         steps: s.steps,
         n_ctx: s.nCtx,
+        lr: s.lr,
+        momentum: s.momentum,
+        class_words: s.classWords.join("|"),
         backend: s.backend,
         model: s.model,
         model_hash: s.modelHash,
@@ -262,6 +265,30 @@ export function tidyRows(records: readonly RunRecord[]): Record<string, string |
   return rows;
 }
 
+/**
+ * The columns of `runs.csv` that make a configuration of `summary.csv`: every field of the method and of its context
+ * but the seed, so that runs differing in anything else (a learning rate, a model, a test subsample) are never
+ * averaged as if they were seeds.
+ */
+const SUMMARY_KEYS = [
+  "variant",
+  "regions",
+  "synthesis",
+  "scoring",
+  "sides",
+  "shots",
+  "steps",
+  "n_ctx",
+  "lr",
+  "momentum",
+  "class_words",
+  "backend",
+  "model_hash",
+  "dataset",
+  "test_n",
+  "metric",
+];
+
 /** Rewrites `runs.csv` (tidy) and `summary.csv` (mean ± std per configuration and metric) from the records. */
 export async function writeTables(out: string, records: readonly RunRecord[]): Promise<void> {
   const rows = tidyRows(records);
@@ -269,7 +296,7 @@ export async function writeTables(out: string, records: readonly RunRecord[]): P
   await writeCsvAtomic(join(out, "runs.csv"), toTidy(rows));
   const summary = summarise(
     rows.filter((r) => !String(r.metric).endsWith("_lo") && !String(r.metric).endsWith("_hi")),
-    ["variant", "regions", "synthesis", "scoring", "sides", "shots", "steps", "dataset", "metric"],
+    SUMMARY_KEYS,
     "value",
     { digits: 4 },
   );
