@@ -81,10 +81,15 @@ export function maskBBox(mask: Uint8Array, size: number): BBox | null {
   return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
+/** Draws of a finding whose mask came out empty (too faint or too small to show) before {@link generateCase} gives up. */
+const MAX_FINDING_DRAWS = 10;
+
 /**
  * Generates one frontal chest radiograph with its mask and report. Deterministic in `rng`'s state; uses a fork of
  * it for the report wording, so images do not depend on report templates. Synchronous and allocation-light (the
- * scratch rasters are reused), for pretraining loops.
+ * scratch rasters are reused), for pretraining loops. A finding that leaves no visible pixel (about 1 consolidation
+ * in 10,000 at 128–256 px) is drawn again from where `rng` then stands, so the cases that come out on the first draw,
+ * all but those, are what they always were.
  */
 export function generateCase(rng: Rng, opts: CaseOptions = {}): SyntheticCase {
   const size = opts.size ?? 256;
@@ -95,6 +100,22 @@ export function generateCase(rng: Rng, opts: CaseOptions = {}): SyntheticCase {
   if (finding !== "normal" && !(FINDINGS as readonly string[]).includes(finding)) {
     throw new RangeError(`Cannot generate a case: unknown finding ${JSON.stringify(finding)}`);
   }
+  for (let draw = 1;; draw++) {
+    const drawn = drawCase(rng, size, finding);
+    if (drawn) return drawn;
+    if (size >= MIN_FINDING_SIZE && draw < MAX_FINDING_DRAWS) continue;
+    const article = /^[aeiou]/.test(finding) ? "an" : "a";
+    throw new Error(
+      size < MIN_FINDING_SIZE
+        ? `Cannot generate ${article} ${finding} case at ${size} px: its mask came out empty (findings need images ` +
+          `of at least ${MIN_FINDING_SIZE} px)`
+        : `Cannot generate ${article} ${finding} case: its mask came out empty ${draw} times (a generator bug)`,
+    );
+  }
+}
+
+/** One draw of {@link generateCase}: the case, or null when its finding left an empty mask. */
+function drawCase(rng: Rng, size: number, finding: FindingKind | "normal"): SyntheticCase | null {
   const reportRng = rng.fork();
   const params = sampleAnatomyParams(rng);
   const plan = finding === "normal" ? null : planFinding(finding, rng, params);
@@ -111,15 +132,7 @@ export function generateCase(rng: Rng, opts: CaseOptions = {}): SyntheticCase {
   let bbox: BBox | null = null;
   if (plan) {
     bbox = maskBBox(mask, size);
-    if (!bbox) {
-      const article = /^[aeiou]/.test(finding) ? "an" : "a";
-      throw new Error(
-        size < MIN_FINDING_SIZE
-          ? `Cannot generate ${article} ${finding} case at ${size} px: its mask came out empty (findings need images ` +
-            `of at least ${MIN_FINDING_SIZE} px)`
-          : `Cannot generate ${article} ${finding} case: its mask came out empty (a generator bug)`,
-      );
-    }
+    if (!bbox) return null;
     if (plan.kind === "cardiomegaly") {
       side = "both";
       zone = "middle";
