@@ -322,6 +322,9 @@ export async function main(args: string[]): Promise<void> {
   const threads = info.threads ?? navigator.hardwareConcurrency;
   // Ours is the engine's own kernels; with a native BLAS opened, ours again with the linear layers there.
   const blasLib = info.name === "wasm" && blasFlag !== "off" ? openNativeBlas(blasFlag) : null;
+  if (!blasLib && info.name === "wasm" && blasFlag !== "off" && blasFlag !== "auto") {
+    throw new InputError(`Cannot benchmark with --blas ${blasFlag}: no CBLAS library could be opened there`);
+  }
   setNativeBlasEnabled(false);
   const blasNote = blasLib
     ? `ours + BLAS: the linear layers in ${blasLib} (native, through FFI; PPAD_BLAS)`
@@ -343,6 +346,10 @@ export async function main(args: string[]): Promise<void> {
   for (const python of pythonCandidates(torchFlag)) {
     torch = await TorchReference.start(python, config, threads, seed);
     if (torch) break;
+  }
+  if (!torch && torchFlag !== "off" && torchFlag !== "auto") {
+    model.dispose();
+    throw new InputError(`Cannot benchmark against --torch ${torchFlag}: it does not start, or cannot import torch`);
   }
   const torchNote = torch
     ? `PyTorch ${torch.info.torch} (${torch.info.python}, ${torch.info.threads} threads, BLAS ${torch.info.blas})`

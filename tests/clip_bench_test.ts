@@ -76,24 +76,26 @@ Deno.test("bench --arch mini --quick --torch off: ours alone, said in one line; 
   }
 });
 
-Deno.test("bench --torch with a python that lacks torch: says so in one line and prints ours alone", async () => {
+Deno.test("bench --torch with a python that lacks torch, or --blas with no library: one-line error, exit 2, no JSON", async () => {
   const dir = await Deno.makeTempDir({ prefix: "clip_bench_" });
   try {
     const out = join(dir, "wasm.json");
-    const res = await bench([
-      "--arch",
-      "mini",
-      "--quick",
-      "--batch",
-      "1",
-      "--torch",
-      "/nonexistent/python3",
-      "--out",
-      out,
-    ]);
-    assertEquals(res.code, 0, res.stderr);
-    assertEquals(res.stdout.split("\n").filter((l) => l.startsWith("PyTorch: not found")).length, 1, res.stdout);
-    assert(res.stdout.includes("| image forward (img/s) | 1 |"), res.stdout);
+    for (
+      const [flags, message] of [
+        [
+          ["--torch", "/nonexistent/python3"],
+          "--torch /nonexistent/python3: it does not start, or cannot import torch",
+        ],
+        [["--torch", "off", "--blas", "/nonexistent/libcblas.so"], "--blas /nonexistent/libcblas.so: no CBLAS library"],
+      ] as const
+    ) {
+      const res = await bench(["--arch", "mini", "--quick", "--batch", "1", ...flags, "--out", out]);
+      assertEquals(res.code, 2, res.stderr);
+      const errors = res.stderr.trim().split("\n").filter((l) => l.startsWith("error: "));
+      assertEquals(errors.length, 1, res.stderr);
+      assert(errors[0].includes(message), res.stderr);
+      assertEquals(await Deno.stat(out).then(() => true, () => false), false);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
