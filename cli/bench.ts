@@ -315,6 +315,9 @@ export async function main(args: string[]): Promise<void> {
   const blasFlag = (values.blas as string | undefined) ?? "auto";
   const config: ClipConfig = { ...CLIP_ARCHS[archName] };
   if (values.out !== undefined) await ensureOutFile(values.out, "--out");
+  if (torchFlag.includes("/") && !(await Deno.stat(torchFlag).then((st) => st.isFile, () => false))) {
+    throw new InputError(`Cannot benchmark against --torch ${torchFlag}: no such file`);
+  }
 
   const info = await initBackend(requestedBackend(values.backend as string | undefined));
   const host = machineDescription();

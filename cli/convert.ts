@@ -15,7 +15,7 @@ import {
   runMain,
   usageLine,
 } from "../lib/util/mod.ts";
-import { openaiToHf, parseStateDict, writeSafetensors } from "../lib/encoders/mod.ts";
+import { looksLikeSafetensors, openaiToHf, parseStateDict, writeSafetensors } from "../lib/encoders/mod.ts";
 
 /** Version string written to `__metadata__.converter`. */
 export const CONVERTER_VERSION = "ppad-convert/1";
@@ -40,6 +40,19 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The first `n` bytes of `path` (fewer if it is shorter), or null when it cannot be opened. */
+async function fileHead(path: string, n: number): Promise<Uint8Array | null> {
+  const file = await Deno.open(path, { read: true }).catch(() => null);
+  if (!file) return null;
+  try {
+    const head = new Uint8Array(n);
+    const read = await file.read(head);
+    return head.subarray(0, read ?? 0);
+  } finally {
+    file.close();
+  }
+}
+
 /** Runs the conversion for command-line `args`; prints a one-line summary on stdout. */
 export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(COMMAND, args);
@@ -48,6 +61,11 @@ export async function main(args: string[]): Promise<void> {
   const dtype = choiceFlag("dtype", values.dtype, ["float32", "float16"] as const, "float32");
   if (resolve(input) === resolve(output)) throw new InputError(`Cannot convert ${input}: OUT is the same file as IN`);
   await ensureOutFile(resolve(output), "OUT", [{ path: resolve(input), what: "the same file as IN" }]);
+  // OUT may replace an earlier conversion, never another kind of file.
+  const existing = await fileHead(output, 16);
+  if (existing && !looksLikeSafetensors(existing)) {
+    throw new InputError(`Cannot write to OUT ${output}: it holds another file, not a safetensors checkpoint`);
+  }
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(input);

@@ -8,6 +8,7 @@ import { checkNotebooks, NOTEBOOK_RESULTS, resolveNotebooks, runNotebooks } from
 import {
   defineCommand,
   ensureOutDir,
+  InputError,
   join,
   numberFlag,
   parseCommand,
@@ -33,16 +34,44 @@ export const COMMAND = defineCommand({
   },
   positionals: {
     arg: "[NAMES…]",
-    description: "notebook paths, names in notebooks/ (with or without .ipynb) or unique prefixes; default: all",
+    description: "names in notebooks/ (with or without .ipynb), unique prefixes (01), or paths of .ipynb files; " +
+      "each is checked (JSON with a cells array) before any runs; default: all",
   },
   examples: ["deno task notebooks", "deno task notebooks 01 04 --quick"],
 });
+
+/**
+ * Checks every notebook before any runs: a `.ipynb` file that parses as JSON with a `cells` array; otherwise an
+ * {@link InputError} naming it (`name` is the argument as given).
+ */
+export async function checkNotebookFile(path: string, name = path): Promise<void> {
+  const bad = (why: string): never => {
+    throw new InputError(`Cannot run notebook ${name}: ${why}`);
+  };
+  if (!path.endsWith(".ipynb")) bad("not a .ipynb file (give a notebook path, or a name or prefix in notebooks/)");
+  let text = "";
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    bad((err as Error).message.split("\n")[0]);
+  }
+  let nb: unknown;
+  try {
+    nb = JSON.parse(text);
+  } catch (err) {
+    bad(`not valid JSON (${(err as Error).message.split("\n")[0]})`);
+  }
+  if (typeof nb !== "object" || nb === null || !Array.isArray((nb as { cells?: unknown }).cells)) {
+    bad('not a Jupyter notebook (no "cells" array)');
+  }
+}
 
 /** Runs `deno task notebooks` with `args`: executes (or checks) the notebooks and prints where they went. */
 export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(COMMAND, args);
   const timeout = numberFlag("timeout", values.timeout, 1800, { min: 1, integer: true });
   const paths = await resolveNotebooks(positionals, join(PROJECT_ROOT, "notebooks"));
+  for (const [i, p] of paths.entries()) await checkNotebookFile(p, positionals[i] ?? p);
   if (values.check) {
     const result = await checkNotebooks(paths);
     if (!result.ok) {

@@ -27,11 +27,13 @@ import {
   sweepReproduceReport,
   writeReproduceReports,
 } from "../lib/experiments/mod.ts";
+import { type DatasetName, loadDatasetSync } from "../lib/data/mod.ts";
 import {
   defineCommand,
   formatDuration,
   InputError,
   join,
+  listFlag,
   parseCommand,
   PROJECT_ROOT,
   resolve,
@@ -55,7 +57,21 @@ export const COMMAND = defineCommand({
       description: "which data set (selects the paper's numbers)",
       required: true,
     },
-    model: { ...SWEEP_FLAGS.model, description: "the CheXzero checkpoint (.pt state dict)", required: true },
+    model: {
+      ...SWEEP_FLAGS.model,
+      description: "the CheXzero checkpoint: a .pt state dict, a .safetensors file or a model folder",
+      required: true,
+    },
+    variants: {
+      ...SWEEP_FLAGS.variants,
+      description: `run only these of the paper's variants (${PAPER_VARIANTS.join(", ")})`,
+    },
+    questions: {
+      ...SWEEP_FLAGS.questions,
+      description: `run only these questions of the paper grid (${
+        PAPER_SWEEP.questions.map((q) => q.name).join(", ")
+      })`,
+    },
     data: { ...SWEEP_FLAGS.data, description: "data set root", required: true },
     out: { ...SWEEP_FLAGS.out, default: "results/reproduce/<dataset>" },
     seeds: { ...SWEEP_FLAGS.seeds, default: PAPER_SWEEP.seeds },
@@ -70,6 +86,24 @@ export const COMMAND = defineCommand({
     "deno task reproduce --dataset zhanglab --out results/merged --report-only",
   ],
 });
+
+/** The flags `--report-only` reads; any other is refused rather than silently ignored. */
+const REPORT_ONLY_FLAGS = new Set(["dataset", "out", "json", "quiet", "report-only"]);
+
+/**
+ * Refuses a `--data` folder whose layout names another data set than `--dataset` (e.g. ZhangLab's folders with
+ * `--dataset chexpert`), so that one data set's results are never set beside another's published numbers. A `csv`
+ * manifest names no data set and is taken as `--dataset` says.
+ */
+export function checkDataMatches(dataset: string, data: string, layout?: string): void {
+  const ds = loadDatasetSync(data, { layout, dataset: dataset as DatasetName, warn: false });
+  if (ds.name !== "custom" && ds.name !== dataset) {
+    throw new InputError(
+      `Cannot reproduce --dataset ${dataset} with --data ${data}: its ${ds.layout} layout is the ${ds.name} data set ` +
+        `(use --dataset ${ds.name}, or point --data at a ${dataset} folder)`,
+    );
+  }
+}
 
 function printReport(report: ReproduceReport, json: boolean, extra: string): void {
   if (json) {
@@ -88,6 +122,16 @@ export async function main(args: string[]): Promise<void> {
   const json = Boolean(values.json);
 
   if (values["report-only"]) {
+    const unused = Object.entries(values).filter(([k, v]) =>
+      v !== undefined && v !== false && !REPORT_ONLY_FLAGS.has(k)
+    )
+      .map(([k]) => `--${k}`);
+    if (unused.length) {
+      throw new InputError(
+        `Cannot use ${unused.join(", ")} with --report-only: it only reads the finished runs in --out ` +
+          `(accepted: ${[...REPORT_ONLY_FLAGS].map((k) => `--${k}`).join(", ")})`,
+      );
+    }
     const out = resolve(typeof values.out === "string" ? values.out : join(PROJECT_ROOT, defaultOut));
     const { report, runs } = await storedReproduceReport(dataset, out, PAPER_VARIANTS);
     await writeReproduceReports(out, report);
@@ -97,9 +141,13 @@ export async function main(args: string[]): Promise<void> {
 
   if (typeof values.data !== "string") throw new InputError("Cannot reproduce: --data DIR is required");
   if (typeof values.model !== "string") {
-    throw new InputError("Cannot reproduce: --model is required (the CheXzero checkpoint, a .pt state dict)");
+    throw new InputError(
+      "Cannot reproduce: --model is required (the CheXzero checkpoint: .pt, .safetensors or a model folder)",
+    );
   }
+  listFlag("variants", values.variants, PAPER_VARIANTS);
   const settings = sweepSettings(PAPER_SWEEP, values, defaultOut);
+  checkDataMatches(dataset, values.data, values.layout);
   const outcome = await executeSweep(settings, `reproduce --dataset ${dataset}`);
   for (const s of outcome.data.test.skipped) console.error(`skipped: ${s.reason}`);
   const report = sweepReproduceReport(dataset, outcome, settings.out, PAPER_VARIANTS);

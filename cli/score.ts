@@ -12,7 +12,7 @@
  * @module
  */
 import { initBackend, requestedBackend } from "../lib/backend.ts";
-import { loadModelBundle, normalisationFromFlags } from "../lib/encoders/mod.ts";
+import { loadModelBundle, modelFiles, normalisationFromFlags } from "../lib/encoders/mod.ts";
 import { collectImagePaths, parseBadImagePolicy } from "../lib/data/mod.ts";
 import { overlayNames, overlayPng } from "../lib/report/mod.ts";
 import { promptCardPath } from "../lib/prompts/mod.ts";
@@ -24,11 +24,13 @@ import {
   ensureOutDir,
   ensureOutFile,
   InputError,
+  isAbsolute,
   join,
   type NamedInput,
   numberFlag,
   parseCommand,
   Progress,
+  relative,
   resolve,
   runMain,
   writeFileAtomic,
@@ -98,7 +100,7 @@ export async function main(args: string[]): Promise<void> {
   const inputs: NamedInput[] = [
     { path: promptsPath, what: "the --prompts file" },
     { path: promptCardPath(promptsPath), what: "the prompts' card" },
-    { path: modelPath, what: "the --model checkpoint" },
+    ...await modelFiles(modelPath),
     ...(typeof values.tokenizer === "string"
       ? [{ path: resolve(values.tokenizer), what: "the --tokenizer file" }]
       : []),
@@ -108,6 +110,18 @@ export async function main(args: string[]): Promise<void> {
   const overlayDir = typeof values.overlays === "string" ? resolve(values.overlays) : null;
   const names = new Map<string, string>(overlayDir ? overlayNames(paths).map((n, i) => [paths[i], n]) : []);
   if (overlayDir) {
+    // Overlays inside a folder being scored would be read as X-rays by the next run.
+    for (const input of images) {
+      const folder = resolve(input);
+      const isFolder = await Deno.stat(folder).then((st) => st.isDirectory, () => false);
+      const rel = relative(folder, overlayDir);
+      if (isFolder && (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel)))) {
+        throw new InputError(
+          `Cannot write to --overlays ${overlayDir}: it is inside the images folder ${folder}, whose next scoring ` +
+            "would read the overlays as X-rays",
+        );
+      }
+    }
     await ensureOutDir(overlayDir, "--overlays");
     for (const name of names.values()) await ensureOutFile(join(overlayDir, name), "--overlays", inputs);
   }

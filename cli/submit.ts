@@ -9,6 +9,7 @@ import { PAPER_SWEEP } from "../experiments/paper.ts";
 import {
   defaultSweepOut,
   K8S_DEFAULTS,
+  MAX_SHARDS,
   parseScheduler,
   parseSweepTask,
   type SubmitRequest,
@@ -41,11 +42,18 @@ const sweepFlags = Object.fromEntries(PASSED_SWEEP_FLAGS.map((k) => [k, SWEEP_FL
 export const COMMAND = defineCommand({
   name: "submit",
   summary: "runs a sweep as N shards on a cluster: a Slurm array job plus a merge job that waits for it (submitted " +
-    "with sbatch), or a Kubernetes Indexed Job plus a merge Job (written, not applied). Every other flag is the " +
-    "sweep's own and reaches every shard unchanged. See docs/cluster.md.",
+    "with sbatch), or a Kubernetes Indexed Job plus a merge Job (written, not applied). The sweep flags below reach " +
+    "every shard unchanged (ablate's --grid is not one of them: submit runs the default grid, or the paper's with " +
+    "--task reproduce). Slurm: --model, --data and --deno must exist here (the nodes share this file system). " +
+    "See docs/cluster.md.",
   flags: {
     scheduler: { type: "string", arg: "slurm|k8s", description: "the cluster's scheduler", default: "slurm" },
-    shards: { type: "string", arg: "N", description: "number of shards (array tasks / pods)", required: true },
+    shards: {
+      type: "string",
+      arg: "N",
+      description: `number of shards (array tasks / pods), 1 to ${MAX_SHARDS}`,
+      required: true,
+    },
     task: { type: "string", arg: "ablate|reproduce", description: "the sweep command", default: "ablate" },
     out: {
       type: "string",
@@ -61,7 +69,12 @@ export const COMMAND = defineCommand({
     },
     "dry-run": { type: "boolean", description: "print the scripts/manifests; write and submit nothing" },
     wait: { type: "boolean", description: "Slurm: wait until the merge job ends and report the jobs' states" },
-    name: { type: "string", arg: "NAME", description: "job name prefix", default: "ppad-<task>-<out folder name>" },
+    name: {
+      type: "string",
+      arg: "NAME",
+      description: "job name prefix (k8s: lowercase letters, digits and '-', at most 56 characters)",
+      default: "ppad-<task>-<out folder name>",
+    },
     sbatch: {
       type: "string",
       arg: '"OPTS"',
@@ -88,6 +101,12 @@ export const COMMAND = defineCommand({
     },
     namespace: { type: "string", arg: "NS", description: "k8s: namespace of the Jobs", default: "kubectl's current" },
     ...sweepFlags,
+    seeds: {
+      ...sweepFlags.seeds,
+      default: `the sweep's (ablate: ${DEFAULT_SWEEP.seeds}, reproduce: ${PAPER_SWEEP.seeds})`,
+    },
+    model: { ...sweepFlags.model, description: `${sweepFlags.model.description}; Slurm: checked here` },
+    data: { ...sweepFlags.data, description: `${sweepFlags.data.description}; Slurm: checked here` },
   },
   examples: [
     'deno task submit --shards 8 --seeds 5 --sbatch "--time 8:00:00 --cpus-per-task 2"',
@@ -134,6 +153,8 @@ export function submitRequest(v: SubmitFlagValues): SubmitRequest {
     out: settings.out,
     sweepArgs: passedSweepArgs(v),
     dataset: v.dataset,
+    model: v.model,
+    data: v.data,
     embeddedData: v.data === undefined,
     name: v.name,
     deno: v.deno,

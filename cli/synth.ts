@@ -11,6 +11,7 @@
 import {
   defineCommand,
   ensureOutDir,
+  ensureOutFile,
   InputError,
   machineDescription,
   numberFlag,
@@ -114,13 +115,34 @@ function sizeFlag(value: string | boolean | undefined): number {
   }
 }
 
+/** The gallery may replace an earlier gallery (a PNG), never another file: refused before any work. */
+async function refuseNonPng(path: string): Promise<void> {
+  await ensureOutFile(path, "PATH");
+  const file = await Deno.open(path, { read: true }).catch(() => null);
+  if (!file) return;
+  try {
+    const head = new Uint8Array(PNG_SIGNATURE.length);
+    const n = await file.read(head);
+    if (n !== PNG_SIGNATURE.length || !head.every((b, i) => b === PNG_SIGNATURE[i])) {
+      throw new InputError(`Cannot render the gallery to ${path}: it holds another file, not a PNG (left as it is)`);
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/** The eight bytes every PNG file starts with. */
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
 /** Runs `deno task synth` with `args`: writes the synthetic benchmark (or its gallery, or times the generator). */
 export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(COMMAND, args);
   const size = sizeFlag(values.size);
   if (values.gallery) {
     if (positionals.length > 1) throw new InputError("Cannot render the gallery: give at most one PATH");
-    const path = await writeSyntheticGallery(positionals[0] ? resolve(positionals[0]) : undefined, { size });
+    const target = positionals[0] ? resolve(positionals[0]) : undefined;
+    if (target) await refuseNonPng(target);
+    const path = await writeSyntheticGallery(target, { size });
     console.log(path);
     return;
   }

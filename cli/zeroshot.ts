@@ -19,6 +19,7 @@ import {
   zeroShotLine,
   zeroShotPoints,
 } from "../lib/experiments/mod.ts";
+import { modelFiles } from "../lib/encoders/mod.ts";
 import { saveChart, toTidy, writeCsvAtomic } from "../lib/report/mod.ts";
 import {
   basename,
@@ -26,6 +27,7 @@ import {
   dirname,
   ensureOutFile,
   InputError,
+  type NamedInput,
   numberFlag,
   parseCommand,
   PROJECT_ROOT,
@@ -163,7 +165,12 @@ export async function main(args: string[]): Promise<void> {
     const dir = await inputFolder("data", v.data === undefined ? undefined : d, d);
     if (dir !== "none") datasets.push(resolve(PROJECT_ROOT, dir));
   }
-  if (v.out !== undefined) await ensureOutFile(v.out, "--out");
+  if (v.out !== undefined) {
+    const inputs: NamedInput[] = v.from !== undefined
+      ? list(v.from).map((f) => ({ path: resolve(f), what: "a --from table" }))
+      : (await Promise.all(models.map((m) => modelFiles(m)))).flat();
+    await ensureOutFile(v.out, "--out", inputs);
+  }
   const chart = v.chart === undefined ? null : resolve(v.chart.replace(/\.(png|svg)$/, ""));
   if (chart) await ensureOutFile(`${chart}.png`, "--chart");
   if (v.probe !== undefined && v["pixel-probe"] !== undefined) {

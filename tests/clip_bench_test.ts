@@ -82,10 +82,8 @@ Deno.test("bench --torch with a python that lacks torch, or --blas with no libra
     const out = join(dir, "wasm.json");
     for (
       const [flags, message] of [
-        [
-          ["--torch", "/nonexistent/python3"],
-          "--torch /nonexistent/python3: it does not start, or cannot import torch",
-        ],
+        [["--torch", "/nonexistent/python3"], "Cannot benchmark against --torch /nonexistent/python3: no such file"],
+        [["--torch", "false"], "Cannot benchmark against --torch false: it does not start, or cannot import torch"],
         [["--torch", "off", "--blas", "/nonexistent/libcblas.so"], "--blas /nonexistent/libcblas.so: no CBLAS library"],
       ] as const
     ) {

@@ -54,8 +54,12 @@ Deno.test("bad input: exit 2, a one-line 'error: Cannot …' on stderr, OUT unto
       0x2e,
     ]);
     await Deno.writeFile(evil, zipSync({ "m/data.pkl": pkl, "m/version": enc.encode("3\n") }));
+    // An earlier conversion (a safetensors header of `{}`) that a failed one must leave as it is.
     const kept = join(dir, "kept.safetensors");
-    await Deno.writeTextFile(kept, "previous");
+    const previous = Uint8Array.from([2, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d]);
+    await Deno.writeFile(kept, previous);
+    const notes = join(dir, "notes.txt");
+    await Deno.writeTextFile(notes, "previous");
     const cases: [string[], string][] = [
       [[], "error: Cannot parse convert arguments: expected IN and OUT"],
       [[garbage, join(dir, "a.safetensors")], "error: Cannot load"],
@@ -63,6 +67,7 @@ Deno.test("bad input: exit 2, a one-line 'error: Cannot …' on stderr, OUT unto
       [[garbage, join(dir, "b.safetensors"), "--dtype", "float8"], 'error: Cannot use --dtype "float8"'],
       [[join(dir, "missing.pt"), join(dir, "c.safetensors")], "error: Cannot read"],
       [[garbage, join(dir, "d.safetensors"), "--bogus"], "error: Cannot parse convert arguments"],
+      [[evil, notes], `error: Cannot write to OUT ${notes}: it holds another file, not a safetensors checkpoint`],
     ];
     for (const [args, message] of cases) {
       const r = await convert(...args);
@@ -71,9 +76,15 @@ Deno.test("bad input: exit 2, a one-line 'error: Cannot …' on stderr, OUT unto
       assert(r.stderr.includes(message), `${r.stderr} lacks ${message}`);
       assertEquals(r.stdout, "");
     }
-    assertEquals(await Deno.readTextFile(kept), "previous");
+    assertEquals(await Deno.readFile(kept), previous);
+    assertEquals(await Deno.readTextFile(notes), "previous");
     assert(!exists(join(dir, "a.safetensors")) && !exists(join(dir, "b.safetensors")));
-    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["evil.pt", "garbage.pt", "kept.safetensors"]);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      "evil.pt",
+      "garbage.pt",
+      "kept.safetensors",
+      "notes.txt",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -132,6 +132,17 @@ Deno.test("corpus listing: labels.csv is read, and bad rows are one-line errors 
     await Deno.writeTextFile(join(dir, "labels.csv"), "path,label\nnormal/a.jpg,normal\n");
     assertThrows(() => listCorpus(dir), InputError, "needs both normal and covid");
     assertThrows(() => listCorpus(join(dir, "nope")), InputError, "no such folder");
+    // Without labels.csv, the normal/ and covid/ (or pneumonia/) folders: paths relative to the corpus, as the CSV's.
+    await Deno.remove(join(dir, "labels.csv"));
+    for (const [folder, file] of [["normal", "n1.png"], ["covid", "c1.jpg"], ["pneumonia", "p1.png"]]) {
+      await Deno.mkdir(join(dir, folder), { recursive: true });
+      await Deno.writeFile(join(dir, folder, file), new Uint8Array(8));
+    }
+    assertEquals(listCorpus(dir), [
+      { path: "covid/c1.jpg", label: "pneumonia" },
+      { path: "normal/n1.png", label: "normal" },
+      { path: "pneumonia/p1.png", label: "pneumonia" },
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

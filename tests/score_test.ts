@@ -108,6 +108,12 @@ Deno.test("score: CSV rows, overlay names, and the card's checks", async () => {
       JSON.stringify({ kind: "ppad-prompts", modelHash: "h", spec, regions: [], normalisation }),
     );
     await assertRejects(() => readPromptCard(p), InputError, "p.json: normalisation.std is not three positive numbers");
+    // A length read from the card is bounded before anything is allocated from it.
+    await Deno.writeTextFile(
+      join(dir, "p.json"),
+      JSON.stringify({ kind: "ppad-prompts", modelHash: "h", spec: { ...spec, nCtx: 1e9 }, regions: [] }),
+    );
+    await assertRejects(() => readPromptCard(p), InputError, "p.json: spec.nCtx is not an integer in 0…77");
   });
   const card = { modelHash: "aaaa", spec: { model: "chexzero.pt" } } as unknown as PromptCard;
   requireSameModel(card, "aaaa", "m.pt", "p.safetensors");
@@ -220,6 +226,7 @@ Deno.test({
         await Deno.copyFile(join(overlays, pngs[0]), image);
         const imageBytes = await Deno.readFile(image);
         const onImage = await score([...common, "--images", image, "--overlays", dir]);
+        const insideImages = await score([...common, "--images", testDir, "--overlays", join(testDir, "ov")]);
         assertEquals(await Deno.readFile(prompts), promptBytes);
         assertEquals(await Deno.readFile(image), imageBytes);
         for (
@@ -229,6 +236,7 @@ Deno.test({
             [noCard, "Cannot read the prompts card"],
             [onPrompts, `Cannot write to --out ${prompts}: it is the --prompts file`],
             [onImage, `Cannot write to --overlays ${image}: it is an image to score`],
+            [insideImages, `it is inside the images folder ${testDir}`],
           ] as const
         ) {
           assertEquals(r.code, 2, r.stderr);

@@ -268,6 +268,8 @@ Deno.test("submit CLI: --help, --dry-run prints both scripts (or manifests), err
     assert(help.stdout.includes(flag), flag);
   }
   assert(help.stdout.includes("Examples"), help.stdout);
+  assert(help.stdout.includes("--grid is not one of them"), help.stdout);
+  assert(/--seeds N .*\(default: the sweep's \(ablate: 1, reproduce: 5\)\)/.test(help.stdout), help.stdout);
   const dry = await submit([
     "--shards",
     "2",
@@ -306,5 +308,46 @@ Deno.test("submit CLI: --help, --dry-run prints both scripts (or manifests), err
     const lines = r.stderr.trim().split("\n").filter((l) => l.startsWith("error: "));
     assertEquals(lines.length, 1, r.stderr);
     assert(lines[0].includes(text), lines[0]);
+  }
+});
+
+Deno.test("submit CLI: refuses missing --model/--data/--deno, a file as --out, too many shards, a bad k8s --name", async () => {
+  const file = await Deno.makeTempFile();
+  try {
+    for (
+      const [args, text] of [
+        [["--shards", "2", "--model", "/nope"], "--model /nope"],
+        [["--shards", "2", "--data", "/nope"], "--data /nope"],
+        [["--shards", "2", "--data", file], "not a folder"],
+        [["--shards", "2", "--deno", "/nope/deno"], "--deno /nope/deno"],
+        [["--shards", "2", "--out", file], "is a file"],
+        [["--shards", "2", "--out", join(file, "sub")], "is a file"],
+        [["--shards", "100000"], "1 to 1000"],
+        [["--scheduler", "k8s", "--shards", "2", "--name", "My Job"], "--name"],
+        [["--scheduler", "k8s", "--shards", "2", "--name", "a".repeat(57)], "at most 56"],
+      ] as const
+    ) {
+      const out = (args as readonly string[]).includes("--out") ? [] : ["--out", "/tmp/ppad-submit-x"];
+      const r = await submit([...args, ...out, "--dry-run"]);
+      assertEquals(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      const lines = r.stderr.trim().split("\n").filter((l) => l.startsWith("error: "));
+      assertEquals(lines.length, 1, r.stderr);
+      assert(lines[0].includes(text), lines[0]);
+    }
+    // k8s --model/--data are paths inside the image: not checked here.
+    const k8s = await submit([
+      "--scheduler",
+      "k8s",
+      "--shards",
+      "2",
+      "--data",
+      "/in/image",
+      "--out",
+      "/tmp/ppad-submit-x",
+      "--dry-run",
+    ]);
+    assertEquals(k8s.code, 0, k8s.stderr);
+  } finally {
+    await Deno.remove(file);
   }
 });

@@ -212,3 +212,25 @@ Deno.test("sweep charts: runs off the sweep's base (another --steps) are labelle
     [["ppad", 1, 60, true], ["coop (steps 5)", 1, 70, false], ["ppad (steps 5)", 1, 80, false]],
   );
 });
+
+Deno.test({
+  name: "sweep folder: more shots than the train split holds is refused before the first run is written",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "sweep_shots_" });
+    try {
+      const data = await benchmark(join(dir, "data"), 7);
+      const out = join(dir, "out");
+      await assertRejects(
+        () => executeSweep(settings(out, data, { overrides: { shots: 5 } })),
+        InputError,
+        "a run draws 5 shots and the train split",
+      );
+      const written = await Array.fromAsync(Deno.readDir(out)).catch(() => []);
+      assertEquals(written.filter((e) => e.name !== ".ppad.lock").map((e) => e.name), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -82,6 +82,11 @@ Deno.test("synth CLI refuses to overwrite a folder that is not a benchmark", asy
     assertEquals(r.code, 2, r.stderr);
     assert(r.stderr.includes("not a synthetic benchmark"), r.stderr);
     assertEquals(await Deno.readTextFile(join(root, "keep.txt")), "precious");
+    // The gallery replaces an earlier gallery (a PNG), never another file.
+    const g = await synth("--gallery", join(root, "keep.txt"));
+    assertEquals(g.code, 2, g.stderr);
+    assert(g.stderr.includes("keep.txt: it holds another file, not a PNG"), g.stderr);
+    assertEquals(await Deno.readTextFile(join(root, "keep.txt")), "precious");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

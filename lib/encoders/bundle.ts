@@ -8,7 +8,7 @@ import { ClipModel, DEFAULT_MODEL_PATH } from "./clip/mod.ts";
 import { type ModelCard, readModelCard } from "./model_card.ts";
 import { BpeTokenizer, DEFAULT_CLIP_BPE_PATH } from "./tokenizer.ts";
 import { NORMALISATION, type Normalisation, normalisationPreset } from "../data/mod.ts";
-import { dirname, InputError, isAbsolute, join, PROJECT_ROOT } from "../util/mod.ts";
+import { basename, dirname, InputError, isAbsolute, join, type NamedInput, PROJECT_ROOT } from "../util/mod.ts";
 
 export type { ModelCard } from "./model_card.ts";
 
@@ -62,6 +62,19 @@ function statOrNull(path: string): Deno.FileInfo | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The files a model is read from, for output checks that must never write over them: the checkpoint `modelPath`
+ * (resolved as {@link resolveModelPath} does), its card `model.json` and the card's tokenizer, where they exist.
+ */
+export async function modelFiles(modelPath: string): Promise<NamedInput[]> {
+  const path = resolveModelPath(modelPath);
+  const files: NamedInput[] = [{ path, what: "a model checkpoint" }];
+  const card = await readModelCard(path).catch(() => null);
+  files.push({ path: join(dirname(path), basename(path).replace(/\.[^.]+$/, "") + ".json"), what: "a model card" });
+  if (card) files.push({ path: join(dirname(path), card.tokenizer), what: "a model's tokenizer" });
+  return files;
 }
 
 /** SHA-256 of bytes, hex, first 16 digits. */

@@ -5,9 +5,23 @@
  * @module
  */
 export { saveMerges, trainBpe } from "./bpe_train.ts";
-export { loadModelBundle, type ModelBundle, normalisationFromFlags, resolveModelPath, shortHash } from "./bundle.ts";
+export {
+  loadModelBundle,
+  type ModelBundle,
+  modelFiles,
+  normalisationFromFlags,
+  resolveModelPath,
+  shortHash,
+} from "./bundle.ts";
 export { embed, EMBED_IMAGE_CHUNK, type EmbedResult } from "./embed.ts";
-export { openaiToHf, parseStateDict, readSafetensors, requireFinite, writeSafetensors } from "./checkpoint/mod.ts";
+export {
+  looksLikeSafetensors,
+  openaiToHf,
+  parseStateDict,
+  readSafetensors,
+  requireFinite,
+  writeSafetensors,
+} from "./checkpoint/mod.ts";
 export {
   CLIP_ARCHS,
   type ClipArchName,

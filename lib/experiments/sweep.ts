@@ -149,6 +149,14 @@ async function sweepLocked(s: SweepSettings, start: number): Promise<SweepOutcom
   refuseOtherTestSet(s.out, folder, sweepTestSet(s, dataRoot, data));
   await refuseOtherTestImages(s.out, folder, data);
   const planned = await planRuns(s, bundle, dataRoot, data.dataset.name, backend.name);
+  // Every run's shots must be drawable before the first run is written.
+  const shots = Math.max(0, ...planned.map((p) => p.spec.shots));
+  if (shots > data.trainNormals.length) {
+    throw new InputError(
+      `Cannot run the sweep: a run draws ${shots} shots and the train split of ${dataRoot} has only ` +
+        `${data.trainNormals.length} normal images (pass --shots ${data.trainNormals.length} or fewer)`,
+    );
+  }
   if (!s.quiet) {
     const c = data.dataset.counts();
     const note = testSetNote(data);

@@ -63,6 +63,9 @@ export function promptCardPath(promptsPath: string): string {
   return promptsPath.replace(/\.safetensors$/i, "") + ".json";
 }
 
+/** CLIP's text context holds 77 tokens: no prompt can learn more context tokens than that. */
+const MAX_CONTEXT_TOKENS = 77;
+
 /** Reads and validates the card of `promptsPath`; a missing or malformed card is a one-line `InputError`. */
 export async function readPromptCard(promptsPath: string): Promise<PromptCard> {
   const path = promptCardPath(promptsPath);
@@ -88,8 +91,8 @@ export async function readPromptCard(promptsPath: string): Promise<PromptCard> {
     ? "spec is missing"
     : typeof s.variant !== "string" || typeof s.regions !== "string"
     ? "spec.variant or spec.regions is missing"
-    : !Number.isInteger(s.nCtx) || s.nCtx < 0
-    ? "spec.nCtx is not an integer ≥ 0"
+    : !Number.isInteger(s.nCtx) || s.nCtx < 0 || s.nCtx > MAX_CONTEXT_TOKENS
+    ? `spec.nCtx is not an integer in 0…${MAX_CONTEXT_TOKENS}`
     : !Array.isArray(s.classWords) || s.classWords.length !== 2 || !s.classWords.every((w) => typeof w === "string")
     ? "spec.classWords is not two words"
     : !Array.isArray(card.regions)

@@ -4,8 +4,10 @@
  * @module
  */
 export { K8S_DEFAULTS } from "./k8s.ts";
+export { checkK8sJobName, MAX_SHARDS } from "./plan.ts";
 export { waitForJobs } from "./slurm.ts";
 export {
+  checkSubmitInputs,
   defaultSweepOut,
   parseScheduler,
   parseSweepTask,

@@ -33,6 +33,29 @@ export interface SubmitPlan {
   reportDataset?: string;
 }
 
+/**
+ * The most shards one submission may have: 1000, under Slurm's default `MaxArraySize` (1001, array indices 0…1000)
+ * and far above any useful split of a sweep (each shard should run at least one configuration).
+ */
+export const MAX_SHARDS = 1000;
+
+/** The suffixes added to a job name (`<name>-shards`, `<name>-merge`); the longest is 7 characters. */
+export const JOB_SUFFIXES = ["shards", "merge"] as const;
+
+/**
+ * Checks a Kubernetes Job name prefix: with `-shards` added it must be an RFC 1123 label (lowercase letters, digits
+ * and `-`, starting and ending with a letter or digit, at most 63 characters), so the prefix is at most 56.
+ */
+export function checkK8sJobName(name: string): void {
+  const max = 63 - 1 - Math.max(...JOB_SUFFIXES.map((s) => s.length));
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > max) {
+    throw new InputError(
+      `Cannot use --name ${JSON.stringify(name)} for k8s: a Job name needs lowercase letters, digits and '-', ` +
+        `starting and ending with a letter or digit, at most ${max} characters (\`-shards\` is added)`,
+    );
+  }
+}
+
 /** A shard's results folder inside the sweep folder. */
 export function shardDir(out: string, index: number): string {
   return join(out, "shards", `shard-${index}`);

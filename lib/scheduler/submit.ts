@@ -6,10 +6,21 @@
  */
 import { incompleteShards, shardStatus } from "../experiments/mod.ts";
 import { ensureBenchmark } from "../data/mod.ts";
-import { InputError, PROJECT_ROOT, relative, resolve, writeFileAtomic } from "../util/mod.ts";
+import {
+  dirname,
+  InputError,
+  isAbsolute,
+  join,
+  PROJECT_ROOT,
+  relative,
+  resolve,
+  writeFileAtomic,
+} from "../util/mod.ts";
 import { K8S_DEFAULTS, type K8sEnvironment, renderK8sManifests } from "./k8s.ts";
 import {
+  checkK8sJobName,
   defaultJobName,
+  MAX_SHARDS,
   parseShardList,
   type SchedulerName,
   SCHEDULERS,
@@ -41,6 +52,12 @@ export interface SubmitRequest {
   sweepArgs: string[];
   /** The sweep's `--dataset` (`reproduce` needs it: the paper table is rebuilt for it after the merge). */
   dataset?: string;
+  /**
+   * The sweep's `--model` and `--data`, checked before submitting (Slurm: they must exist here, on the shared file
+   * system, relative ones from the project root; k8s: they are paths inside the pods' image, not checked).
+   */
+  model?: string;
+  data?: string;
   /** The sweep has no `--data`: generate the embedded benchmark once before the shards start (Slurm). */
   embeddedData: boolean;
   name?: string;
@@ -93,6 +110,55 @@ async function prepareData(req: SubmitRequest): Promise<void> {
   if (req.embeddedData) await ensureBenchmark();
 }
 
+function statOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** A path as the jobs see it: relative ones from the project root (the scripts `cd` there). */
+const fromRoot = (path: string) => isAbsolute(path) ? path : join(PROJECT_ROOT, path);
+
+/**
+ * Checks, before anything is written or submitted, what every job would otherwise fail on: `--out` (and the folders
+ * on its way) must not be a file; for Slurm, whose jobs share this machine's file system, `--model` must be a file or
+ * a model folder, `--data` a folder, and a `--deno` path an executable file. (For k8s, `--model`/`--data` are paths
+ * inside the image and are not checked here.)
+ */
+export function checkSubmitInputs(req: SubmitRequest, scheduler: SchedulerName): void {
+  for (let p = resolve(req.out);; p = dirname(p)) {
+    const st = statOrNull(p);
+    if (st && !st.isDirectory) {
+      throw new InputError(
+        `Cannot use --out ${req.out}: ${p === resolve(req.out) ? "it" : p} is a file, not a folder`,
+      );
+    }
+    if (st || dirname(p) === p) break;
+  }
+  if (scheduler !== "slurm") return;
+  if (req.model !== undefined) {
+    const st = statOrNull(fromRoot(req.model));
+    if (!st) throw new InputError(`Cannot submit with --model ${req.model}: no such file or model folder`);
+  }
+  if (req.data !== undefined) {
+    const st = statOrNull(fromRoot(req.data));
+    if (!st?.isDirectory) {
+      throw new InputError(`Cannot submit with --data ${req.data}: ${st ? "not a folder" : "no such folder"}`);
+    }
+  }
+  if (req.deno !== undefined && req.deno !== "" && req.deno !== "npx") {
+    const exe = splitShellWords(req.deno, "--deno")[0];
+    if (exe !== undefined && exe.includes("/")) {
+      const st = statOrNull(fromRoot(exe));
+      if (!st?.isFile || ((st.mode ?? 0o111) & 0o111) === 0) {
+        throw new InputError(`Cannot submit with --deno ${req.deno}: ${exe} is not an executable file`);
+      }
+    }
+  }
+}
+
 /** Validates a `--scheduler` value. */
 export function parseScheduler(value: string): SchedulerName {
   return oneOf("scheduler", value, SCHEDULERS);
@@ -111,8 +177,10 @@ export function defaultSweepOut(task: SweepTask, dataset?: string): string {
 /** Builds the plan from a request: the sweep folder, the shards to run, the flags every shard gets. */
 export async function planSubmission(req: SubmitRequest): Promise<SubmitPlan> {
   const task = parseSweepTask(req.task);
-  if (!Number.isInteger(req.shards) || req.shards < 1) {
-    throw new InputError(`Cannot submit ${task}: --shards must be an integer ≥ 1, got ${req.shards}`);
+  if (!Number.isInteger(req.shards) || req.shards < 1 || req.shards > MAX_SHARDS) {
+    throw new InputError(
+      `Cannot submit ${task}: --shards must be an integer from 1 to ${MAX_SHARDS}, got ${req.shards}`,
+    );
   }
   if (task === "reproduce" && !req.dataset) {
     throw new InputError("Cannot submit reproduce: --dataset is required (as for deno task reproduce)");
@@ -156,7 +224,9 @@ export async function submitSweep(req: SubmitRequest, run: CommandRunner = runCo
   if (scheduler === "slurm" && req.k8s && Object.values(req.k8s).some((v) => v !== undefined)) {
     throw new InputError("Cannot submit to slurm with --image, --pvc, --workdir or --namespace: they are k8s options");
   }
+  checkSubmitInputs(req, scheduler);
   const plan = await planSubmission(req);
+  if (scheduler === "k8s") checkK8sJobName(plan.name);
   const rel = (p: string) => {
     const r = relative(Deno.cwd(), p);
     return r === "" ? "." : r.startsWith("..") ? p : r;

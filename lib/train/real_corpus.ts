@@ -5,7 +5,7 @@
  * @module
  */
 import { isDir, isFile, listImages, prepareImage, readImage } from "../data/mod.ts";
-import { InputError, join, Progress, resolve, Rng, splitCsvLine, streamSeed } from "../util/mod.ts";
+import { basename, InputError, join, Progress, resolve, Rng, splitCsvLine, streamSeed } from "../util/mod.ts";
 import type { CaptionLabel } from "./captions.ts";
 
 /** The corpus used by default, relative to the project root. */
@@ -68,7 +68,7 @@ export function listCorpus(root: string): CorpusEntry[] {
   } else {
     for (const [folder, label] of [["normal", "normal"], ["covid", "pneumonia"], ["pneumonia", "pneumonia"]] as const) {
       if (!isDir(join(dir, folder))) continue;
-      for (const f of listImages(join(dir, folder))) out.push({ path: `${folder}/${f}`, label });
+      for (const f of listImages(join(dir, folder))) out.push({ path: `${folder}/${basename(f)}`, label });
     }
   }
   if (!out.some((e) => e.label === "normal") || !out.some((e) => e.label === "pneumonia")) {
