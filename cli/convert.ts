@@ -11,6 +11,7 @@ import {
   ensureOutFile,
   InputError,
   parseCommand,
+  readFileHead,
   resolve,
   runMain,
   usageLine,
@@ -40,19 +41,6 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The first `n` bytes of `path` (fewer if it is shorter), or null when it cannot be opened. */
-async function fileHead(path: string, n: number): Promise<Uint8Array | null> {
-  const file = await Deno.open(path, { read: true }).catch(() => null);
-  if (!file) return null;
-  try {
-    const head = new Uint8Array(n);
-    const read = await file.read(head);
-    return head.subarray(0, read ?? 0);
-  } finally {
-    file.close();
-  }
-}
-
 /** Runs the conversion for command-line `args`; prints a one-line summary on stdout. */
 export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(COMMAND, args);
@@ -62,7 +50,7 @@ export async function main(args: string[]): Promise<void> {
   if (resolve(input) === resolve(output)) throw new InputError(`Cannot convert ${input}: OUT is the same file as IN`);
   await ensureOutFile(resolve(output), "OUT", [{ path: resolve(input), what: "the same file as IN" }]);
   // OUT may replace an earlier conversion, never another kind of file.
-  const existing = await fileHead(output, 16);
+  const existing = await readFileHead(output, 16);
   if (existing && !looksLikeSafetensors(existing)) {
     throw new InputError(`Cannot write to OUT ${output}: it holds another file, not a safetensors checkpoint`);
   }

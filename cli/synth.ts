@@ -16,9 +16,11 @@ import {
   machineDescription,
   numberFlag,
   parseCommand,
+  readFileHead,
   resolve,
   Rng,
   runMain,
+  startsWithBytes,
 } from "../lib/util/mod.ts";
 import {
   cleanStaleScratch,
@@ -118,16 +120,9 @@ function sizeFlag(value: string | boolean | undefined): number {
 /** The gallery may replace an earlier gallery (a PNG), never another file: refused before any work. */
 async function refuseNonPng(path: string): Promise<void> {
   await ensureOutFile(path, "PATH");
-  const file = await Deno.open(path, { read: true }).catch(() => null);
-  if (!file) return;
-  try {
-    const head = new Uint8Array(PNG_SIGNATURE.length);
-    const n = await file.read(head);
-    if (n !== PNG_SIGNATURE.length || !head.every((b, i) => b === PNG_SIGNATURE[i])) {
-      throw new InputError(`Cannot render the gallery to ${path}: it holds another file, not a PNG (left as it is)`);
-    }
-  } finally {
-    file.close();
+  const head = await readFileHead(path, PNG_SIGNATURE.length);
+  if (head && !startsWithBytes(head, PNG_SIGNATURE)) {
+    throw new InputError(`Cannot render the gallery to ${path}: it holds another file, not a PNG (left as it is)`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects, assertThrows } from "./assert.ts";
-import { ensureOutFile, InputError, join, writeFileAtomic } from "../lib/util/mod.ts";
+import { ensureOutFile, InputError, join, readFileHead, startsWithBytes, writeFileAtomic } from "../lib/util/mod.ts";
 import { writeFileAtomicSync } from "../lib/util/atomic.ts";
 
 Deno.test("ensureOutFile: refuses an output that is one of the command's inputs, under any name", async () => {
@@ -40,6 +40,24 @@ Deno.test("writeFileAtomic: an operating-system error names the target, not its 
     assertEquals(/\.tmp/.test((err as Error).message), false, (err as Error).message);
     assertEquals(await Deno.readTextFile(file), "keep");
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["a-file"]); // no temporary file left
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readFileHead: the first bytes of a file, fewer when shorter, null for a folder or nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "f.bin");
+    await Deno.writeFile(file, Uint8Array.from([1, 2, 3]));
+    assertEquals(await readFileHead(file, 2), Uint8Array.from([1, 2]));
+    assertEquals(await readFileHead(file, 8), Uint8Array.from([1, 2, 3]));
+    assertEquals(await readFileHead(dir, 8), null);
+    assertEquals(await readFileHead(join(dir, "none"), 8), null);
+    assertEquals([startsWithBytes(Uint8Array.from([1, 2, 3]), [1, 2]), startsWithBytes(Uint8Array.from([1]), [1, 2])], [
+      true,
+      false,
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -7,7 +7,7 @@
  * any source image has more than 8 bits). Written atomically.
  * @module
  */
-import { basename, InputError, join, Progress, writeFileAtomic } from "../util/mod.ts";
+import { basename, InputError, join, Progress, readFileHead, startsWithBytes, writeFileAtomic } from "../util/mod.ts";
 import type { BadImagePolicy, SkippedImage } from "./datasets/load_images.ts";
 import type { Dataset, DatasetName, LayoutName, Sample, Split } from "./datasets/types.ts";
 import { type GrayImage, readImage } from "./image.ts";
@@ -137,23 +137,12 @@ export async function buildCache(ds: Dataset, opts: BuildCacheOptions): Promise<
  * else): a cache may replace an older cache, never another file.
  */
 async function refuseToOverwriteOtherFile(path: string): Promise<void> {
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { read: true });
-  } catch {
-    return; // nothing there (or unreadable: the write will say why)
+  if ((await Deno.stat(path).catch(() => null))?.isDirectory) {
+    throw new InputError(`Cannot write the cache to ${path}: it is a folder`);
   }
-  try {
-    if ((await file.stat()).isDirectory) throw new InputError(`Cannot write the cache to ${path}: it is a folder`);
-    const head = new Uint8Array(MAGIC.length);
-    const n = await file.read(head);
-    if (n !== MAGIC.length || new TextDecoder().decode(head) !== MAGIC) {
-      throw new InputError(
-        `Cannot write the cache to ${path}: it holds another file, not a PPAD cache (left as it is)`,
-      );
-    }
-  } finally {
-    file.close();
+  const head = await readFileHead(path, MAGIC.length);
+  if (head && !startsWithBytes(head, [...new TextEncoder().encode(MAGIC)])) {
+    throw new InputError(`Cannot write the cache to ${path}: it holds another file, not a PPAD cache (left as it is)`);
   }
 }
 

@@ -47,6 +47,7 @@ export {
   SHARED_DIR,
   shownPath,
 } from "./path.ts";
+export { readFileHead, startsWithBytes } from "./file_head.ts";
 export { formatDuration, Progress } from "./progress.ts";
 export { Rng } from "./rng.ts";
 export { fixedStreamSeed, SEED_STREAMS, type SeedPurpose, type SeedStream, stepSeed, streamSeed } from "./seeds.ts";
