@@ -5,10 +5,10 @@
  */
 import { loadStateDict } from "./checkpoint/mod.ts";
 import { ClipModel, DEFAULT_MODEL_PATH } from "./clip/mod.ts";
-import { type ModelCard, readModelCard } from "./model_card.ts";
+import { type ModelCard, modelCardPath, readModelCard } from "./model_card.ts";
 import { BpeTokenizer, DEFAULT_CLIP_BPE_PATH } from "./tokenizer.ts";
 import { NORMALISATION, type Normalisation, normalisationPreset } from "../data/mod.ts";
-import { basename, dirname, InputError, isAbsolute, join, type NamedInput, PROJECT_ROOT } from "../util/mod.ts";
+import { dirname, InputError, isAbsolute, join, type NamedInput, PROJECT_ROOT } from "../util/mod.ts";
 
 export type { ModelCard } from "./model_card.ts";
 
@@ -72,7 +72,7 @@ export async function modelFiles(modelPath: string): Promise<NamedInput[]> {
   const path = resolveModelPath(modelPath);
   const files: NamedInput[] = [{ path, what: "a model checkpoint" }];
   const card = await readModelCard(path).catch(() => null);
-  files.push({ path: join(dirname(path), basename(path).replace(/\.[^.]+$/, "") + ".json"), what: "a model card" });
+  files.push({ path: modelCardPath(path), what: "a model card" });
   if (card) files.push({ path: join(dirname(path), card.tokenizer), what: "a model's tokenizer" });
   return files;
 }

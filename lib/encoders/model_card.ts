@@ -61,9 +61,14 @@ export function makeModelCard(name: string, architecture: ClipConfig, options: M
   };
 }
 
+/** The card beside a checkpoint: `model.safetensors` → `model.json`. */
+export function modelCardPath(modelPath: string): string {
+  return join(dirname(modelPath), basename(modelPath).replace(/\.[^.]+$/, "") + ".json");
+}
+
 /** Reads `model.json` beside a checkpoint, or null when absent. Malformed cards are an `InputError`. */
 export async function readModelCard(modelPath: string): Promise<ModelCard | null> {
-  const cardPath = join(dirname(modelPath), basename(modelPath).replace(/\.[^.]+$/, "") + ".json");
+  const cardPath = modelCardPath(modelPath);
   let text: string;
   try {
     text = await Deno.readTextFile(cardPath);

@@ -29,11 +29,11 @@ import {
   type CaptionStyle,
   captionVocabulary,
   checkpointFiles,
-  type CheckpointState,
   corpusImage,
   corpusLabels,
   type CorpusPart,
   describeAugmentPreset,
+  isRunCheckpoint,
   LESION_SIZE,
   type LesionGroup,
   listCorpus,
@@ -47,6 +47,7 @@ import {
   poolSource,
   pretrainClip,
   pretrainOptimizer,
+  readCheckpointState,
   type RealCorpus,
   removeCheckpoint,
   saveCheckpoint,
@@ -350,20 +351,13 @@ export async function executePretraining(
  */
 async function refuseToReplace(s: PretrainSettings): Promise<void> {
   const files = checkpointFiles(s.out);
-  const text = await Deno.readTextFile(files.state).catch(() => null);
-  if (text !== null && !s.fresh) {
-    let state: CheckpointState<ReturnType<typeof runKey>, HeldOutEval> | null = null;
-    try {
-      state = JSON.parse(text);
-    } catch { /* reported below */ }
-    const vocabSize = state?.key?.config?.vocabSize;
-    if (
-      typeof vocabSize === "number" &&
-      JSON.stringify(state!.key) === JSON.stringify(runKey(s, clipConfig(s, vocabSize)))
-    ) {
+  const state = s.fresh ? null : await readCheckpointState<ReturnType<typeof runKey>, HeldOutEval>(s.out);
+  if (state !== null) {
+    const vocabSize = state === "unreadable" ? undefined : state.key?.config?.vocabSize;
+    if (typeof vocabSize === "number" && isRunCheckpoint(state, runKey(s, clipConfig(s, vocabSize)))) {
       return; // this run's own checkpoint: resumed
     }
-    const what = state && typeof state.stepsDone === "number"
+    const what = state !== "unreadable" && typeof state.stepsDone === "number"
       ? `the checkpoint of a pretraining with other settings (${state.stepsDone} steps done)`
       : "a checkpoint it cannot read";
     throw new InputError(

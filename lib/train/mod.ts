@@ -29,7 +29,9 @@ export {
 export {
   checkpointFiles,
   type CheckpointState,
+  isRunCheckpoint,
   loadCheckpoint,
+  readCheckpointState,
   removeCheckpoint,
   saveCheckpoint,
 } from "./pretrain_checkpoint.ts";

@@ -52,6 +52,23 @@ export async function saveCheckpoint<K, E>(
   await writeFileAtomic(files.state, JSON.stringify(state));
 }
 
+/** The state of the checkpoint in `dir`: null when there is none, `"unreadable"` when its file does not parse. */
+export async function readCheckpointState<K, E>(dir: string): Promise<CheckpointState<K, E> | "unreadable" | null> {
+  const text = await Deno.readTextFile(checkpointFiles(dir).state).catch(() => null);
+  if (text === null) return null;
+  try {
+    const state = JSON.parse(text);
+    return state !== null && typeof state === "object" ? state as CheckpointState<K, E> : "unreadable";
+  } catch {
+    return "unreadable";
+  }
+}
+
+/** Whether a checkpoint's state belongs to the run whose key is `key` (JSON equality). */
+export function isRunCheckpoint<K, E>(state: CheckpointState<K, E> | "unreadable" | null, key: K): boolean {
+  return state !== null && state !== "unreadable" && JSON.stringify(state.key) === JSON.stringify(key);
+}
+
 /**
  * Loads the checkpoint in `dir` when its key equals `key` (JSON equality): the trainable model with `optimizer`
  * restored in place, or null (no checkpoint, another run's, or unreadable state).
@@ -62,8 +79,8 @@ export async function loadCheckpoint<K, E>(
   optimizer: AdamW,
 ): Promise<{ model: ClipModel; state: CheckpointState<K, E> } | null> {
   const files = checkpointFiles(dir);
-  const state = await Deno.readTextFile(files.state).then((t) => JSON.parse(t) as CheckpointState<K, E>, () => null);
-  if (!state || JSON.stringify(state.key) !== JSON.stringify(key)) return null;
+  const state = await readCheckpointState<K, E>(dir);
+  if (state === null || state === "unreadable" || !isRunCheckpoint(state, key)) return null;
   const weights = await readSafetensors(files.model);
   const model = ClipModel.fromStateDict(weights.tensors, { trainable: true, source: files.model });
   const opt = await readSafetensors(files.optimizer);
